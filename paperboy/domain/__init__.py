@@ -1,0 +1,32 @@
+"""Plain data types and pure functions shared by every layer. No I/O here."""
+
+from paperboy.domain.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.domain.records import (
+    Author,
+    Deletion,
+    FeedEntry,
+    IngestReport,
+    Paper,
+    Rejection,
+    SourceItem,
+    SourceRecord,
+    StoredPaper,
+)
+from paperboy.domain.text import clean_abstract, clean_title, normalise_title
+
+__all__ = [
+    "Author",
+    "Deletion",
+    "FeedEntry",
+    "IngestReport",
+    "InvalidArxivId",
+    "Paper",
+    "Rejection",
+    "SourceItem",
+    "SourceRecord",
+    "StoredPaper",
+    "clean_abstract",
+    "clean_title",
+    "normalise_title",
+    "parse_arxiv_id",
+]

@@ -1,0 +1,152 @@
+"""Records that cross layers: what a source yields and what ingest reports.
+
+Datetimes are naive UTC throughout; sources convert at the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """One author, in the order the paper lists them."""
+
+    name: str
+    keyname: str = ""
+    forenames: str = ""
+    suffix: str = ""
+
+
+@dataclass(slots=True)
+class Paper:
+    """A paper as a source describes it. Fields a source does not know stay empty."""
+
+    title: str
+    abstract: str
+    source: str
+    arxiv_id: str | None = None
+    # Stable key for papers from a source other than arXiv, e.g. "hf:some-slug".
+    source_key: str | None = None
+    authors: tuple[Author, ...] = ()
+    # Primary category first.
+    categories: tuple[str, ...] = ()
+    published: datetime | None = None
+    updated: datetime | None = None
+    version: int | None = None
+    # Each as (version number, date it was submitted).
+    versions: tuple[tuple[int, datetime], ...] = ()
+    metadata_updated: date | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    comments: str | None = None
+    report_no: str | None = None
+    license: str | None = None
+    submitter: str | None = None
+    code_url: str | None = None
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """A paper's place on a feed day, and who or what put it there."""
+
+    day: date
+    # "arxiv", "hf", "page" or "user".
+    origin: str
+    submitted_by: str | None = None
+    upvotes: int = 0
+
+
+@dataclass(slots=True)
+class SourceRecord:
+    """A paper read from a source, with where it was read."""
+
+    paper: Paper
+    location: str
+    entry: FeedEntry | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An input the source or ingest refused: where it was and why."""
+
+    location: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """A source's notice that a paper was withdrawn or deleted."""
+
+    arxiv_id: str
+    location: str
+
+
+SourceItem = SourceRecord | Rejection | Deletion
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did. Only the first rejections are kept in full."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    deleted: int = 0
+    entries_added: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    # Set when the run stopped early (interrupted harvest, source gone away).
+    error: str | None = None
+
+    KEEP_REJECTIONS = 50
+
+    def reject(self, rejection: Rejection) -> None:
+        self.rejected += 1
+        if len(self.rejections) < self.KEEP_REJECTIONS:
+            self.rejections.append(rejection)
+
+    def merge(self, other: IngestReport) -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.deleted += other.deleted
+        self.entries_added += other.entries_added
+        self.rejected += other.rejected
+        room = self.KEEP_REJECTIONS - len(self.rejections)
+        self.rejections.extend(other.rejections[: max(room, 0)])
+        self.error = self.error or other.error
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "deleted": self.deleted,
+            "entries_added": self.entries_added,
+            "rejections": [{"location": r.location, "reason": r.reason} for r in self.rejections],
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class StoredPaper:
+    """A paper as the store holds it: the merged record plus bookkeeping."""
+
+    id: int
+    key: str
+    paper: Paper
+    withdrawn: bool
+    first_seen: datetime
+    changed_at: datetime
+    revision: int
+    entries: tuple[FeedEntry, ...] = ()

@@ -1,0 +1,32 @@
+"""Cleaning and normalising titles and abstracts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]+\S)")
+_LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def clean_title(title: str) -> str:
+    """Collapse line wrapping and runs of whitespace."""
+    return " ".join(title.split())
+
+
+def clean_abstract(abstract: str) -> str:
+    """Join hard-wrapped lines; keep paragraph breaks (blank or indented lines)."""
+    paragraphs = _PARAGRAPH_BREAK.split(abstract.strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def normalise_title(title: str) -> str:
+    """The form two titles share when they name the same paper.
+
+    Case, accents, LaTeX commands, punctuation and spacing are ignored.
+    """
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _LATEX_COMMAND.sub(" ", text.lower())
+    return " ".join(_NOT_WORD.sub(" ", text).split())

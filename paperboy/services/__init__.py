@@ -1,0 +1,1 @@
+"""What the product does: each module combines the foundation for one capability."""

@@ -1,0 +1,204 @@
+"""The ingest service: validate, deduplicate, merge and upsert what sources yield.
+
+Work is committed in batches, so a crash loses at most the batch in flight and a rerun
+completes it; running the same input twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable, Iterator
+
+from sqlalchemy import Connection
+
+from paperboy.domain import (
+    Deletion,
+    FeedEntry,
+    IngestReport,
+    Paper,
+    Rejection,
+    SourceItem,
+    SourceRecord,
+    normalise_title,
+)
+from paperboy.domain.clock import utcnow
+from paperboy.services.merge import merge_papers
+from paperboy.services.validate import InvalidPaper, validate_paper
+from paperboy.store import Database
+from paperboy.store import papers as paper_store
+from paperboy.store import runs
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class _Candidate:
+    """One paper of a batch, after merging every record of it the batch holds."""
+
+    paper: Paper
+    title_norm: str
+    location: str
+    entries: list[FeedEntry] = field(default_factory=list)
+
+    @property
+    def identity(self) -> str:
+        return paper_store.paper_key(self.paper, self.title_norm)
+
+
+def ingest_items(
+    db: Database,
+    items: Iterable[SourceItem],
+    *,
+    kind: str,
+    detail: str = "",
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest a stream of source items in committed batches and record the run."""
+    report = IngestReport()
+    with db.transaction() as conn:
+        run_id = runs.start_run(conn, kind, detail, utcnow())
+    try:
+        for batch in _batches(items, batch_size):
+            with db.transaction() as conn:
+                ingest_batch(conn, batch, report)
+            if progress:
+                progress(len(batch))
+    except KeyboardInterrupt:
+        report.error = "interrupted; batches committed so far are kept, rerun to finish"
+        raise
+    except OSError as exc:
+        report.error = f"reading stopped: {exc}"
+    finally:
+        with db.transaction() as conn:
+            runs.finish_run(conn, run_id, report, utcnow())
+    return report
+
+
+def ingest_batch(conn: Connection, items: Iterable[SourceItem], report: IngestReport) -> None:
+    """Apply one batch inside the caller's transaction, adding its counts to report."""
+    candidates: dict[str, _Candidate] = {}
+    deletions: list[str] = []
+    for item in items:
+        if isinstance(item, Rejection):
+            report.reject(item)
+        elif isinstance(item, Deletion):
+            deletions.append(item.arxiv_id)
+        else:
+            _add_candidate(candidates, item, report)
+    _fold_titles_into_ids(candidates)
+    now = utcnow()
+    revision: list[int] = []
+
+    def take_revision() -> int:
+        if not revision:
+            revision.append(paper_store.next_revision(conn))
+        return revision[0]
+
+    paper_ids = _upsert(conn, list(candidates.values()), report, now, take_revision)
+    entry_rows = [
+        {
+            "paper_id": paper_ids[identity],
+            "day": e.day,
+            "origin": e.origin,
+            "submitted_by": e.submitted_by,
+            "external_upvotes": e.upvotes,
+            "created_at": now,
+        }
+        for identity, c in candidates.items()
+        for e in c.entries
+    ]
+    report.entries_added += paper_store.insert_entries(conn, entry_rows)
+    if deletions:
+        report.deleted += paper_store.mark_withdrawn(conn, deletions, take_revision(), now)
+
+
+def _add_candidate(candidates: dict[str, _Candidate], record: SourceRecord, report: IngestReport) -> None:
+    try:
+        paper, norm = validate_paper(record.paper)
+    except InvalidPaper as exc:
+        report.reject(Rejection(record.location, str(exc)))
+        return
+    candidate = _Candidate(paper, norm, record.location, [record.entry] if record.entry else [])
+    earlier = candidates.get(candidate.identity)
+    if earlier is None:
+        candidates[candidate.identity] = candidate
+    else:
+        earlier.paper = merge_papers(earlier.paper, paper)
+        earlier.entries.extend(candidate.entries)
+
+
+def _fold_titles_into_ids(candidates: dict[str, _Candidate]) -> None:
+    """A record known only by title joins a record of the same batch that has an id."""
+    with_id = {c.title_norm: c for c in candidates.values() if c.paper.arxiv_id}
+    for identity in [i for i in candidates if i.startswith("title:")]:
+        target = with_id.get(candidates[identity].title_norm)
+        if target is not None:
+            orphan = candidates.pop(identity)
+            target.paper = merge_papers(target.paper, orphan.paper)
+            target.entries.extend(orphan.entries)
+
+
+def _upsert(
+    conn: Connection,
+    candidates: list[_Candidate],
+    report: IngestReport,
+    now: datetime,
+    take_revision: Callable[[], int],
+) -> dict[str, int]:
+    """Insert or update each candidate; return paper ids by candidate identity."""
+    by_key = paper_store.rows_by_key(conn, [c.identity for c in candidates])
+    unmatched = [c for c in candidates if c.identity not in by_key]
+    by_title = paper_store.rows_by_title_norm(conn, [c.title_norm for c in unmatched])
+    ids: dict[str, int] = {}
+    inserts: list[tuple[str, dict[str, Any]]] = []
+    updates: list[dict[str, Any]] = []
+    claimed: set[int] = set()
+    for c in candidates:
+        row = by_key.get(c.identity) or _title_match(c, by_title.get(c.title_norm, []), claimed)
+        if row is None:
+            values = paper_store.paper_to_row(c.paper, c.title_norm)
+            values.update(first_seen=now, changed_at=now, revision=take_revision(), withdrawn=False)
+            inserts.append((c.identity, values))
+            continue
+        claimed.add(row.id)
+        ids[c.identity] = row.id
+        stored = paper_store.row_to_paper(row)
+        merged = merge_papers(stored, c.paper)
+        values = paper_store.paper_to_row(merged, normalise_title(merged.title))
+        values["withdrawn"] = row.withdrawn
+        if all(values[col] == getattr(row, col) for col in paper_store.CONTENT_COLUMNS):
+            report.unchanged += 1
+            continue
+        values.update(id=row.id, changed_at=now, revision=take_revision())
+        updates.append(values)
+    paper_store.update_papers(conn, updates)
+    report.updated += len(updates)
+    new_ids = paper_store.insert_papers(conn, [values for _, values in inserts])
+    report.added += len(inserts)
+    for identity, values in inserts:
+        ids[identity] = new_ids[values["key"]]
+    return ids
+
+
+def _title_match(candidate: _Candidate, rows: list[Any], claimed: set[int]) -> Any | None:
+    """A stored paper this candidate is by title: an id-less record meets its arXiv id,
+    or an id-less record meets a stored paper. Two different arXiv ids never merge."""
+    for row in rows:
+        if row.id in claimed:
+            continue
+        if candidate.paper.arxiv_id is None or row.arxiv_id is None:
+            return row
+    return None
+
+
+def _batches(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem]]:
+    batch: list[SourceItem] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,104 @@
+"""Checking and tidying a source's paper before it may enter the store."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from paperboy.domain import Author, Paper, clean_abstract, clean_title, normalise_title
+
+MAX_TITLE = 1_000
+MAX_ABSTRACT = 20_000
+MAX_AUTHORS = 10_000
+MAX_AUTHOR_NAME = 300
+MAX_CATEGORIES = 30
+MAX_NOTE = 5_000
+MAX_URL = 2_000
+
+_CATEGORY = re.compile(r"^[a-zA-Z][a-zA-Z\-]*(\.[a-zA-Z\-]+)?$")
+# C0 controls but tab and newline; PostgreSQL refuses NUL outright.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class InvalidPaper(ValueError):
+    """The record cannot be stored; the message says which field and why."""
+
+
+def validate_paper(paper: Paper) -> tuple[Paper, str]:
+    """Return the tidied paper and its normalised title, or raise InvalidPaper."""
+    title = clean_title(_strip_controls(paper.title or ""))
+    if not title:
+        raise InvalidPaper("title is empty")
+    if len(title) > MAX_TITLE:
+        raise InvalidPaper(f"title is {len(title):,} characters; the limit is {MAX_TITLE:,}")
+    norm = normalise_title(title)
+    if not norm:
+        raise InvalidPaper(f"title {title[:60]!r} has no letters or digits")
+    raw_abstract = paper.abstract or ""
+    if len(raw_abstract) > MAX_ABSTRACT * 2:
+        # Say so before cleaning: cleaning a 10 MB string is wasted work.
+        raise InvalidPaper(
+            f"abstract is {len(raw_abstract):,} characters; the limit is {MAX_ABSTRACT:,}"
+        )
+    abstract = clean_abstract(_strip_controls(raw_abstract))
+    if not abstract:
+        raise InvalidPaper("abstract is empty")
+    if len(abstract) > MAX_ABSTRACT:
+        raise InvalidPaper(f"abstract is {len(abstract):,} characters; the limit is {MAX_ABSTRACT:,}")
+    if len(paper.authors) > MAX_AUTHORS:
+        raise InvalidPaper(f"{len(paper.authors):,} authors; the limit is {MAX_AUTHORS:,}")
+    authors = tuple(_clean_author(a) for a in paper.authors)
+    authors = tuple(a for a in authors if a.name)
+    if len(paper.categories) > MAX_CATEGORIES:
+        raise InvalidPaper(f"{len(paper.categories)} categories; the limit is {MAX_CATEGORIES}")
+    for category in paper.categories:
+        if not _CATEGORY.match(category):
+            raise InvalidPaper(f"category {category[:40]!r} is not an arXiv category like cs.LG")
+    if paper.version is not None and not 0 < paper.version < 1000:
+        raise InvalidPaper(f"version {paper.version} is out of range")
+    tidy = replace(
+        paper,
+        title=title,
+        abstract=abstract,
+        authors=authors,
+        categories=tuple(dict.fromkeys(paper.categories)),
+        doi=_note(paper.doi, "doi", 500),
+        journal_ref=_note(paper.journal_ref, "journal_ref", MAX_NOTE),
+        comments=_note(paper.comments, "comments", MAX_NOTE),
+        report_no=_note(paper.report_no, "report_no", MAX_NOTE),
+        license=_note(paper.license, "license", 500),
+        submitter=_note(paper.submitter, "submitter", 500),
+        code_url=_url(paper.code_url),
+    )
+    return tidy, norm
+
+
+def _strip_controls(text: str) -> str:
+    return _CONTROL.sub(" ", text) if _CONTROL.search(text) else text
+
+
+def _clean_author(author: Author) -> Author:
+    name = " ".join(_strip_controls(author.name).split())
+    if len(name) > MAX_AUTHOR_NAME:
+        raise InvalidPaper(f"author name {name[:40]!r}... is longer than {MAX_AUTHOR_NAME}")
+    if name == author.name:
+        return author
+    return replace(author, name=name)
+
+
+def _note(value: str | None, field: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(_strip_controls(value).split())
+    if len(value) > limit:
+        raise InvalidPaper(f"{field} is {len(value):,} characters; the limit is {limit:,}")
+    return value or None
+
+
+def _url(value: str | None) -> str | None:
+    value = _note(value, "code_url", MAX_URL)
+    if value is None:
+        return None
+    if not value.startswith(("https://", "http://")):
+        raise InvalidPaper(f"code_url {value[:60]!r} is not an http(s) URL")
+    return value

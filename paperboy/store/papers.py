@@ -1,0 +1,236 @@
+"""Queries on papers and their feed entries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from paperboy.domain import Author, FeedEntry, Paper, StoredPaper
+from paperboy.store.schema import entry, paper, revision_counter
+
+# Columns compared to tell an update from a no-op: everything a source can change.
+CONTENT_COLUMNS = (
+    "key", "arxiv_id", "title", "title_norm", "abstract", "authors", "categories",
+    "primary_category", "published", "updated", "version", "versions", "metadata_updated",
+    "doi", "journal_ref", "comments", "report_no", "license", "submitter", "code_url",
+    "withdrawn",
+)  # fmt: skip
+
+
+def paper_key(p: Paper, title_norm: str) -> str:
+    """The store's key: arXiv id, else the source's own key, else the normalised title."""
+    return p.arxiv_id or p.source_key or f"title:{title_norm[:190]}"
+
+
+def paper_to_row(p: Paper, title_norm: str) -> dict[str, Any]:
+    return {
+        "key": paper_key(p, title_norm),
+        "arxiv_id": p.arxiv_id,
+        "title": p.title,
+        "title_norm": title_norm,
+        "abstract": p.abstract,
+        "authors": [
+            {"name": a.name, "keyname": a.keyname, "forenames": a.forenames, "suffix": a.suffix}
+            for a in p.authors
+        ],
+        "categories": " ".join(p.categories),
+        "primary_category": p.primary_category,
+        "published": p.published,
+        "updated": p.updated,
+        "version": p.version,
+        "versions": [[number, when.isoformat()] for number, when in p.versions],
+        "metadata_updated": p.metadata_updated,
+        "doi": p.doi,
+        "journal_ref": p.journal_ref,
+        "comments": p.comments,
+        "report_no": p.report_no,
+        "license": p.license,
+        "submitter": p.submitter,
+        "code_url": p.code_url,
+        "source": p.source,
+    }
+
+
+def row_to_paper(row: Any) -> Paper:
+    key = row.key
+    return Paper(
+        title=row.title,
+        abstract=row.abstract,
+        source=row.source,
+        arxiv_id=row.arxiv_id,
+        source_key=None if row.arxiv_id or key.startswith("title:") else key,
+        authors=tuple(Author(**a) for a in row.authors),
+        categories=tuple(row.categories.split()),
+        published=row.published,
+        updated=row.updated,
+        version=row.version,
+        versions=tuple((int(n), datetime.fromisoformat(w)) for n, w in row.versions),
+        metadata_updated=row.metadata_updated,
+        doi=row.doi,
+        journal_ref=row.journal_ref,
+        comments=row.comments,
+        report_no=row.report_no,
+        license=row.license,
+        submitter=row.submitter,
+        code_url=row.code_url,
+    )
+
+
+def next_revision(conn: Connection) -> int:
+    """Take the next change number. On PostgreSQL the row lock orders concurrent writers,
+    so revisions become visible in increasing order and a watermark never skips one."""
+    bumped = conn.execute(
+        update(revision_counter)
+        .where(revision_counter.c.name == "paper")
+        .values(value=revision_counter.c.value + 1)
+    )
+    if bumped.rowcount == 0:
+        conn.execute(revision_counter.insert().values(name="paper", value=1))
+        return 1
+    return int(
+        conn.execute(
+            select(revision_counter.c.value).where(revision_counter.c.name == "paper")
+        ).scalar_one()
+    )
+
+
+def rows_by_arxiv_id(conn: Connection, arxiv_ids: Iterable[str]) -> dict[str, Any]:
+    ids = list(set(arxiv_ids))
+    found: dict[str, Any] = {}
+    for chunk in _chunks(ids, 500):
+        for row in conn.execute(select(paper).where(paper.c.arxiv_id.in_(chunk))):
+            found[row.arxiv_id] = row
+    return found
+
+
+def rows_by_key(conn: Connection, keys: Iterable[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for chunk in _chunks(list(set(keys)), 500):
+        for row in conn.execute(select(paper).where(paper.c.key.in_(chunk))):
+            found[row.key] = row
+    return found
+
+
+def rows_by_title_norm(conn: Connection, title_norms: Iterable[str]) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {}
+    for chunk in _chunks(list(set(title_norms)), 500):
+        for row in conn.execute(
+            select(paper).where(paper.c.title_norm.in_(chunk)).order_by(paper.c.id)
+        ):
+            found.setdefault(row.title_norm, []).append(row)
+    return found
+
+
+def insert_papers(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert new papers; return their ids by key."""
+    if not rows:
+        return {}
+    conn.execute(paper.insert(), list(rows))
+    keys = [r["key"] for r in rows]
+    ids: dict[str, int] = {}
+    for chunk in _chunks(keys, 500):
+        for key, paper_id in conn.execute(
+            select(paper.c.key, paper.c.id).where(paper.c.key.in_(chunk))
+        ):
+            ids[key] = paper_id
+    return ids
+
+
+def update_papers(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Rewrite papers by id; each row holds "id" plus the columns to set."""
+    for row in rows:
+        values = {k: v for k, v in row.items() if k != "id"}
+        conn.execute(update(paper).where(paper.c.id == row["id"]).values(**values))
+
+
+def mark_withdrawn(conn: Connection, arxiv_ids: Iterable[str], revision: int, now: datetime) -> int:
+    """Flag papers as withdrawn; return how many changed."""
+    changed = 0
+    for chunk in _chunks(list(set(arxiv_ids)), 500):
+        changed += conn.execute(
+            update(paper)
+            .where(paper.c.arxiv_id.in_(chunk), paper.c.withdrawn.is_(False))
+            .values(withdrawn=True, revision=revision, changed_at=now)
+        ).rowcount
+    return changed
+
+
+def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert feed entries, skipping any (day, paper, origin) already there."""
+    if not rows:
+        return 0
+    dialect = conn.dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(entry)
+    result = conn.execute(
+        insert.on_conflict_do_nothing(index_elements=["day", "paper_id", "origin"]), list(rows)
+    )
+    return max(result.rowcount, 0)
+
+
+def get_stored_paper(conn: Connection, key: str) -> StoredPaper | None:
+    """A paper by key (arXiv id without version, or source key), with its feed entries."""
+    row = conn.execute(select(paper).where(paper.c.key == key)).first()
+    if row is None:
+        return None
+    entries = tuple(
+        FeedEntry(day=e.day, origin=e.origin, submitted_by=e.submitted_by, upvotes=e.external_upvotes)
+        for e in conn.execute(
+            select(entry).where(entry.c.paper_id == row.id).order_by(entry.c.day, entry.c.id)
+        )
+    )
+    return StoredPaper(
+        id=row.id,
+        key=row.key,
+        paper=row_to_paper(row),
+        withdrawn=row.withdrawn,
+        first_seen=row.first_seen,
+        changed_at=row.changed_at,
+        revision=row.revision,
+        entries=entries,
+    )
+
+
+def paper_counts(conn: Connection) -> dict[str, Any]:
+    """Totals for `paperboy stats`."""
+    total = conn.execute(select(func.count()).select_from(paper)).scalar_one()
+    withdrawn = conn.execute(
+        select(func.count()).select_from(paper).where(paper.c.withdrawn.is_(True))
+    ).scalar_one()
+    with_arxiv = conn.execute(
+        select(func.count()).select_from(paper).where(paper.c.arxiv_id.is_not(None))
+    ).scalar_one()
+    by_source = dict(
+        conn.execute(select(paper.c.source, func.count()).group_by(paper.c.source)).all()
+    )
+    top_categories = conn.execute(
+        select(paper.c.primary_category, func.count().label("n"))
+        .group_by(paper.c.primary_category)
+        .order_by(func.count().desc(), paper.c.primary_category)
+        .limit(10)
+    ).all()
+    entries = conn.execute(select(func.count()).select_from(entry)).scalar_one()
+    days = conn.execute(select(func.min(entry.c.day), func.max(entry.c.day))).one()
+    newest = conn.execute(select(func.max(paper.c.published))).scalar()
+    return {
+        "papers": int(total),
+        "withdrawn": int(withdrawn),
+        "with_arxiv_id": int(with_arxiv),
+        "by_source": {k: int(v) for k, v in by_source.items()},
+        "top_categories": [(c or "(none)", int(n)) for c, n in top_categories],
+        "entries": int(entries),
+        "first_day": _iso(days[0]),
+        "last_day": _iso(days[1]),
+        "newest_published": _iso(newest),
+    }
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
