@@ -1,0 +1,123 @@
+"""paperboy ingest snapshot|arxiv|hf|pages|ids."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from paperboy.cli import context
+from paperboy.cli.output import print_ingest_report, progress_bar
+
+
+def register(commands: Any) -> None:
+    ingest = commands.add_parser("ingest", help="bring papers into the store")
+    sources = ingest.add_subparsers(dest="source", metavar="SOURCE", required=True)
+
+    snapshot = sources.add_parser("snapshot", help="import arXiv's metadata snapshot (JSON lines, plain or gzip)")
+    snapshot.add_argument("path", type=Path, help="arxiv-metadata-oai-snapshot.json[l][.gz]")
+    snapshot.set_defaults(handler=run_snapshot)
+
+    arxiv = sources.add_parser("arxiv", help="harvest new and changed papers from arXiv (OAI-PMH)")
+    arxiv.add_argument("--set", dest="set_spec", help="OAI set, e.g. cs, math, physics:hep-th (default: the arxiv_sets setting)")
+    arxiv.add_argument("--from", dest="from_date", type=_date, help="first datestamp, YYYY-MM-DD (default: where the last harvest ended)")
+    arxiv.add_argument("--until", type=_date, help="last datestamp, YYYY-MM-DD")
+    arxiv.add_argument("--format", dest="metadata_prefix", choices=["arXiv", "arXivRaw"], default="arXivRaw",
+                       help="metadata format; arXivRaw carries every version (default)")
+    arxiv.add_argument("--restart", action="store_true", help="ignore an unfinished harvest's checkpoint")
+    arxiv.set_defaults(handler=run_arxiv)
+
+    hf = sources.add_parser("hf", help="import a day of Hugging Face daily papers")
+    hf.add_argument("--date", dest="day", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    hf.set_defaults(handler=run_hf)
+
+    pages = sources.add_parser("pages", help="import saved Daily Papers pages (text)")
+    pages.add_argument("paths", type=Path, nargs="+")
+    pages.add_argument("--year", type=int, help="year of the pages' dates (default: the latest not in the future)")
+    pages.set_defaults(handler=run_pages)
+
+    ids = sources.add_parser("ids", help="fetch papers by arXiv id or URL through the arXiv API")
+    ids.add_argument("ids", nargs="+", metavar="ID")
+    ids.set_defaults(handler=run_ids)
+
+    for parser in (snapshot, arxiv, hf, pages, ids):
+        parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-05-31") from None
+
+
+def run_snapshot(args: argparse.Namespace) -> int:
+    from paperboy.services.ingest import ingest_items
+    from paperboy.sources.snapshot import open_snapshot, read_snapshot
+
+    config = context.settings()
+    open_snapshot(args.path).close()  # fail fast on a missing, empty or wrong path
+    db = context.database(config)
+    with progress_bar(f"importing {args.path.name}") as advance:
+        report = ingest_items(
+            db, read_snapshot(args.path), kind="snapshot", detail=str(args.path),
+            batch_size=config.batch_size, progress=advance,
+        )
+    print_ingest_report(report, args.json)
+    return 0 if report.error is None else 1
+
+
+def run_arxiv(args: argparse.Namespace) -> int:
+    from paperboy.services.harvest import harvest_oai
+
+    config = context.settings()
+    db = context.database(config)
+    sets = [args.set_spec] if args.set_spec else list(config.arxiv_sets) or [None]
+    failed = False
+    for set_spec in sets:
+        with progress_bar(f"harvesting {set_spec or 'all of arXiv'}") as advance:
+            report = harvest_oai(
+                db, config, set_spec=set_spec, from_date=args.from_date, until=args.until,
+                metadata_prefix=args.metadata_prefix, restart=args.restart, progress=advance,
+            )
+        print_ingest_report(report, args.json)
+        failed = failed or report.error is not None
+    return 1 if failed else 0
+
+
+def run_hf(args: argparse.Namespace) -> int:
+    from paperboy.services.hf_daily import ingest_hf_day
+
+    config = context.settings()
+    report = ingest_hf_day(context.database(config), config, args.day or date.today())
+    print_ingest_report(report, args.json)
+    return 0 if report.error is None else 1
+
+
+def run_pages(args: argparse.Namespace) -> int:
+    from paperboy.services.ingest import ingest_items
+    from paperboy.sources.daily_pages import read_daily_pages
+
+    config = context.settings()
+    for path in args.paths:
+        if not path.is_file():
+            raise OSError(f"{path}: {'is a directory' if path.is_dir() else 'no such file'}; give saved page .txt files")
+    items = itertools.chain.from_iterable(read_daily_pages(path, year=args.year) for path in args.paths)
+    with progress_bar("importing pages") as advance:
+        report = ingest_items(
+            context.database(config), items, kind="pages",
+            detail=" ".join(str(p) for p in args.paths), batch_size=config.batch_size, progress=advance,
+        )
+    print_ingest_report(report, args.json)
+    return 0 if report.error is None else 1
+
+
+def run_ids(args: argparse.Namespace) -> int:
+    from paperboy.services.arxiv_lookup import ingest_arxiv_ids
+
+    config = context.settings()
+    report = ingest_arxiv_ids(context.database(config), config, args.ids)
+    print_ingest_report(report, args.json)
+    return 0 if report.error is None else 1

@@ -1,0 +1,27 @@
+"""Reading the catalogue of papers: one paper, and totals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paperboy.domain import InvalidArxivId, StoredPaper, parse_arxiv_id
+from paperboy.store import Database
+from paperboy.store import papers as paper_store
+from paperboy.store import runs
+
+
+def find_paper(db: Database, identifier: str) -> StoredPaper | None:
+    """A paper by arXiv id in any usual form (version ignored), or by its store key."""
+    try:
+        key, _ = parse_arxiv_id(identifier)
+    except InvalidArxivId:
+        key = identifier.strip()
+    with db.connect() as conn:
+        return paper_store.get_stored_paper(conn, key)
+
+
+def store_statistics(db: Database) -> dict[str, Any]:
+    with db.connect() as conn:
+        stats = paper_store.paper_counts(conn)
+        stats["recent_runs"] = runs.recent_runs(conn)
+    return stats

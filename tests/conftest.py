@@ -1,0 +1,109 @@
+"""Fixtures: a real store on SQLite or PostgreSQL, settings, and sample data paths.
+
+The backend comes from PAPERBOY_TEST_BACKEND (sqlite, the default, or postgresql).
+For PostgreSQL, PAPERBOY_TEST_POSTGRES_URL names a server where the tests may create
+and drop databases; each test gets a fresh database cloned from a migrated template.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from paperboy.config import Settings
+from paperboy.store import Database, open_database
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SNAPSHOT_SAMPLE = SHARED / "data" / "arxiv-snapshot-sample" / "arxiv-metadata-oai-snapshot.jsonl"
+SEED_PAGES = sorted((SHARED / "seeds").glob("*.txt"))
+SCIFACT = SHARED / "data" / "scifact"
+
+BACKEND = os.environ.get("PAPERBOY_TEST_BACKEND", "sqlite")
+_TEMPLATE = "paperboy_test_template"
+
+
+def _admin_engine():  # type: ignore[no-untyped-def]
+    url = make_url(os.environ["PAPERBOY_TEST_POSTGRES_URL"]).set(drivername="postgresql+psycopg")
+    return create_engine(url, isolation_level="AUTOCOMMIT"), url
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[None]:
+    if BACKEND != "postgresql":
+        yield
+        return
+    engine, url = _admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {_TEMPLATE}"))
+        conn.execute(text(f"CREATE DATABASE {_TEMPLATE}"))
+    template = open_database(url.set(database=_TEMPLATE).render_as_string(hide_password=False))
+    template.migrate()
+    template.close()
+    yield
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {_TEMPLATE}"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, _postgres_template: None) -> Iterator[str]:
+    """A URL of an empty, migrated store for this test alone."""
+    if BACKEND == "sqlite":
+        url = f"sqlite:///{tmp_path / 'data' / 'paperboy.db'}"
+        db = open_database(url)
+        db.migrate()
+        db.close()
+        yield url
+        return
+    engine, admin_url = _admin_engine()
+    name = f"paperboy_test_{uuid.uuid4().hex[:12]}"
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}"))
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = open_database(database_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings for tests: no politeness delay, short timeouts, few retries."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        request_delay=0.0,
+        http_timeout=1.0,
+        http_retries=3,
+        max_retry_after=5.0,
+    )
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Path:
+    """Point the CLI at this test's store; run it from an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAPERBOY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PAPERBOY_DATABASE_URL", database_url)
+    monkeypatch.setenv("PAPERBOY_REQUEST_DELAY", "0")
+    monkeypatch.setenv("PAPERBOY_HTTP_TIMEOUT", "1")
+    monkeypatch.setenv("PAPERBOY_HTTP_RETRIES", "3")
+    for name in list(os.environ):
+        if name.startswith("PAPERBOY_") and name not in {
+            "PAPERBOY_DATA_DIR", "PAPERBOY_DATABASE_URL", "PAPERBOY_REQUEST_DELAY",
+            "PAPERBOY_HTTP_TIMEOUT", "PAPERBOY_HTTP_RETRIES",
+        } and not name.startswith("PAPERBOY_TEST_"):
+            monkeypatch.delenv(name)
+    return tmp_path
