@@ -25,7 +25,8 @@ SEED_PAGES = sorted((SHARED / "seeds").glob("*.txt"))
 SCIFACT = SHARED / "data" / "scifact"
 
 BACKEND = os.environ.get("PAPERBOY_TEST_BACKEND", "sqlite")
-_TEMPLATE = "paperboy_test_template"
+# One template per test run, so two runs against one server do not collide.
+_TEMPLATE = f"paperboy_template_{uuid.uuid4().hex[:8]}"
 
 
 def _admin_engine():  # type: ignore[no-untyped-def]

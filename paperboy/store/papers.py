@@ -164,10 +164,29 @@ def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
         return 0
     dialect = conn.dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(entry)
+    # Count the RETURNING rows: psycopg reports no rowcount for an executemany.
     result = conn.execute(
-        insert.on_conflict_do_nothing(index_elements=["day", "paper_id", "origin"]), list(rows)
+        insert.on_conflict_do_nothing(index_elements=["day", "paper_id", "origin"]).returning(entry.c.id),
+        list(rows),
     )
-    return max(result.rowcount, 0)
+    added = len(result.all())
+    _refresh_upvotes(conn, [r for r in rows if r.get("external_upvotes")])
+    return added
+
+
+def _refresh_upvotes(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """A source's upvote count moves on (a day's list is fetched again): keep the latest."""
+    for row in rows:
+        conn.execute(
+            update(entry)
+            .where(
+                entry.c.day == row["day"],
+                entry.c.paper_id == row["paper_id"],
+                entry.c.origin == row["origin"],
+                entry.c.external_upvotes != row["external_upvotes"],
+            )
+            .values(external_upvotes=row["external_upvotes"])
+        )
 
 
 def get_stored_paper(conn: Connection, key: str) -> StoredPaper | None:
