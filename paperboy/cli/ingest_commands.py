@@ -71,19 +71,23 @@ def run_snapshot(args: argparse.Namespace) -> int:
 
 def run_arxiv(args: argparse.Namespace) -> int:
     from paperboy.services.harvest import harvest_oai
+    from paperboy.sources.http import HttpClient
 
     config = context.settings()
     db = context.database(config)
     sets = [args.set_spec] if args.set_spec else list(config.arxiv_sets) or [None]
     failed = False
-    for set_spec in sets:
-        with progress_bar(f"harvesting {set_spec or 'all of arXiv'}") as advance:
-            report = harvest_oai(
-                db, config, set_spec=set_spec, from_date=args.from_date, until=args.until,
-                metadata_prefix=args.metadata_prefix, restart=args.restart, progress=advance,
-            )
-        print_ingest_report(report, args.json)
-        failed = failed or report.error is not None
+    # One client for every set, so the politeness delay holds between sets too.
+    with HttpClient(config) as http:
+        for set_spec in sets:
+            with progress_bar(f"harvesting {set_spec or 'all of arXiv'}") as advance:
+                report = harvest_oai(
+                    db, config, set_spec=set_spec, from_date=args.from_date, until=args.until,
+                    metadata_prefix=args.metadata_prefix, restart=args.restart, progress=advance,
+                    http=http,
+                )
+            print_ingest_report(report, args.json)
+            failed = failed or report.error is not None
     return 1 if failed else 0
 
 
