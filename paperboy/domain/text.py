@@ -26,7 +26,10 @@ def normalise_title(title: str) -> str:
 
     Case, accents, LaTeX commands, punctuation and spacing are ignored.
     """
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if title.isascii():
+        text = title  # NFKD and combining marks change nothing in ASCII
+    else:
+        text = unicodedata.normalize("NFKD", title)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = _LATEX_COMMAND.sub(" ", text.lower())
     return " ".join(_NOT_WORD.sub(" ", text).split())

@@ -164,6 +164,13 @@ def _upsert(
             continue
         claimed.add(row.id)
         ids[c.identity] = row.id
+        # Re-imports mostly bring what is stored already: compare before building and
+        # merging Papers (identical content merges to itself).
+        values = paper_store.paper_to_row(c.paper, c.title_norm)
+        values["withdrawn"] = row.withdrawn
+        if all(values[col] == getattr(row, col) for col in paper_store.CONTENT_COLUMNS):
+            report.unchanged += 1
+            continue
         stored = paper_store.row_to_paper(row)
         merged = merge_papers(stored, c.paper)
         values = paper_store.paper_to_row(merged, normalise_title(merged.title))
@@ -175,10 +182,15 @@ def _upsert(
         updates.append(values)
     paper_store.update_papers(conn, updates)
     report.updated += len(updates)
-    new_ids = paper_store.insert_papers(conn, [values for _, values in inserts])
+    # Ids are wanted only for feed entries; a snapshot has none, so skip reading them back.
+    wanted = {c.identity for c in candidates if c.entries}
+    new_ids = paper_store.insert_papers(
+        conn, [values for _, values in inserts], return_ids=any(i in wanted for i, _ in inserts)
+    )
     report.added += len(inserts)
     for identity, values in inserts:
-        ids[identity] = new_ids[values["key"]]
+        if identity in wanted:
+            ids[identity] = new_ids[values["key"]]
     return ids
 
 

@@ -6,9 +6,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+
+
+def _dump_json(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+# orjson is several times faster than the json module on authors lists, which ingest
+# writes for every paper.
+_JSON_CODEC = {"json_serializer": _dump_json, "json_deserializer": orjson.loads}
 
 
 class StoreError(RuntimeError):
@@ -74,10 +84,10 @@ def open_database(url: str, create_dirs: bool = True) -> Database:
             folder = Path(parsed.database).parent
             if create_dirs:
                 folder.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        engine = create_engine(parsed, connect_args={"timeout": 30}, **_JSON_CODEC)
         event.listen(engine, "connect", _configure_sqlite)
     elif parsed.get_backend_name() == "postgresql":
-        engine = create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_pre_ping=True, **_JSON_CODEC)
     else:
         raise StoreError(f"database URL {url!r}: only sqlite and postgresql are supported")
     try:

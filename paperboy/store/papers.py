@@ -124,11 +124,15 @@ def rows_by_title_norm(conn: Connection, title_norms: Iterable[str]) -> dict[str
     return found
 
 
-def insert_papers(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert new papers; return their ids by key."""
+def insert_papers(
+    conn: Connection, rows: Sequence[dict[str, Any]], return_ids: bool = True
+) -> dict[str, int]:
+    """Insert new papers; return their ids by key (nothing when return_ids is False)."""
     if not rows:
         return {}
     conn.execute(paper.insert(), list(rows))
+    if not return_ids:
+        return {}
     keys = [r["key"] for r in rows]
     ids: dict[str, int] = {}
     for chunk in _chunks(keys, 500):

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -111,4 +112,17 @@ ingest_run = Table(
     Column("deleted", Integer, nullable=False, default=0),
     Column("error", Text),
     Column("first_rejections", JSON),
+)
+
+embedding = Table(
+    "embedding",
+    metadata,
+    Column("paper_id", Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(100), primary_key=True),
+    Column("dim", Integer, nullable=False),
+    # float32 little-endian, L2-normalised.
+    Column("vector", LargeBinary, nullable=False),
+    # Hash of the text embedded: a paper is re-embedded only when its text changes.
+    Column("text_hash", String(40), nullable=False),
+    Column("created_at", DateTime, nullable=False),
 )
