@@ -115,3 +115,13 @@ def test_a_newer_version_wins_and_an_older_one_never_overwrites(db: Database, tm
     stored = find_paper(db, "0704.0001")
     assert stored is not None and stored.paper.version == 2
     assert stored.paper.title.startswith("Calculation of prompt")
+
+
+def test_preparing_in_a_child_process_stores_the_same(db: Database, tmp_path: Path) -> None:
+    report = ingest_items(db, read_snapshot(SNAPSHOT_SAMPLE), kind="snapshot", batch_size=30,
+                          prepare_in_background=True)
+    assert (report.added, report.rejected) == (200, 0)
+    again = ingest_items(db, read_snapshot(SNAPSHOT_SAMPLE), kind="snapshot", prepare_in_background=True)
+    assert again.unchanged == 200
+    stored = find_paper(db, "0704.0001")
+    assert stored is not None and [a.name for a in stored.paper.authors][0] == "C. Balázs"

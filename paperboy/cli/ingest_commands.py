@@ -63,7 +63,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     with progress_bar(f"importing {args.path.name}") as advance:
         report = ingest_items(
             db, read_snapshot(args.path), kind="snapshot", detail=str(args.path),
-            batch_size=config.batch_size, progress=advance,
+            batch_size=config.batch_size, progress=advance, prepare_in_background=True,
         )
     print_ingest_report(report, args.json)
     return 0 if report.error is None else 1

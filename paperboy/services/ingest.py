@@ -23,6 +23,7 @@ from paperboy.domain import (
     normalise_title,
 )
 from paperboy.domain.clock import utcnow
+from paperboy.services.background import can_prepare_in_background, prepared_in_background
 from paperboy.services.merge import merge_papers
 from paperboy.services.validate import InvalidPaper, validate_paper
 from paperboy.store import Database
@@ -46,6 +47,17 @@ class _Candidate:
         return paper_store.paper_key(self.paper, self.title_norm)
 
 
+@dataclass
+class PreparedBatch:
+    """A batch checked and deduplicated, ready to meet the store. Needs no database,
+    so it can be made in another process while the store takes the previous one."""
+
+    size: int
+    candidates: dict[str, _Candidate] = field(default_factory=dict)
+    deletions: list[str] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
 def ingest_items(
     db: Database,
     items: Iterable[SourceItem],
@@ -54,17 +66,26 @@ def ingest_items(
     detail: str = "",
     batch_size: int = 1000,
     progress: Progress | None = None,
+    prepare_in_background: bool = False,
 ) -> IngestReport:
-    """Ingest a stream of source items in committed batches and record the run."""
+    """Ingest a stream of source items in committed batches and record the run.
+
+    With prepare_in_background, reading and checking happen in a child process while
+    this one writes: worth it for large files, where both halves are CPU-bound.
+    """
     report = IngestReport()
     with db.transaction() as conn:
         run_id = runs.start_run(conn, kind, detail, utcnow())
     try:
-        for batch in _batches(items, batch_size):
+        if prepare_in_background and can_prepare_in_background():
+            prepared = prepared_in_background(items, batch_size, prepare_batch)
+        else:
+            prepared = (prepare_batch(batch) for batch in _batches(items, batch_size))
+        for batch in prepared:
             with db.transaction() as conn:
-                ingest_batch(conn, batch, report)
+                apply_batch(conn, batch, report)
             if progress:
-                progress(len(batch))
+                progress(batch.size)
     except KeyboardInterrupt:
         report.error = "interrupted; batches committed so far are kept, rerun to finish"
         raise
@@ -77,17 +98,30 @@ def ingest_items(
 
 
 def ingest_batch(conn: Connection, items: Iterable[SourceItem], report: IngestReport) -> None:
-    """Apply one batch inside the caller's transaction, adding its counts to report."""
-    candidates: dict[str, _Candidate] = {}
-    deletions: list[str] = []
+    """Check and apply one batch inside the caller's transaction, adding to report."""
+    apply_batch(conn, prepare_batch(items), report)
+
+
+def prepare_batch(items: Iterable[SourceItem]) -> PreparedBatch:
+    """Validate and deduplicate a batch; no database needed."""
+    items = list(items)
+    batch = PreparedBatch(size=len(items))
     for item in items:
         if isinstance(item, Rejection):
-            report.reject(item)
+            batch.rejections.append(item)
         elif isinstance(item, Deletion):
-            deletions.append(item.arxiv_id)
+            batch.deletions.append(item.arxiv_id)
         else:
-            _add_candidate(candidates, item, report)
-    _fold_titles_into_ids(candidates)
+            _add_candidate(batch, item)
+    _fold_titles_into_ids(batch.candidates)
+    return batch
+
+
+def apply_batch(conn: Connection, batch: PreparedBatch, report: IngestReport) -> None:
+    """Write a prepared batch inside the caller's transaction."""
+    for rejection in batch.rejections:
+        report.reject(rejection)
+    candidates = batch.candidates
     now = utcnow()
     revision: list[int] = []
 
@@ -110,16 +144,17 @@ def ingest_batch(conn: Connection, items: Iterable[SourceItem], report: IngestRe
         for e in c.entries
     ]
     report.entries_added += paper_store.insert_entries(conn, entry_rows)
-    if deletions:
-        report.deleted += paper_store.mark_withdrawn(conn, deletions, take_revision(), now)
+    if batch.deletions:
+        report.deleted += paper_store.mark_withdrawn(conn, batch.deletions, take_revision(), now)
 
 
-def _add_candidate(candidates: dict[str, _Candidate], record: SourceRecord, report: IngestReport) -> None:
+def _add_candidate(batch: PreparedBatch, record: SourceRecord) -> None:
     try:
         paper, norm = validate_paper(record.paper)
     except InvalidPaper as exc:
-        report.reject(Rejection(record.location, str(exc)))
+        batch.rejections.append(Rejection(record.location, str(exc)))
         return
+    candidates = batch.candidates
     candidate = _Candidate(paper, norm, record.location, [record.entry] if record.entry else [])
     earlier = candidates.get(candidate.identity)
     if earlier is None:
