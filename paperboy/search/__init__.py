@@ -1,0 +1,5 @@
+"""Search: the query syntax (more services arrive here later)."""
+
+from paperboy.search.query import MAX_QUERY_CHARS, ParsedQuery, QuerySyntaxError, parse_query
+
+__all__ = ["MAX_QUERY_CHARS", "ParsedQuery", "QuerySyntaxError", "parse_query"]

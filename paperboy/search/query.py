@@ -1,0 +1,177 @@
+"""The search box syntax, parsed into a `ParsedQuery` that indexes build queries from.
+
+Syntax (fields are case-insensitive, values are not):
+
+    free words                  ranked by BM25; any word may match
+    "exact phrase"              must appear, words in this order (stemmed)
+    author:hinton               an author's name contains this word
+    author:"Geoffrey Hinton"    an author's name contains this phrase
+    cat:cs.LG   cat:cs          category, or every category of an archive; several cat: = any
+    after:2024-01-01            published on or after (also after:2024, after:2024-03)
+    before:2024-12-31           published on or before (before:2024 = through 2024-12-31)
+
+Everything else is text: an unknown `foo:bar` is the words "foo" and "bar", operator
+characters (* ( ) ^ ~ + - ' ;) and AND/OR/NOT are plain words or separators, and an
+unclosed quote makes the rest of the query a phrase.  Nothing here is ever handed to a
+query-language parser: indexes build their queries from these fields, so user text
+cannot inject syntax.  The only exception this module raises is `QuerySyntaxError`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+MAX_QUERY_CHARS = 500
+# Enough for any real query; bounds the work one request can cause in the index.
+MAX_CLAUSES = 64
+
+_FIELD = re.compile(r"(author|cat|after|before):", re.IGNORECASE)
+_CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[a-z][a-z-]*)?$", re.IGNORECASE)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# Typographic quotes typed on phones or pasted from papers count as straight quotes.
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
+
+
+class QuerySyntaxError(ValueError):
+    """A query the search box cannot accept; `message` is written for the person typing."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """What the person asked for. Words and phrases rank; the rest only filters."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # lowercased, e.g. "cs.lg" or the archive "cs"
+    after: date | None = None  # inclusive
+    before: date | None = None  # inclusive
+
+    @property
+    def text(self) -> str:
+        """The free text (words and phrases), e.g. to embed for semantic search."""
+        return " ".join(self.words + self.phrases)
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.words or self.phrases)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.authors or self.categories or self.after or self.before)
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    """Parse what was typed in the search box. Raises `QuerySyntaxError` with a message."""
+    if not isinstance(raw, str):
+        raise QuerySyntaxError("the query must be text")
+    if len(raw) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(
+            f"the query is {len(raw)} characters long; the limit is {MAX_QUERY_CHARS}"
+        )
+    text = _clean(raw)
+    words: list[str] = []
+    phrases: list[str] = []
+    authors: list[str] = []
+    categories: list[str] = []
+    after: date | None = None
+    before: date | None = None
+
+    pos = 0
+    while pos < len(text):
+        if text[pos].isspace():
+            pos += 1
+            continue
+        field = _FIELD.match(text, pos)
+        if field:
+            name = field.group(1).lower()
+            value, pos = _read_value(text, field.end())
+            if not value:
+                raise QuerySyntaxError(f"{name}: needs a value, e.g. {_EXAMPLES[name]}")
+            if name == "author":
+                authors.append(value)
+            elif name == "cat":
+                categories.append(_category(value))
+            elif name == "after":
+                after = _date(value, name, last_day=False)
+            else:
+                before = _date(value, name, last_day=True)
+        elif text[pos] == '"':
+            value, pos = _read_value(text, pos)
+            if any(ch.isalnum() for ch in value):
+                phrases.append(value)
+        else:
+            end = pos
+            while end < len(text) and not text[end].isspace() and text[end] != '"':
+                end += 1
+            word = text[pos:end].strip("*()^~+-'!;:,.?[]{}<>|&=/\\")
+            if any(ch.isalnum() for ch in word):
+                words.append(word)
+            pos = end
+
+    if after and before and after > before:
+        raise QuerySyntaxError(f"after:{after} is later than before:{before}; nothing can match")
+    if len(words) + len(phrases) + len(authors) + len(categories) > MAX_CLAUSES:
+        raise QuerySyntaxError(f"the query has too many parts; the limit is {MAX_CLAUSES}")
+    query = ParsedQuery(
+        words=tuple(words), phrases=tuple(phrases), authors=tuple(authors),
+        categories=tuple(dict.fromkeys(categories)), after=after, before=before,
+    )
+    if not query.has_text and not query.has_filters:
+        raise QuerySyntaxError("the query is empty; type some words, a \"phrase\" or a filter like cat:cs.LG")
+    return query
+
+
+_EXAMPLES = {"author": 'author:"Geoffrey Hinton"', "cat": "cat:cs.LG",
+             "after": "after:2024-01-01", "before": "before:2024-12-31"}
+
+
+def _clean(raw: str) -> str:
+    """NFKC-normalise; turn control and format characters into spaces."""
+    text = unicodedata.normalize("NFKC", raw).translate(_QUOTES)
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") else ch
+                   for ch in text)
+
+
+def _read_value(text: str, pos: int) -> tuple[str, int]:
+    """A quoted value up to the closing quote (or the end), else up to whitespace."""
+    if pos < len(text) and text[pos] == '"':
+        close = text.find('"', pos + 1)
+        end = len(text) if close < 0 else close
+        return " ".join(text[pos + 1:end].split()), end + 1
+    end = pos
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[pos:end], end
+
+
+def _category(value: str) -> str:
+    if not _CATEGORY.match(value):
+        raise QuerySyntaxError(f"cat:{value} is not a category; write it like cat:cs.LG or cat:cs")
+    return value.lower()
+
+
+def _date(value: str, name: str, *, last_day: bool) -> date:
+    """YYYY, YYYY-MM or YYYY-MM-DD; a partial date means its first (or last) day."""
+    match = _DATE.match(value)
+    try:
+        if not match:
+            raise ValueError(value)
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if month is None:
+            month = 12 if last_day else 1
+        if day is None:
+            day = calendar.monthrange(year, month)[1] if last_day else 1
+        return date(year, month, day)
+    except (ValueError, calendar.IllegalMonthError):
+        raise QuerySyntaxError(
+            f"{name}:{value} is not a date; write it like {_EXAMPLES[name]}"
+        ) from None

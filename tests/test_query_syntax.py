@@ -1,0 +1,111 @@
+"""The search-box syntax: what each form means, and that hostile input fails clearly."""
+
+from datetime import date
+
+import pytest
+
+from paperboy.search import MAX_QUERY_CHARS, ParsedQuery, QuerySyntaxError, parse_query
+
+
+def test_words_phrases_and_fields() -> None:
+    q = parse_query('sparse attention "long context" author:"Tri Dao" author:gu cat:cs.LG '
+                    "after:2024-01-01 before:2024-12-31")
+    assert q.words == ("sparse", "attention")
+    assert q.phrases == ("long context",)
+    assert q.authors == ("Tri Dao", "gu")
+    assert q.categories == ("cs.lg",)
+    assert q.after == date(2024, 1, 1) and q.before == date(2024, 12, 31)
+    assert q.text == "sparse attention long context"
+
+
+def test_field_names_are_case_insensitive_and_archive_prefix_allowed() -> None:
+    q = parse_query("AUTHOR:Hinton Cat:cs cat:hep-th cat:cond-mat.str-el")
+    assert q.authors == ("Hinton",)
+    assert q.categories == ("cs", "hep-th", "cond-mat.str-el")
+    assert not q.has_text and q.has_filters
+
+
+def test_partial_dates_cover_the_whole_period() -> None:
+    q = parse_query("x after:2023 before:2024-02")
+    assert q.after == date(2023, 1, 1)
+    assert q.before == date(2024, 2, 29)
+    assert parse_query("x before:2023").before == date(2023, 12, 31)
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\t\n", "\x00\x01\x02", '""', "* ( ) ^ ~ + -", "'';--"])
+def test_nothing_to_search_is_a_clear_error(raw: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="empty"):
+        parse_query(raw)
+
+
+def test_overlong_query_is_refused_with_the_limit() -> None:
+    with pytest.raises(QuerySyntaxError, match=str(MAX_QUERY_CHARS)):
+        parse_query("a" * 10_000)
+
+
+def test_unbalanced_quote_makes_the_rest_a_phrase() -> None:
+    q = parse_query('graph "neural networks for')
+    assert q.words == ("graph",)
+    assert q.phrases == ("neural networks for",)
+    q = parse_query('author:"Yann LeCun')
+    assert q.authors == ("Yann LeCun",)
+
+
+def test_unknown_field_and_operators_are_plain_words() -> None:
+    q = parse_query("foo:bar title:(x OR y) AND NOT z* -w +v ^2 ~3 a;b 'c' --")
+    assert "foo:bar" in q.words
+    assert {"AND", "NOT", "z", "w", "v", "2", "3", "a;b", "c"} <= set(q.words)
+    assert q.authors == () and q.categories == ()
+
+
+def test_only_stopwords_is_accepted() -> None:
+    assert parse_query("the of and").words == ("the", "of", "and")
+
+
+def test_control_characters_become_spaces() -> None:
+    q = parse_query("deep\x00learning\u200b\x1bmodels")
+    assert q.words == ("deep", "learning", "models")
+
+
+def test_typographic_quotes_are_phrases() -> None:
+    assert parse_query("\u201cmixture of experts\u201d").phrases == ("mixture of experts",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("author:", "author: needs a value"),
+        ('author:""', "author: needs a value"),
+        ("cat:", "cat: needs a value"),
+        ("cat:cs.LG;DROP", "not a category"),
+        ("cat:*", "not a category"),
+        ("after:yesterday", "not a date"),
+        ("after:2024-13-01", "not a date"),
+        ("before:2024-02-30", "not a date"),
+        ("after:0000", "not a date"),
+        ("x after:2025-01-01 before:2024-01-01", "later than"),
+    ],
+)
+def test_bad_field_values_explain_themselves(raw: str, message: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=message) as caught:
+        parse_query(raw)
+    assert caught.value.message
+
+
+def test_many_clauses_are_refused() -> None:
+    with pytest.raises(QuerySyntaxError, match="too many"):
+        parse_query(" ".join(["w"] * 200))
+
+
+def test_non_text_is_refused() -> None:
+    with pytest.raises(QuerySyntaxError):
+        parse_query(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", ["\"", ":", "author:\"", "a:b:c", "after:", "\\", "\"\"\"", "cat:\"cs.LG\""])
+def test_odd_inputs_raise_only_query_syntax_error(raw: str) -> None:
+    try:
+        result = parse_query(raw)
+    except QuerySyntaxError:
+        return
+    assert isinstance(result, ParsedQuery)

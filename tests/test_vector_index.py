@@ -1,0 +1,113 @@
+"""VectorIndex on a real usearch index in a temporary folder; faiss as an outside check."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from paperboy.index.vectors import EXACT_FILTER_LIMIT, VectorIndex
+
+DIM = 32
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.fixture
+def vectors() -> np.ndarray:
+    return unit(np.random.default_rng(0).normal(size=(2000, DIM)))
+
+
+@pytest.fixture
+def index(tmp_path: Path, vectors: np.ndarray) -> VectorIndex:
+    idx = VectorIndex(tmp_path / "vectors", ndim=DIM)
+    idx.upsert(list(range(1000, 3000)), vectors)
+    return idx
+
+
+def test_nearest_is_itself_and_ann_matches_exact(index: VectorIndex, vectors: np.ndarray) -> None:
+    hits = index.search(vectors[5], k=10)
+    assert hits[0][0] == 1005 and hits[0][1] == pytest.approx(1.0, abs=1e-2)
+    def top(hits: list[tuple[int, float]]) -> set[int]:
+        return {p for p, _ in hits}
+
+    recall = np.mean([len(top(index.search(vectors[i], 10)) & top(index.exact_search(vectors[i], 10))) / 10
+                      for i in range(0, 2000, 40)])
+    assert recall >= 0.95
+
+
+def test_exact_search_agrees_with_faiss(index: VectorIndex, vectors: np.ndarray) -> None:
+    import faiss
+
+    flat = faiss.IndexFlatIP(DIM)
+    flat.add(vectors)
+    _, expected = flat.search(vectors[:20], 10)
+    for row in range(20):
+        got = [p - 1000 for p, _ in index.exact_search(vectors[row], 10)]
+        assert len(set(got) & set(expected[row].tolist())) >= 9  # f16 storage may swap near-ties
+
+
+def test_filter_small_set_is_exact_and_complete(index: VectorIndex, vectors: np.ndarray) -> None:
+    allowed = set(range(1000, 3000, 97))  # 21 papers
+    hits = index.search(vectors[0], k=50, allowed=allowed)
+    assert {p for p, _ in hits} == allowed
+    sims = [s for _, s in hits]
+    assert sims == sorted(sims, reverse=True)
+
+
+def test_filter_large_set_uses_ann_and_only_returns_allowed(tmp_path: Path) -> None:
+    rows = unit(np.random.default_rng(1).normal(size=(3000, 8)))
+    idx = VectorIndex(tmp_path / "big", ndim=8, exact_filter_limit=100)
+    idx.upsert(list(range(len(rows))), rows)
+    assert idx.exact_filter_limit < EXACT_FILTER_LIMIT
+    for allowed in (set(range(0, 3000, 2)), set(range(0, 3000, 25))):  # 1500 and 120 allowed
+        hits = idx.search(rows[-1], k=10, allowed=allowed)
+        assert len(hits) == 10 and all(p in allowed for p, _ in hits)
+        sims = [s for _, s in hits]
+        assert sims == sorted(sims, reverse=True)
+    # Fewer allowed than k on the HNSW path: it widens, then falls back to an exact scan.
+    idx.exact_filter_limit = 2
+    few = set(range(0, 3000, 500))
+    assert {p for p, _ in idx.search(rows[-1], k=10, allowed=few)} == few
+
+
+def test_upsert_replaces_and_remove_deletes(index: VectorIndex, vectors: np.ndarray) -> None:
+    index.upsert([1000], vectors[1:2])  # paper 1000 now has paper 1001's vector
+    assert index.count() == 2000
+    assert {p for p, _ in index.search(vectors[1], 2)} == {1000, 1001}
+    index.remove([1001, 424242])
+    assert 1001 not in index and index.count() == 1999
+    assert index.search(vectors[1], 1)[0][0] == 1000
+
+
+def test_save_and_reopen(index: VectorIndex, vectors: np.ndarray, tmp_path: Path) -> None:
+    index.save(watermark=12)
+    reopened = VectorIndex(tmp_path / "vectors", ndim=DIM)
+    assert reopened.count() == 2000 and reopened.watermark == 12
+    assert reopened.search(vectors[7], 1)[0][0] == 1007
+    with pytest.raises(ValueError, match="rebuild"):
+        VectorIndex(tmp_path / "vectors", ndim=DIM + 1)
+
+
+def test_unsaved_changes_are_dropped_by_load(index: VectorIndex, tmp_path: Path) -> None:
+    index.save()
+    index.remove([1000])
+    index.load()
+    assert 1000 in index
+
+
+def test_bad_input_is_refused(index: VectorIndex, vectors: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="dims"):
+        index.search(np.ones(DIM + 1, dtype=np.float32))
+    with pytest.raises(ValueError, match="NaN"):
+        index.upsert([1], np.full((1, DIM), np.nan))
+    with pytest.raises(ValueError, match="duplicate"):
+        index.upsert([1, 1], vectors[:2])
+    assert index.search(vectors[0], k=0) == []
+
+
+def test_empty_index_and_clear(tmp_path: Path, index: VectorIndex, vectors: np.ndarray) -> None:
+    assert VectorIndex(tmp_path / "empty", ndim=DIM).search(vectors[0], 5) == []
+    index.clear()
+    assert index.count() == 0
