@@ -45,9 +45,19 @@ class Settings:
     )
     arxiv_sets: tuple[str, ...] = _setting(("cs",), "OAI-PMH sets harvested by default.")
     batch_size: int = _setting(1000, "Records committed per transaction during ingest.")
+    embedding_model: str = _setting(
+        "minilm-onnx-int8", "Embedding model for semantic search (see docs/embedding.md)."
+    )
+    model_dir: Path = _setting(
+        Path(""), "Folder for converted embedding models; empty means DATA_DIR/models."
+    )
     smtp_url: str = _setting(
         "", "smtp://user:password@host:port (or smtps://); empty writes mail to the outbox.", secret=True
     )
+
+    @property
+    def effective_model_dir(self) -> Path:
+        return self.model_dir if str(self.model_dir) not in ("", ".") else self.data_dir / "models"
 
     @property
     def effective_database_url(self) -> str:
@@ -62,6 +72,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name == "database_url" and not value:
                 value = self.effective_database_url
+            if f.name == "model_dir":
+                value = self.effective_model_dir
             text = _format(value)
             if f.metadata["secret"] and value:
                 text = _mask(text)

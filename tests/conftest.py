@@ -79,11 +79,26 @@ def db(database_url: str) -> Iterator[Database]:
     database.close()
 
 
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the converted embedding model, shared by the whole run."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def embedder(model_dir: Path):  # type: ignore[no-untyped-def]
+    """The default embedding model, loaded once per run."""
+    from paperboy.embed import DEFAULT_EMBEDDER, load_embedder
+
+    return load_embedder(DEFAULT_EMBEDDER, model_dir)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(tmp_path: Path, database_url: str, model_dir: Path) -> Settings:
     """Settings for tests: no politeness delay, short timeouts, few retries."""
     return Settings(
         data_dir=tmp_path / "data",
+        model_dir=model_dir,
         database_url=database_url,
         request_delay=0.0,
         http_timeout=1.0,
@@ -93,9 +108,10 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Path:
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, model_dir: Path) -> Path:
     """Point the CLI at this test's store; run it from an empty folder."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAPERBOY_MODEL_DIR", str(model_dir))
     monkeypatch.setenv("PAPERBOY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PAPERBOY_DATABASE_URL", database_url)
     monkeypatch.setenv("PAPERBOY_REQUEST_DELAY", "0")
@@ -104,7 +120,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) 
     for name in list(os.environ):
         if name.startswith("PAPERBOY_") and name not in {
             "PAPERBOY_DATA_DIR", "PAPERBOY_DATABASE_URL", "PAPERBOY_REQUEST_DELAY",
-            "PAPERBOY_HTTP_TIMEOUT", "PAPERBOY_HTTP_RETRIES",
+            "PAPERBOY_HTTP_TIMEOUT", "PAPERBOY_HTTP_RETRIES", "PAPERBOY_MODEL_DIR",
         } and not name.startswith("PAPERBOY_TEST_"):
             monkeypatch.delenv(name)
     return tmp_path

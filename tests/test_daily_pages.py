@@ -22,6 +22,7 @@ from paperboy.services.ingest import ingest_items
 from paperboy.sources.daily_pages import read_daily_pages
 from paperboy.sources.errors import SourceError
 from paperboy.store import Database
+from paperboy.store.papers import title_key
 
 TODAY = date(2024, 10, 1)
 SAMBANOVA_TITLE = "SambaNova SN40L: Scaling the AI Memory Wall with Dataflow and Composition of Experts"
@@ -60,7 +61,7 @@ def test_importing_both_seed_pages_gives_88_papers(db: Database) -> None:
     assert store_statistics(db)["papers"] == 88
     # The five papers on both pages are one paper each, with an entry per page.
     assert report.entries_added == 93
-    shared = find_paper(db, "title:" + normalise_title(SAMBANOVA_TITLE))
+    shared = find_paper(db, title_key(normalise_title(SAMBANOVA_TITLE)))
     assert shared is not None
     assert [e.day for e in shared.entries] == [date(2024, 7, 30), date(2024, 9, 1)]
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from paperboy.cli import context
 from paperboy.cli.output import print_ingest_report, progress_bar
+from paperboy.cli.search_commands import update_indexes
 
 
 def register(commands: Any) -> None:
@@ -44,6 +45,15 @@ def register(commands: Any) -> None:
 
     for parser in (snapshot, arxiv, hf, pages, ids):
         parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+        parser.add_argument("--no-index", action="store_true",
+                            help="leave the search indexes for a later `paperboy index update`")
+
+
+def _finish(args: argparse.Namespace, db: Any, config: Any, report: Any) -> None:
+    """Print the summary, then bring the search indexes up to date (unless --no-index)."""
+    print_ingest_report(report, args.json)
+    if not args.no_index:
+        update_indexes(db, config)
 
 
 def _date(text: str) -> date:
@@ -65,7 +75,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
             db, read_snapshot(args.path), kind="snapshot", detail=str(args.path),
             batch_size=config.batch_size, progress=advance, prepare_in_background=True,
         )
-    print_ingest_report(report, args.json)
+    _finish(args, db, config, report)
     return 0 if report.error is None else 1
 
 
@@ -88,6 +98,8 @@ def run_arxiv(args: argparse.Namespace) -> int:
                 )
             print_ingest_report(report, args.json)
             failed = failed or report.error is not None
+    if not args.no_index:
+        update_indexes(db, config)
     return 1 if failed else 0
 
 
@@ -95,8 +107,9 @@ def run_hf(args: argparse.Namespace) -> int:
     from paperboy.services.hf_daily import ingest_hf_day
 
     config = context.settings()
-    report = ingest_hf_day(context.database(config), config, args.day or date.today())
-    print_ingest_report(report, args.json)
+    db = context.database(config)
+    report = ingest_hf_day(db, config, args.day or date.today())
+    _finish(args, db, config, report)
     return 0 if report.error is None else 1
 
 
@@ -109,12 +122,13 @@ def run_pages(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise OSError(f"{path}: {'is a directory' if path.is_dir() else 'no such file'}; give saved page .txt files")
     items = itertools.chain.from_iterable(read_daily_pages(path, year=args.year) for path in args.paths)
+    db = context.database(config)
     with progress_bar("importing pages") as advance:
         report = ingest_items(
-            context.database(config), items, kind="pages",
+            db, items, kind="pages",
             detail=" ".join(str(p) for p in args.paths), batch_size=config.batch_size, progress=advance,
         )
-    print_ingest_report(report, args.json)
+    _finish(args, db, config, report)
     return 0 if report.error is None else 1
 
 
@@ -122,6 +136,7 @@ def run_ids(args: argparse.Namespace) -> int:
     from paperboy.services.arxiv_lookup import ingest_arxiv_ids
 
     config = context.settings()
-    report = ingest_arxiv_ids(context.database(config), config, args.ids)
-    print_ingest_report(report, args.json)
+    db = context.database(config)
+    report = ingest_arxiv_ids(db, config, args.ids)
+    _finish(args, db, config, report)
     return 0 if report.error is None else 1

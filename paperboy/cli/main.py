@@ -8,13 +8,15 @@ import sys
 from typing import Sequence
 
 from paperboy import __version__
-from paperboy.cli import ingest_commands, store_commands
+from paperboy.cli import ingest_commands, search_commands, store_commands, web_commands
 from paperboy.config import ConfigError
+from paperboy.embed import EmbedderError
+from paperboy.index.keyword import IndexBusyError
 from paperboy.sources import SourceError
 from paperboy.store import StoreError
 
 # Errors a person can act on: printed as one line, no traceback.
-_USER_ERRORS = (ConfigError, SourceError, StoreError, ValueError, OSError)
+_USER_ERRORS = (ConfigError, SourceError, StoreError, EmbedderError, IndexBusyError, ValueError, OSError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     store_commands.register(commands)
     ingest_commands.register(commands)
+    search_commands.register(commands)
+    web_commands.register(commands)
     return parser
 
 

@@ -48,3 +48,45 @@ def _stemmer(analyzer: tantivy.TextAnalyzer) -> Callable[[str], list[str]]:
         return cache[word]
 
     return stem
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def best_passage(text: str, terms: Collection[str], max_chars: int = 300,
+                 analyzer: tantivy.TextAnalyzer | None = None) -> str:
+    """The run of whole sentences (about max_chars) holding the most matched terms, as
+    plain text with "…" where it was cut; the start of the text when nothing matches."""
+    sentences = _SENTENCE_END.split(text.strip())
+    if not terms or len(text) <= max_chars:
+        return _cut(text, max_chars)
+    stem = _stemmer(analyzer or text_analyzer())
+    hits = [sum(1 for w in _WORD.findall(s) if (t := stem(w)) and t[0] in terms) for s in sentences]
+    best_start, best_score = 0, -1
+    for start in range(len(sentences)):
+        length, score, end = 0, 0, start
+        while end < len(sentences) and (length == 0 or length + len(sentences[end]) <= max_chars):
+            length += len(sentences[end]) + 1
+            score += hits[end]
+            end += 1
+        if score > best_score:
+            best_start, best_score = start, score
+    if best_score <= 0:
+        return _cut(text, max_chars)
+    passage, length = [], 0
+    for sentence in sentences[best_start:]:
+        if passage and length + len(sentence) > max_chars:
+            break
+        passage.append(sentence)
+        length += len(sentence) + 1
+    joined = _cut(" ".join(passage), max_chars)
+    prefix = "… " if best_start > 0 else ""
+    suffix = " …" if best_start + len(passage) < len(sentences) and not joined.endswith("…") else ""
+    return prefix + joined + suffix
+
+
+def _cut(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars].rsplit(" ", 1)[0]
+    return cut + " …"

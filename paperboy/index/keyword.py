@@ -240,6 +240,35 @@ class KeywordIndex:
         scores = [float(key) if query.has_text else 0.0 for key, _ in result.hits]
         return KeywordResults(hits=list(zip(ids, scores, strict=True)), total=result.count or 0)
 
+    def ids(self) -> set[int]:
+        """Every paper id in the index (for checking it against the store)."""
+        self._index.reload()
+        searcher = self._index.searcher()
+        total = searcher.num_docs
+        if total == 0:
+            return set()
+        result = searcher.search(tantivy.Query.all_query(), limit=total)
+        return set(searcher.fast_field_values("paper_id", [address for _, address in result.hits]))
+
+    def filtered_ids(self, query: KeywordQuery, limit: int,
+                     among: Sequence[int] | None = None) -> tuple[list[int], int]:
+        """Ids of papers passing `query`'s filters (its words are ignored), at most `limit`,
+        optionally only from `among`; and how many pass in all.
+
+        Semantic search uses this so its filters mean exactly what keyword filters mean.
+        """
+        clauses = [(tantivy.Occur.Must, f) for f in self._filters(query)]
+        if among is not None:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(
+                self._schema, "paper_id", [int(i) for i in among])))
+        if not clauses:
+            return [], 0
+        self._index.reload()
+        searcher = self._index.searcher()
+        result = searcher.search(tantivy.Query.boolean_query(clauses), limit=max(limit, 1), count=True)
+        addresses = [address for _, address in result.hits][:limit]
+        return list(searcher.fast_field_values("paper_id", addresses)), result.count or 0
+
     def build_query(self, query: KeywordQuery) -> tantivy.Query | None:
         """The tantivy query for `query`, or None when its text analyses to nothing."""
         schema = self._schema

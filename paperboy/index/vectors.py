@@ -29,6 +29,11 @@ INDEX_FILE = "vectors.usearch"
 EXACT_FILTER_LIMIT = 20_000
 
 
+def vector_file_metadata(path: Path) -> dict | None:
+    """The saved index's header (count_present, ndim...) without loading it."""
+    return Index.metadata(str(path))
+
+
 class VectorIndex:
     """Unit-normalised embeddings keyed by paper id, searched by cosine similarity.
 
@@ -105,6 +110,10 @@ class VectorIndex:
     # ------------------------------------------------------------------ reading
     def count(self) -> int:
         return len(self._index)
+
+    def ids(self) -> set[int]:
+        """Every paper id in the index (for checking it against the store)."""
+        return {int(key) for key in self._index.keys}
 
     def __contains__(self, paper_id: int) -> bool:
         return bool(self._index.contains(int(paper_id)))

@@ -167,7 +167,7 @@ def _add_candidate(batch: PreparedBatch, record: SourceRecord) -> None:
 def _fold_titles_into_ids(candidates: dict[str, _Candidate]) -> None:
     """A record known only by title joins a record of the same batch that has an id."""
     with_id = {c.title_norm: c for c in candidates.values() if c.paper.arxiv_id}
-    for identity in [i for i in candidates if i.startswith("title:")]:
+    for identity in [i for i in candidates if i.startswith(paper_store.TITLE_KEY_PREFIX)]:
         target = with_id.get(candidates[identity].title_norm)
         if target is not None:
             orphan = candidates.pop(identity)
@@ -230,12 +230,16 @@ def _upsert(
 
 
 def _title_match(candidate: _Candidate, rows: list[Any], claimed: set[int]) -> Any | None:
-    """A stored paper this candidate is by title: an id-less record meets its arXiv id,
-    or an id-less record meets a stored paper. Two different arXiv ids never merge."""
+    """A stored paper this candidate is by title: a title-only record joins a stored paper
+    of that title, or an arXiv record meets a stored title-only paper. Records with ids of
+    their own (two arXiv ids, two source keys) never merge by title."""
+    paper = candidate.paper
     for row in rows:
         if row.id in claimed:
             continue
-        if candidate.paper.arxiv_id is None or row.arxiv_id is None:
+        if paper.arxiv_id is None and paper.source_key is None:
+            return row
+        if paper.arxiv_id is not None and row.key.startswith(paper_store.TITLE_KEY_PREFIX):
             return row
     return None
 

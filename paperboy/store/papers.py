@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
@@ -20,9 +21,17 @@ CONTENT_COLUMNS = (
 )  # fmt: skip
 
 
+TITLE_KEY_PREFIX = "title:"
+
+
 def paper_key(p: Paper, title_norm: str) -> str:
-    """The store's key: arXiv id, else the source's own key, else the normalised title."""
-    return p.arxiv_id or p.source_key or f"title:{title_norm[:190]}"
+    """The store's key: arXiv id, else the source's own key, else a digest of the
+    normalised title (short enough for a URL, the same for the same title)."""
+    return p.arxiv_id or p.source_key or title_key(title_norm)
+
+
+def title_key(title_norm: str) -> str:
+    return TITLE_KEY_PREFIX + hashlib.sha1(title_norm.encode("utf-8")).hexdigest()[:16]
 
 
 def paper_to_row(p: Paper, title_norm: str) -> dict[str, Any]:
@@ -61,7 +70,7 @@ def row_to_paper(row: Any) -> Paper:
         abstract=row.abstract,
         source=row.source,
         arxiv_id=row.arxiv_id,
-        source_key=None if row.arxiv_id or key.startswith("title:") else key,
+        source_key=None if row.arxiv_id or key.startswith(TITLE_KEY_PREFIX) else key,
         authors=tuple(Author(**a) for a in row.authors),
         categories=tuple(row.categories.split()),
         published=row.published,

@@ -1,0 +1,198 @@
+"""search, similar, index update|rebuild|status, eval."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from paperboy.cli import context
+from paperboy.cli.output import print_json, progress_bar
+
+
+def register(commands: Any) -> None:
+    search = commands.add_parser("search", help="find papers by meaning or by words")
+    search.add_argument("query", help='words, "exact phrases", author:NAME, cat:cs.LG, after:DATE, before:DATE')
+    search.add_argument("--mode", choices=["hybrid", "keyword", "semantic"], default="hybrid")
+    search.add_argument("--limit", type=int, default=10, help="results per page (1-100)")
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--json", action="store_true", help="print the ranked papers as JSON")
+    search.set_defaults(handler=run_search)
+
+    similar = commands.add_parser("similar", help="papers like the given one")
+    similar.add_argument("id", help="arXiv id (any form) or paper key")
+    similar.add_argument("--limit", type=int, default=10)
+    similar.add_argument("--json", action="store_true")
+    similar.set_defaults(handler=run_similar)
+
+    index = commands.add_parser("index", help="the keyword and vector indexes derived from the store")
+    actions = index.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, handler, text in (
+        ("update", run_index_update, "index what changed since the last update"),
+        ("rebuild", run_index_rebuild, "empty both indexes and index the whole store again"),
+        ("status", run_index_status, "how far behind the store each index is"),
+    ):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("--json", action="store_true")
+        action.set_defaults(handler=handler)
+
+    evaluate = commands.add_parser("eval", help="nDCG@10, recall@100, MRR@10 of each mode on a BEIR dataset")
+    evaluate.add_argument("dataset", type=Path, help="folder with corpus.jsonl, queries.jsonl, qrels/test.tsv")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(handler=run_eval)
+
+
+def update_indexes(db: Any, config: Any) -> Any:
+    """Catch both indexes up with progress bars; used after every ingest too."""
+    from paperboy.services.indexing import Indexer
+
+    indexer = Indexer(db, config)
+    keyword_pending, vector_pending = indexer.pending()
+    with progress_bar("keyword index", keyword_pending, unit="paper") as keyword_advance:
+        indexer.catch_up_keyword(keyword_advance)
+    with progress_bar("embedding", vector_pending, unit="paper") as vector_advance:
+        indexer.catch_up_vectors(vector_advance)
+    from paperboy.services.indexing import index_status
+
+    return index_status(db, config)
+
+
+def run_index_update(args: argparse.Namespace) -> int:
+    config = context.settings()
+    status = update_indexes(context.database(config), config)
+    _print_status(status, args.json)
+    return 0
+
+
+def run_index_rebuild(args: argparse.Namespace) -> int:
+    from paperboy.services.indexing import Indexer
+
+    config = context.settings()
+    db = context.database(config)
+    indexer = Indexer(db, config)
+    with progress_bar("rebuilding keyword index", None, unit="paper") as keyword_advance, \
+            progress_bar("rebuilding vector index", None, unit="paper") as vector_advance:
+        status = indexer.rebuild(keyword_advance, vector_advance)
+    _print_status(status, args.json)
+    return 0
+
+
+def run_index_status(args: argparse.Namespace) -> int:
+    from paperboy.services.indexing import index_status
+
+    config = context.settings()
+    _print_status(index_status(context.database(config), config), args.json)
+    return 0
+
+
+def _print_status(status: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(status.as_dict())
+        return
+    print(f"store     {status.papers:,} papers, revision {status.store_revision}")
+    print(f"keyword   {status.keyword_documents:,} documents, {status.keyword_behind:,} changes behind")
+    print(f"vectors   {status.vectors:,} vectors ({status.model}), {status.vector_behind:,} changes behind")
+    print("up to date" if status.up_to_date else "behind: run `paperboy index update`")
+
+
+def run_search(args: argparse.Namespace) -> int:
+    from paperboy.services.search import SearchService
+
+    config = context.settings()
+    service = SearchService(context.database(config), config)
+    results = service.search(args.query, mode=args.mode, page=args.page, per_page=args.limit)
+    if args.json:
+        print_json({
+            "query": results.query,
+            "mode": results.mode,
+            "total": results.total,
+            "page": results.page,
+            "took_ms": round(results.took_ms, 1),
+            "notice": results.notice,
+            "results": [_hit_json(h) for h in results.hits],
+        })
+        return 0
+    if results.notice:
+        print(f"note: {results.notice}")
+    if not results.hits:
+        print("no papers found")
+        return 0
+    first = (results.page - 1) * results.per_page
+    for rank, hit in enumerate(results.hits, start=first + 1):
+        _print_hit(rank, hit)
+    print(f"{results.total:,} results, page {results.page} of {results.pages} ({results.took_ms:.0f} ms)")
+    return 0
+
+
+def run_similar(args: argparse.Namespace) -> int:
+    from paperboy.domain import InvalidArxivId, parse_arxiv_id
+    from paperboy.services.search import PaperNotFound, SearchService
+
+    config = context.settings()
+    try:
+        key, _ = parse_arxiv_id(args.id)
+    except InvalidArxivId:
+        key = args.id.strip()
+    service = SearchService(context.database(config), config)
+    try:
+        hits = service.similar(key, limit=args.limit)
+    except PaperNotFound:
+        print(f"no paper {args.id!r} in the store")
+        return 1
+    if args.json:
+        print_json({"id": key, "results": [_hit_json(h) for h in hits]})
+        return 0
+    for rank, hit in enumerate(hits, start=1):
+        _print_hit(rank, hit)
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from paperboy.services.evaluation import evaluate_dataset
+
+    config = context.settings()
+
+    def bars(label: str, total: int) -> Any:
+        return progress_bar(label, total)
+
+    scores = evaluate_dataset(args.dataset, config, progress=bars)
+    if args.json:
+        print_json(scores)
+        return 0
+    print(f"{'mode':<10} {'nDCG@10':>8} {'recall@100':>11} {'MRR@10':>8}")
+    for mode, metrics in scores.items():
+        print(f"{mode:<10} {metrics['ndcg@10']:>8.3f} {metrics['recall@100']:>11.3f} {metrics['mrr@10']:>8.3f}")
+    return 0
+
+
+def _hit_json(hit: Any) -> dict[str, Any]:
+    p = hit.paper
+    return {
+        "id": hit.key,
+        "arxiv_id": p.arxiv_id,
+        "title": p.title,
+        "authors": [a.name for a in p.authors],
+        "categories": list(p.categories),
+        "published": p.published,
+        "score": round(hit.score, 4),
+        "snippet": _plain(hit.snippet_html),
+    }
+
+
+_MARK = re.compile(r"</?mark>")
+
+
+def _plain(fragment: str) -> str:
+    return html.unescape(_MARK.sub("", fragment))
+
+
+def _print_hit(rank: int, hit: Any) -> None:
+    p = hit.paper
+    authors = ", ".join(a.name for a in p.authors[:4]) + (" et al." if len(p.authors) > 4 else "")
+    day = p.published.date().isoformat() if p.published else ""
+    print(f"{rank:>3}. {p.title}")
+    print(f"     {hit.key}  {' '.join(p.categories[:3])}  {day}  {authors}")
+    print(f"     {_plain(hit.snippet_html)[:200]}")
+    print()

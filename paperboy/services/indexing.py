@@ -1,0 +1,228 @@
+"""Keeping the keyword and vector indexes in step with the store.
+
+The store is the source of truth. Each index folder records the highest paper revision
+it holds (its watermark); catching up reads the papers changed since then, in revision
+order, and advances the watermark only after the index has committed. A crash at any
+point leaves a watermark that is at most behind, never ahead: the next run redoes a
+little work and loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from paperboy.config import Settings
+from paperboy.domain.clock import utcnow
+from paperboy.embed import Embedder, load_embedder
+from paperboy.index.keyword import KeywordDocument, KeywordIndex
+from paperboy.index.vectors import INDEX_FILE, VectorIndex, vector_file_metadata
+from paperboy.index.watermark import read_watermark
+from paperboy.store import Database
+from paperboy.store import changes
+from paperboy.store import embeddings as embedding_store
+
+Progress = Callable[[int], None]
+
+# Papers read from the store per step; the keyword index commits after each step.
+STEP = 1000
+# The vector index is one file written whole, so it is saved at most this often.
+VECTOR_SAVE_SECONDS = 30.0
+
+
+def keyword_folder(settings: Settings) -> Path:
+    return settings.data_dir / "index" / "keyword"
+
+
+def vector_folder(settings: Settings) -> Path:
+    # One folder per model: vectors of different models must never meet.
+    return settings.data_dir / "index" / f"vectors-{settings.embedding_model}"
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    return load_embedder(settings.embedding_model, settings.effective_model_dir)
+
+
+def embedding_text(title: str, abstract: str) -> str:
+    """What is embedded for a paper: its title, then its abstract."""
+    return f"{title} {abstract}"
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    store_revision: int
+    papers: int
+    keyword_watermark: int
+    keyword_documents: int
+    keyword_behind: int
+    vector_watermark: int
+    vectors: int
+    vector_behind: int
+    embeddings: int
+    model: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.keyword_behind == 0 and self.vector_behind == 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "up_to_date": self.up_to_date}
+
+
+def index_status(db: Database, settings: Settings) -> IndexStatus:
+    """How far behind the store each index is, without loading the model."""
+    keyword = KeywordIndex(keyword_folder(settings))
+    vector_wm = _vector_watermark(settings)
+    with db.connect() as conn:
+        return IndexStatus(
+            store_revision=changes.latest_revision(conn),
+            papers=changes.count_live_papers(conn),
+            keyword_watermark=keyword.watermark,
+            keyword_documents=keyword.count(),
+            keyword_behind=changes.count_changed(conn, keyword.watermark),
+            vector_watermark=vector_wm,
+            vectors=_saved_vector_count(settings),
+            vector_behind=changes.count_changed(conn, vector_wm),
+            embeddings=embedding_store.count_embeddings(conn, settings.embedding_model),
+            model=settings.embedding_model,
+        )
+
+
+class Indexer:
+    """Brings both indexes up to the store; one indexer process at a time."""
+
+    def __init__(self, db: Database, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = embedder_for(self.settings)
+        return self._embedder
+
+    def catch_up(self, keyword_progress: Progress | None = None, vector_progress: Progress | None = None) -> IndexStatus:
+        """Index every paper changed since each index's watermark."""
+        self.catch_up_keyword(keyword_progress)
+        self.catch_up_vectors(vector_progress)
+        return index_status(self.db, self.settings)
+
+    def rebuild(self, keyword_progress: Progress | None = None, vector_progress: Progress | None = None) -> IndexStatus:
+        """Empty both indexes and index the whole store again (stored embeddings are reused)."""
+        keyword = KeywordIndex(keyword_folder(self.settings))
+        keyword.delete_all()
+        keyword.commit(watermark=0)
+        vectors = VectorIndex(vector_folder(self.settings), self.embedder.dim)
+        vectors.clear()
+        vectors.save(watermark=0)
+        return self.catch_up(keyword_progress, vector_progress)
+
+    def pending(self) -> tuple[int, int]:
+        """Papers each index has yet to take in: (keyword, vector)."""
+        status = index_status(self.db, self.settings)
+        return status.keyword_behind, status.vector_behind
+
+    def catch_up_keyword(self, progress: Progress | None = None) -> None:
+        index = KeywordIndex(keyword_folder(self.settings))
+        try:
+            since = index.watermark
+            for rows, safe_watermark in self._changed_steps(since):
+                live = [r for r in rows if not r.withdrawn]
+                index.delete([r.id for r in rows if r.withdrawn])
+                index.upsert(_keyword_document(r) for r in live)
+                index.commit(watermark=safe_watermark)
+                if progress:
+                    progress(len(rows))
+        finally:
+            index.close()
+
+    def catch_up_vectors(self, progress: Progress | None = None) -> None:
+        model = self.settings.embedding_model
+        folder = vector_folder(self.settings)
+        since = _vector_watermark(self.settings)
+        with self.db.connect() as conn:
+            if changes.count_changed(conn, since) == 0:
+                return
+        vectors = VectorIndex(folder, self.embedder.dim)
+        last_save = time.monotonic()
+        unsaved = None
+        for rows, safe_watermark in self._changed_steps(since):
+            live = [r for r in rows if not r.withdrawn]
+            vectors.remove([r.id for r in rows if r.withdrawn])
+            if live:
+                ids, matrix = self._vectors_for(live, model)
+                vectors.upsert(ids, matrix)
+            unsaved = safe_watermark
+            if time.monotonic() - last_save > VECTOR_SAVE_SECONDS:
+                vectors.save(watermark=unsaved)
+                last_save, unsaved = time.monotonic(), None
+            if progress:
+                progress(len(rows))
+        if unsaved is not None:
+            vectors.save(watermark=unsaved)
+
+    def _vectors_for(self, rows: Sequence[Any], model: str) -> tuple[list[int], Any]:
+        """Stored embeddings where the text is unchanged; the rest computed and stored."""
+        texts = {r.id: embedding_text(r.title, r.abstract) for r in rows}
+        hashes = {pid: hashlib.sha1(text.encode("utf-8")).hexdigest() for pid, text in texts.items()}
+        with self.db.connect() as conn:
+            stored_hashes = embedding_store.text_hashes(conn, model, list(texts))
+            fresh = [pid for pid in texts if stored_hashes.get(pid) == hashes[pid]]
+            vectors = embedding_store.load_vectors(conn, model, fresh)
+        missing = [pid for pid in texts if pid not in vectors]
+        if missing:
+            computed = self.embedder.embed([texts[pid] for pid in missing])
+            with self.db.transaction() as conn:
+                embedding_store.save_embeddings(
+                    conn, model, [(pid, hashes[pid], computed[i]) for i, pid in enumerate(missing)], utcnow()
+                )
+            vectors.update({pid: computed[i] for i, pid in enumerate(missing)})
+        ids = [r.id for r in rows]
+        return ids, np.vstack([vectors[pid] for pid in ids])
+
+    def _changed_steps(self, since: int):  # type: ignore[no-untyped-def]
+        """Yield (rows, watermark safe to record after indexing them) step by step.
+
+        Papers changed in one ingest batch share a revision; a step that ends inside
+        such a group may only claim the revision before it.
+        """
+        position = (since, 0)
+        while True:
+            with self.db.connect() as conn:
+                rows = changes.changed_papers(conn, since, position, STEP)
+            if not rows:
+                return
+            last = rows[-1]
+            position = (last.revision, last.id)
+            complete = len(rows) < STEP
+            yield rows, last.revision if complete else last.revision - 1
+
+
+def _keyword_document(row: Any) -> KeywordDocument:
+    return KeywordDocument(
+        paper_id=row.id,
+        title=row.title,
+        abstract=row.abstract,
+        authors=[a["name"] for a in row.authors],
+        categories=row.categories.split(),
+        published=row.published,
+    )
+
+
+def _vector_watermark(settings: Settings) -> int:
+    return read_watermark(vector_folder(settings))
+
+
+def _saved_vector_count(settings: Settings) -> int:
+    """Vectors in the saved index file, read without loading the model."""
+    path = vector_folder(settings) / INDEX_FILE
+    if not path.exists():
+        return 0
+    meta = vector_file_metadata(path)
+    return int(meta["count_present"]) if meta else 0

@@ -1,0 +1,133 @@
+"""Indexes derived from the store: incremental, crash-safe, rebuildable."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import SNAPSHOT_SAMPLE
+
+from paperboy.config import Settings
+from paperboy.domain import Deletion, Paper, SourceRecord
+from paperboy.index.keyword import KeywordIndex
+from paperboy.index.vectors import VectorIndex
+from paperboy.services.indexing import Indexer, index_status, keyword_folder, vector_folder
+from paperboy.services.ingest import ingest_items
+from paperboy.sources.snapshot import read_snapshot
+from paperboy.store import Database
+from paperboy.store import embeddings as embedding_store
+
+
+def import_sample(db: Database) -> None:
+    ingest_items(db, read_snapshot(SNAPSHOT_SAMPLE), kind="snapshot", batch_size=50)
+
+
+def stored_ids(db: Database) -> set[int]:
+    from sqlalchemy import select
+
+    from paperboy.store.schema import paper
+
+    with db.connect() as conn:
+        return set(conn.execute(select(paper.c.id).where(paper.c.withdrawn.is_(False))).scalars())
+
+
+def indexed_ids(settings: Settings) -> tuple[set[int], set[int]]:
+    return KeywordIndex(keyword_folder(settings)).ids(), VectorIndex(vector_folder(settings), 384).ids()
+
+
+def test_catch_up_indexes_every_paper_once(db: Database, settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    import_sample(db)
+    status = Indexer(db, settings, embedder).catch_up()
+    assert status.up_to_date
+    assert (status.keyword_documents, status.vectors, status.embeddings) == (200, 200, 200)
+    assert indexed_ids(settings) == (stored_ids(db), stored_ids(db))
+
+
+def test_only_changed_papers_are_embedded_again(db: Database, settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    import_sample(db)
+    indexer = Indexer(db, settings, embedder)
+    indexer.catch_up()
+    calls: list[int] = []
+    original = embedder.embed
+
+    def counting(texts, progress=None):  # type: ignore[no-untyped-def]
+        calls.append(len(texts))
+        return original(texts, progress)
+
+    embedder.embed = counting
+    try:
+        new = Paper(title="A brand new paper on sparse attention", abstract="We study attention.",
+                    source="test", arxiv_id="2401.00001")
+        ingest_items(db, [SourceRecord(new, "test")], kind="test")
+        status = indexer.catch_up()
+    finally:
+        del embedder.embed
+    assert calls == [1]
+    assert status.up_to_date and status.vectors == 201
+
+
+def test_withdrawn_papers_leave_both_indexes(db: Database, settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    import_sample(db)
+    indexer = Indexer(db, settings, embedder)
+    indexer.catch_up()
+    ingest_items(db, [Deletion("0704.0002", "test")], kind="test")
+    assert index_status(db, settings).keyword_behind == 1
+    indexer.catch_up()
+    keyword_ids, vector_ids = indexed_ids(settings)
+    assert len(keyword_ids) == len(vector_ids) == 199
+
+
+def test_rebuild_reuses_stored_embeddings(db: Database, settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    import_sample(db)
+    indexer = Indexer(db, settings, embedder)
+    indexer.catch_up()
+    embedder.embed = lambda *_a, **_k: (_ for _ in ()).throw(AssertionError("re-embedded"))  # type: ignore[method-assign]
+    try:
+        status = indexer.rebuild()
+    finally:
+        del embedder.embed
+    assert status.up_to_date and status.keyword_documents == 200 and status.vectors == 200
+
+
+def test_status_reports_how_far_behind(db: Database, settings: Settings) -> None:
+    import_sample(db)
+    status = index_status(db, settings)
+    assert (status.keyword_behind, status.vector_behind, status.up_to_date) == (200, 200, False)
+
+
+def test_killing_the_indexer_mid_run_loses_nothing(db: Database, settings: Settings, database_url: str) -> None:
+    """kill -9 while it embeds, then run again: both indexes match the store exactly."""
+    many = [
+        SourceRecord(Paper(title=f"Synthetic paper number {n} on topic {n % 17}",
+                           abstract=f"An abstract about topic {n % 17} with detail {n}. " * 8,
+                           source="test", arxiv_id=f"2402.{n:05d}"), f"test {n}")
+        for n in range(1, 2601)
+    ]
+    ingest_items(db, many, kind="test", batch_size=500)
+    env = {**os.environ, "PAPERBOY_DATA_DIR": str(settings.data_dir), "PAPERBOY_DATABASE_URL": database_url,
+           "PAPERBOY_MODEL_DIR": str(settings.effective_model_dir)}
+    indexer = subprocess.Popen([sys.executable, "-m", "paperboy", "index", "update"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    # Wait until it is embedding: some embeddings committed, the vector index not done.
+    while time.monotonic() < deadline:
+        with db.connect() as conn:
+            if embedding_store.count_embeddings(conn, settings.embedding_model) >= 1000:
+                break
+        assert indexer.poll() is None, "the indexer finished before it could be killed"
+        time.sleep(0.05)
+    indexer.send_signal(signal.SIGKILL)
+    indexer.wait()
+    assert not index_status(db, settings).up_to_date
+
+    finished = subprocess.run([sys.executable, "-m", "paperboy", "index", "update", "--json"], env=env,
+                              capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    status = json.loads(finished.stdout)
+    assert status["up_to_date"] and status["keyword_documents"] == status["vectors"] == 2600
+    assert indexed_ids(settings) == (stored_ids(db), stored_ids(db))
