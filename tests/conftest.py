@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -52,11 +53,11 @@ def _postgres_template() -> Iterator[None]:
     engine.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path, _postgres_template: None) -> Iterator[str]:
-    """A URL of an empty, migrated store for this test alone."""
+@contextmanager
+def fresh_database(folder: Path) -> Iterator[str]:
+    """An empty, migrated store on this run's backend; dropped afterwards."""
     if BACKEND == "sqlite":
-        url = f"sqlite:///{tmp_path / 'data' / 'paperboy.db'}"
+        url = f"sqlite:///{folder / 'data' / 'paperboy.db'}"
         db = open_database(url)
         db.migrate()
         db.close()
@@ -73,6 +74,13 @@ def database_url(tmp_path: Path, _postgres_template: None) -> Iterator[str]:
 
 
 @pytest.fixture
+def database_url(tmp_path: Path, _postgres_template: None) -> Iterator[str]:
+    """A URL of an empty, migrated store for this test alone."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     database = open_database(database_url)
     yield database
@@ -85,12 +93,37 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
 
 
+class RememberingEmbedder:
+    """The real default model, remembering each text's vector for the rest of the run:
+    tests build many small stores from the same papers, and embedding is the slow part."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._seen: dict[str, object] = {}
+
+    def embed(self, texts, progress=None):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        new = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        if new:
+            for text, vector in zip(new, self.inner.embed(new), strict=True):
+                self._seen[text] = vector
+        if progress:
+            progress(len(texts))
+        return np.vstack([self._seen[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text):  # type: ignore[no-untyped-def]
+        return self.embed([text])[0]
+
+
 @pytest.fixture(scope="session")
-def embedder(model_dir: Path):  # type: ignore[no-untyped-def]
+def embedder(model_dir: Path) -> RememberingEmbedder:
     """The default embedding model, loaded once per run."""
     from paperboy.embed import DEFAULT_EMBEDDER, load_embedder
 
-    return load_embedder(DEFAULT_EMBEDDER, model_dir)
+    return RememberingEmbedder(load_embedder(DEFAULT_EMBEDDER, model_dir))
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ is complete and means the same in every mode.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -39,6 +40,9 @@ MAX_RESULTS = 200
 # scan of just those; a broader one by filtering approximate neighbours.
 EXACT_FILTER_LIMIT = 20_000
 SNIPPET_CHARS = 300
+
+
+_CATEGORY = re.compile(r"^[a-zA-Z][a-zA-Z-]*(\.[a-zA-Z-]+)?$")
 
 
 class PaperNotFound(LookupError):
@@ -213,10 +217,10 @@ def _with_filters(parsed: ParsedQuery, category: str | None, after: date | None,
     """Add the search form's filter fields to what the query text itself says."""
     changes_: dict[str, Any] = {}
     if category:
-        extra = parse_query(f"cat:{category.strip()}").categories
-        if not extra:
+        category = category.strip()
+        if not _CATEGORY.match(category):
             raise SearchRequestError(f"category {category[:40]!r} is not like cs.LG or cs")
-        changes_["categories"] = tuple(dict.fromkeys(parsed.categories + extra))
+        changes_["categories"] = tuple(dict.fromkeys(parsed.categories + (category.lower(),)))
     if after:
         changes_["after"] = max(after, parsed.after) if parsed.after else after
     if before:

@@ -1,0 +1,51 @@
+"""paperboy serve: the web app on uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from paperboy.cli import context
+
+
+def register(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the web site and JSON API")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="how much to log; info logs every request",
+    )
+    serve.set_defaults(handler=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from paperboy.web import create_app
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = context.settings()
+    app = create_app(config, context.database(config))
+    print(
+        f"Paperboy is serving {config.effective_database_url.split('@')[-1]} at http://{args.host}:{args.port}/",
+        flush=True,
+    )
+    # Our AccessLog middleware writes one line per request; uvicorn's would repeat it.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        server_header=False,
+        proxy_headers=True,
+    )
+    return 0

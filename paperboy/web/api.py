@@ -1,0 +1,143 @@
+"""The JSON API under /api: a day's papers, search, one paper, similar papers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from paperboy.search.query import QuerySyntaxError
+from paperboy.services.catalogue import find_paper
+from paperboy.services.feed import MAX_PER_PAGE, feed_page, latest_feed_day
+from paperboy.web.api_models import (
+    ErrorOut,
+    FeedItemOut,
+    FeedOut,
+    PaperOut,
+    SearchHitOut,
+    SearchOut,
+    SimilarOut,
+)
+from paperboy.web.context import AppContext, Context, SearchUnavailableError
+from paperboy.web.errors import bad_request, not_found, unavailable
+from paperboy.web.params import CategoryParam, DayParam, ModeParam, PageNumber, PeriodParam, SearchText
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (400, "The query cannot be understood."),
+        (404, "Nothing at this address, or a page past the last."),
+        (405, "Method not allowed."),
+        (422, "A parameter is invalid."),
+        (500, "Unexpected server error."),
+        (503, "Search is not available."),
+    )
+}
+router = APIRouter(prefix="/api", tags=["papers"], responses=_ERRORS)
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Items per page, 1 to {MAX_PER_PAGE}.")]
+
+
+@router.get("/papers", response_model=FeedOut, summary="Papers on a feed day, week or month")
+def list_papers(
+    context: Context,
+    date: DayParam = None,
+    period: PeriodParam = "day",
+    page: PageNumber = 1,
+    per_page: PerPage = 30,
+) -> FeedOut:
+    """Most upvoted first. Without `date`, the latest day that has papers."""
+    day = date or latest_feed_day(context.db)
+    if day is None:
+        raise not_found("There are no papers on any feed day yet; ingest some first.", "date")
+    listing = feed_page(context.db, day, period, page, per_page)
+    if page > listing.pages:
+        raise not_found(f"Page {page} is past the last page ({listing.pages}).", "page")
+    return FeedOut(
+        date=day,
+        period=period,
+        first_day=listing.first_day,
+        last_day=listing.last_day,
+        page=page,
+        per_page=per_page,
+        total=listing.total,
+        pages=listing.pages,
+        previous_day=listing.previous_day,
+        next_day=listing.next_day,
+        items=[
+            FeedItemOut(
+                paper=PaperOut.of(i.key, i.paper),
+                upvotes=i.upvotes,
+                submitted_by=i.submitted_by,
+                first_day=i.first_day,
+                origins=list(i.origins),
+            )
+            for i in listing.items
+        ],
+    )
+
+
+@router.get("/search", response_model=SearchOut, summary="Search papers by meaning and by words")
+def search_papers(
+    context: Context,
+    q: SearchText,
+    mode: ModeParam = "hybrid",
+    category: CategoryParam = None,
+    after: DayParam = None,
+    before: DayParam = None,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
+) -> SearchOut:
+    if not q.strip():
+        raise bad_request("The query is empty; type some words to search for.", "q")
+    try:
+        results = context.search().search(
+            q, mode=mode, page=page, per_page=per_page, category=category, after=after, before=before
+        )
+    except QuerySyntaxError as exc:
+        raise bad_request(exc.message, "q") from None
+    except SearchUnavailableError as exc:
+        raise unavailable(str(exc)) from None
+    if page > 1 and page > results.pages:
+        raise not_found(f"Page {page} is past the last page of results ({results.pages}).", "page")
+    return SearchOut(
+        query=results.query,
+        mode=results.mode,
+        page=results.page,
+        per_page=results.per_page,
+        total=results.total,
+        pages=results.pages,
+        took_ms=results.took_ms,
+        hits=[SearchHitOut.of(hit) for hit in results.hits],
+    )
+
+
+@router.get(
+    "/papers/{identifier:path}/similar", response_model=SimilarOut, summary="Papers similar to one paper"
+)
+def similar_papers(
+    context: Context, identifier: str, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> SimilarOut:
+    stored = _find(context, identifier)
+    try:
+        hits = context.search().similar(stored.key, limit=limit)
+    except SearchUnavailableError as exc:
+        raise unavailable(str(exc)) from None
+    except LookupError:
+        raise not_found(
+            f"Paper {stored.key} is not in the search index yet; try again shortly.", "id"
+        ) from None
+    return SimilarOut(key=stored.key, hits=[SearchHitOut.of(hit) for hit in hits])
+
+
+@router.get("/papers/{identifier:path}", response_model=PaperOut, summary="One paper by arXiv id or key")
+def get_paper(context: Context, identifier: str) -> PaperOut:
+    """Any arXiv id form works: 2405.07518, 2405.07518v2, arXiv:2405.07518, hep-th/9901001."""
+    stored = _find(context, identifier)
+    return PaperOut.of(stored.key, stored.paper)
+
+
+def _find(context: AppContext, identifier: str) -> Any:
+    stored = find_paper(context.db, identifier)
+    if stored is None:
+        raise not_found(f"No paper with the id {identifier[:100]!r} is in this library.", "id")
+    return stored

@@ -1,0 +1,126 @@
+"""The JSON API's response bodies; FastAPI turns them into the OpenAPI description."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from paperboy.domain import Paper
+from paperboy.web import presenters
+
+
+class PaperLinks(BaseModel):
+    page: str = Field(description="This paper's page on this site.")
+    abs: str | None = Field(None, description="arXiv abstract page.")
+    pdf: str | None = None
+    code: str | None = None
+    doi: str | None = None
+
+
+class PaperOut(BaseModel):
+    key: str = Field(description="arXiv id without version, or the store's key for other papers.")
+    arxiv_id: str | None
+    title: str
+    abstract: str
+    authors: list[str]
+    categories: list[str] = Field(description="Primary category first.")
+    primary_category: str | None
+    published: datetime | None
+    updated: datetime | None
+    version: int | None
+    doi: str | None
+    journal_ref: str | None
+    comments: str | None
+    links: PaperLinks
+
+    @classmethod
+    def of(cls, key: str, paper: Paper) -> PaperOut:
+        return cls(
+            key=key,
+            arxiv_id=paper.arxiv_id,
+            title=paper.title,
+            abstract=paper.abstract,
+            authors=[a.name for a in paper.authors],
+            categories=list(paper.categories),
+            primary_category=paper.primary_category,
+            published=paper.published,
+            updated=paper.updated,
+            version=paper.version,
+            doi=paper.doi,
+            journal_ref=paper.journal_ref,
+            comments=paper.comments,
+            links=PaperLinks(
+                page=presenters.paper_path(key),
+                abs=presenters.arxiv_abs_url(paper),
+                pdf=presenters.arxiv_pdf_url(paper),
+                code=paper.code_url,
+                doi=presenters.doi_url(paper),
+            ),
+        )
+
+
+class FeedItemOut(BaseModel):
+    paper: PaperOut
+    upvotes: int
+    submitted_by: str | None
+    first_day: date = Field(description="The first day in the period the paper was on the feed.")
+    origins: list[str] = Field(description="Who put it on the feed: arxiv, hf, page or user.")
+
+
+class FeedOut(BaseModel):
+    date: date
+    period: str
+    first_day: date
+    last_day: date
+    page: int
+    per_page: int
+    total: int
+    pages: int
+    previous_day: date | None = Field(description="Nearest earlier day with papers.")
+    next_day: date | None = Field(description="Nearest later day with papers.")
+    items: list[FeedItemOut]
+
+
+class SearchHitOut(BaseModel):
+    paper: PaperOut
+    score: float
+    title_html: str = Field(description="Escaped HTML; matched terms in <mark>.")
+    snippet_html: str = Field(description="Escaped HTML; matched terms in <mark>.")
+
+    @classmethod
+    def of(cls, hit: Any) -> SearchHitOut:
+        return cls(
+            paper=PaperOut.of(hit.key, hit.paper),
+            score=hit.score,
+            title_html=hit.title_html,
+            snippet_html=hit.snippet_html,
+        )
+
+
+class SearchOut(BaseModel):
+    query: str
+    mode: str
+    page: int
+    per_page: int
+    total: int
+    pages: int
+    took_ms: float
+    hits: list[SearchHitOut]
+
+
+class SimilarOut(BaseModel):
+    key: str
+    hits: list[SearchHitOut]
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    code: str = Field(description="e.g. not_found, bad_request, invalid_parameter, internal_error")
+    message: str = Field(description="What went wrong and what to do, for people.")
+    field: str | None = Field(description="The parameter at fault, when one is.")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,94 @@
+"""A BibTeX entry for a paper: @article when it has a journal reference, else @misc."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from paperboy.domain import Author, Paper
+
+# Characters LaTeX treats specially in running text.
+_SPECIAL = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
+            "^": r"\textasciicircum{}"}  # fmt: skip
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+|\$")
+
+
+def bibtex_entry(key: str, paper: Paper) -> str:
+    """The entry as text. Titles that already hold LaTeX keep it; plain text is escaped."""
+    kind = "article" if paper.journal_ref else "misc"
+    fields: list[tuple[str, str]] = [("title", escape_bibtex(paper.title))]
+    if paper.authors:
+        fields.append(("author", " and ".join(_author(a) for a in paper.authors)))
+    if paper.journal_ref:
+        fields.append(("journal", escape_bibtex(paper.journal_ref)))
+    if paper.published:
+        fields.append(("year", str(paper.published.year)))
+    if paper.arxiv_id:
+        fields.append(("eprint", paper.arxiv_id))
+        fields.append(("archivePrefix", "arXiv"))
+        if paper.primary_category:
+            fields.append(("primaryClass", paper.primary_category))
+        fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_id}"))
+    if paper.doi:
+        fields.append(("doi", escape_bibtex(paper.doi)))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{{citation_key(key, paper)},\n{body}\n}}"
+
+
+def citation_key(key: str, paper: Paper) -> str:
+    """keyname + year + first long title word, e.g. vaswani2017attention; ASCII only."""
+    first = paper.authors[0] if paper.authors else None
+    surname = (first.keyname or first.name.split()[-1]) if first and first.name.split() else ""
+    words = [w for w in re.findall(r"[A-Za-z]+", _ascii(paper.title)) if len(w) > 3]
+    year = str(paper.published.year) if paper.published else ""
+    cite = re.sub(r"[^a-z0-9]", "", _ascii(surname).lower()) + year + (words[0].lower() if words else "")
+    return cite or re.sub(r"[^A-Za-z0-9:.-]", "", key)[:40] or "paper"
+
+
+def escape_bibtex(text: str) -> str:
+    """Text safe inside a braced BibTeX field.
+
+    Text with LaTeX in it (commands or $math$) is the author's LaTeX: kept, with only
+    bare & % # escaped. Plain text has every special character escaped. Braces that do
+    not balance would end the field early, so then they are escaped too.
+    """
+    if _LATEX_COMMAND.search(text) and _balanced(text):
+        return re.sub(r"(?<!\\)([&%#])", r"\\\1", text)
+    out = []
+    for char in text:
+        if char in _SPECIAL:
+            out.append(_SPECIAL[char])
+        elif char == "\\":
+            out.append(r"\textbackslash{}")
+        elif char in "{}":
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _author(author: Author) -> str:
+    """ "Keyname, Suffix, Forenames": the comma form BibTeX reads unambiguously."""
+    if not author.keyname:
+        return escape_bibtex(author.name)
+    parts = (
+        [author.keyname]
+        + ([author.suffix] if author.suffix else [])
+        + ([author.forenames] if author.forenames else [])
+    )
+    return ", ".join(escape_bibtex(part) for part in parts)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for i, char in enumerate(text):
+        if char in "{}" and i and text[i - 1] == "\\":
+            continue
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

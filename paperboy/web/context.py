@@ -1,0 +1,76 @@
+"""What the routes share for the life of the process: the store, settings and search."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from paperboy.config import Settings
+from paperboy.store import Database
+
+log = logging.getLogger("paperboy.web")
+
+
+class SearchUnavailableError(RuntimeError):
+    """Search cannot answer in this process; the message says why and what to do."""
+
+
+class AppContext:
+    """One per app: the store, the settings, and the search service opened on first use."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self._search: Any = None
+        self._search_error: str | None = None
+        self._lock = threading.Lock()
+
+    def search(self) -> Any:
+        """The process's SearchService, opened once; raises SearchUnavailableError otherwise."""
+        with self._lock:
+            if self._search is None:
+                try:
+                    from paperboy.services.search import SearchService
+                except ImportError:
+                    raise SearchUnavailableError("Search is not part of this installation yet.") from None
+                try:
+                    self._search = SearchService(self.db, self.settings)
+                except Exception as exc:  # an index that cannot open must not take pages down
+                    log.exception("cannot open the search indexes")
+                    raise SearchUnavailableError(
+                        f"The search indexes cannot be opened ({type(exc).__name__}); "
+                        "the operator can rebuild them from the store."
+                    ) from None
+            return self._search
+
+    def search_status(self) -> str:
+        try:
+            self.search()
+        except SearchUnavailableError as exc:
+            return f"unavailable: {exc}"
+        return "ready"
+
+    def similar_papers(self, key: str, limit: int = 6) -> list[Any] | None:
+        """Papers like this one, or None when search cannot say (the page omits them)."""
+        try:
+            return list(self.search().similar(key, limit=limit))
+        except (SearchUnavailableError, LookupError):
+            return None
+
+    def close(self) -> None:
+        closer = getattr(self._search, "close", None)
+        if callable(closer):
+            closer()
+
+
+def app_context(request: Request) -> AppContext:
+    """FastAPI dependency: the AppContext of the app serving this request."""
+    context: AppContext = request.app.state.context
+    return context
+
+
+# Routes take `context: Context` to get the app's AppContext.
+Context = Annotated[AppContext, Depends(app_context)]

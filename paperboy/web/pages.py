@@ -1,0 +1,111 @@
+"""HTML pages: the daily feed, paper pages and search. Parse, call one service, render."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from paperboy.search.query import QuerySyntaxError
+from paperboy.services.catalogue import find_paper
+from paperboy.services.feed import feed_page, latest_feed_day
+from paperboy.web.bibtex import bibtex_entry
+from paperboy.web.context import AppContext, Context, SearchUnavailableError
+from paperboy.web.errors import not_found
+from paperboy.web.params import (
+    DATE_PATTERN,
+    CategoryParam,
+    DayParam,
+    ModeParam,
+    PageNumber,
+    PeriodParam,
+    SearchText,
+    parse_day,
+)
+from paperboy.web.presenters import period_label
+from paperboy.web.rendering import render
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+FEED_PER_PAGE = 30
+SEARCH_PER_PAGE = 20
+
+
+@router.get("/")
+def home(
+    context: Context, request: Request, period: PeriodParam = "day", page: PageNumber = 1
+) -> HTMLResponse:
+    """The latest day that has papers (arXiv announces nothing at weekends)."""
+    day = latest_feed_day(context.db)
+    if day is None:
+        return render(request, "empty.html")
+    return _feed(request, context, day, period, page)
+
+
+@router.get("/papers/{identifier:path}")
+def papers(
+    context: Context, request: Request, identifier: str, period: PeriodParam = "day", page: PageNumber = 1
+) -> HTMLResponse:
+    """/papers/2024-05-01 is a day's feed; anything else is a paper id (2405.07518, hep-th/9901001)."""
+    if DATE_PATTERN.match(identifier):
+        return _feed(request, context, parse_day(identifier), period, page)
+    stored = find_paper(context.db, identifier)
+    if stored is None:
+        raise not_found(
+            f"No paper with the id {identifier[:100]!r} is in this library. "
+            "Check the id, or search for the paper by its title.",
+            "id",
+        )
+    return render(
+        request,
+        "paper.html",
+        stored=stored,
+        paper=stored.paper,
+        bibtex=bibtex_entry(stored.key, stored.paper),
+        similar=context.similar_papers(stored.key),
+    )
+
+
+@router.get("/search")
+def search(
+    context: Context,
+    request: Request,
+    q: SearchText = "",
+    mode: ModeParam = "hybrid",
+    category: CategoryParam = None,
+    after: DayParam = None,
+    before: DayParam = None,
+    page: PageNumber = 1,
+) -> HTMLResponse:
+    """Search results with the query's words marked, filters and pages."""
+    form: dict[str, Any] = {"q": q, "mode": mode, "cat": category, "after": after, "before": before}
+    if not q.strip():
+        return render(request, "search.html", form=form, results=None)
+    try:
+        results = context.search().search(
+            q, mode=mode, page=page, per_page=SEARCH_PER_PAGE, category=category, after=after, before=before
+        )
+    except QuerySyntaxError as exc:
+        return render(
+            request, "search.html", status_code=400, form=form, results=None, query=q, problem=exc.message
+        )
+    except SearchUnavailableError as exc:
+        return render(
+            request, "search.html", status_code=503, form=form, results=None, query=q, problem=str(exc)
+        )
+    if page > 1 and page > results.pages:
+        raise not_found(f"Page {page} is past the last page of results ({results.pages}).", "page")
+    return render(request, "search.html", form=form, results=results, query=q)
+
+
+def _feed(request: Request, context: AppContext, day: date, period: str, page: int) -> HTMLResponse:
+    listing = feed_page(context.db, day, period, page, per_page=FEED_PER_PAGE)  # type: ignore[arg-type]
+    if page > listing.pages:
+        raise not_found(
+            f"Page {page} is past the last page ({listing.pages}) of "
+            f"{period_label(period, listing.first_day, listing.last_day)}.",
+            "page",
+        )
+    return render(request, "feed.html", listing=listing, day=day, period=period)

@@ -1,0 +1,98 @@
+"""Query parameters every route shares, with limits and messages people can act on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+from pydantic import AfterValidator, BeforeValidator
+
+MAX_PAGE = 10_000
+MAX_QUERY_CHARS = 1_000
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+Period = Literal["day", "week", "month"]
+SearchMode = Literal["hybrid", "keyword", "semantic"]
+
+
+def _blank_is_missing(value: Any) -> Any:
+    """A form's empty field (after=&cat=) means "not given", not a bad value."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+BlankIsMissing = BeforeValidator(_blank_is_missing)
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page number, 1 to {MAX_PAGE:,}.")]
+PeriodParam = Annotated[Period, Query(description="How much of the calendar around the date to list.")]
+SearchText = Annotated[
+    str,
+    Query(max_length=MAX_QUERY_CHARS, description='Words, "phrases", author:, cat:, after:, before:.'),
+]
+ModeParam = Annotated[
+    SearchMode, Query(description="hybrid (default), keyword (BM25) or semantic (embeddings).")
+]
+_CATEGORY = re.compile(r"^[A-Za-z][A-Za-z-]*(\.[A-Za-z][A-Za-z-]*)?$")
+
+
+def _check_category(value: str | None) -> str | None:
+    if value is not None and (len(value) > 40 or not _CATEGORY.match(value)):
+        raise ValueError(
+            f"{value[:40]!r} is not in the expected form (e.g. cs.LG, or cs for a whole archive)"
+        )
+    return value
+
+
+CategoryParam = Annotated[
+    str | None,
+    BlankIsMissing,
+    AfterValidator(_check_category),
+    Query(alias="cat", description="arXiv category such as cs.LG, or an archive such as cs."),
+]
+DayParam = Annotated[date | None, BlankIsMissing, Query(description="YYYY-MM-DD")]
+
+
+def parse_day(text: str, field: str = "date") -> date:
+    """A YYYY-MM-DD date from a path or parameter, or a message saying what is wrong."""
+    from paperboy.web.errors import bad_request
+
+    if not DATE_PATTERN.match(text):
+        raise bad_request(f"{text[:40]!r} is not a date; use YYYY-MM-DD, e.g. 2024-05-31.", field)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise bad_request(f"{text} is not a real calendar date.", field) from None
+
+
+def describe_validation_error(errors: Sequence[Any]) -> tuple[str | None, str]:
+    """(field, message) for the first problem FastAPI found in a request."""
+    if not errors:
+        return None, "The request is not valid."
+    first = errors[0]
+    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
+    field = location[-1] if location else None
+    kind = first.get("type", "")
+    context = first.get("ctx") or {}
+    given = first.get("input")
+    name = field or "a parameter"
+    if kind == "int_parsing":
+        message = f"{name} must be a whole number, not {str(given)[:40]!r}."
+    elif kind == "greater_than_equal":
+        message = f"{name} must be at least {context.get('ge')}; got {given}."
+    elif kind == "less_than_equal":
+        message = f"{name} must be at most {context.get('le'):,}; got {str(given)[:40]}."
+    elif kind.startswith("date"):
+        message = f"{name} must be a date like 2024-05-31, not {str(given)[:40]!r}."
+    elif kind == "string_too_long":
+        message = (
+            f"{name} is {len(str(given)):,} characters long; the limit is "
+            f"{context.get('max_length'):,}. Shorten it and try again."
+        )
+    elif kind == "literal_error":
+        message = f"{name} must be one of {context.get('expected')}; got {str(given)[:40]!r}."
+    elif kind == "value_error":
+        message = f"{name} {context.get('error')}."
+    else:
+        message = f"{name}: {first.get('msg', 'invalid value')}."
+    return field, message

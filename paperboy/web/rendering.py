@@ -1,0 +1,61 @@
+"""The Jinja2 environment: autoescaped templates with the presenters as globals."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from paperboy import __version__
+from paperboy.web import presenters
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+def static_version() -> str:
+    """A digest of the static files, so browsers refetch them after an upgrade."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.autoescape = True  # Jinja2Templates enables it for .html; be explicit for every file.
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    version = static_version()
+    env.globals.update(
+        static=lambda name: f"/static/{name}?v={version}",
+        paperboy_version=__version__,
+        paper_path=presenters.paper_path,
+        arxiv_abs_url=presenters.arxiv_abs_url,
+        arxiv_pdf_url=presenters.arxiv_pdf_url,
+        doi_url=presenters.doi_url,
+        author_line=presenters.author_line,
+        abstract_preview=presenters.abstract_preview,
+        long_date=presenters.long_date,
+        short_date=presenters.short_date,
+        period_label=presenters.period_label,
+        feed_path=presenters.feed_path,
+        with_page=presenters.with_page,
+    )
+    return templates
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page; every page gets the header's search text and the subscribe link if any."""
+    context.setdefault("query", "")
+    context.setdefault("subscribe_url", request.app.state.subscribe_url)
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, context, status_code=status_code
+    )
+    return response

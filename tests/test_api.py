@@ -1,0 +1,186 @@
+"""The JSON API: bodies validate against its own OpenAPI description; errors have one shape."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from web_server import SEED_DAYS, fill_store, require_search, search_available
+
+from paperboy.config import Settings
+from paperboy.store import Database
+from paperboy.web import create_app
+
+
+@pytest.fixture
+def client(db: Database, settings: Settings) -> Iterator[TestClient]:
+    fill_store(db)
+    with TestClient(create_app(settings, db), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def spec(client: TestClient) -> dict[str, Any]:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def assert_matches_spec(spec: dict[str, Any], response: Response, method: str = "get") -> Any:
+    """Validate the body against the schema the OpenAPI description gives for this status."""
+    path = response.request.url.path
+    template = next(
+        t
+        for t in spec["paths"]
+        if re.fullmatch(re.sub(r"\\\{identifier\\\}", ".+", re.escape(t)), path)
+        and (t.endswith("/similar") == path.endswith("/similar"))
+    )
+    responses = spec["paths"][template][method]["responses"]
+    assert str(response.status_code) in responses, f"{response.status_code} not documented for {template}"
+    schema = responses[str(response.status_code)]["content"]["application/json"]["schema"]
+    jsonschema.Draft202012Validator({**schema, "components": spec["components"]}).validate(response.json())
+    return response.json()
+
+
+def assert_error_shape(response: Response, status: int, code: str, field: str | None = None) -> str:
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"status", "code", "message", "field"}
+    assert body["error"]["status"] == status == response.status_code
+    assert body["error"]["code"] == code
+    assert body["error"]["field"] == field
+    assert body["error"]["message"] and "Traceback" not in body["error"]["message"]
+    return str(body["error"]["message"])
+
+
+def test_openapi_description_lists_every_api_route(spec: dict[str, Any]) -> None:
+    assert {
+        "/api/papers",
+        "/api/search",
+        "/api/papers/{identifier}",
+        "/api/papers/{identifier}/similar",
+    } <= set(spec["paths"])
+    assert "ErrorOut" in spec["components"]["schemas"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]  # our shape replaces FastAPI's
+
+
+def test_no_docs_page_loads_scripts_from_a_cdn(client: TestClient) -> None:
+    for path in ("/docs", "/redoc"):
+        assert client.get(path).status_code == 404
+
+
+def test_papers_of_the_latest_day_by_default(client: TestClient, spec: dict[str, Any]) -> None:
+    body = assert_matches_spec(spec, client.get("/api/papers"))
+    assert body["date"] == SEED_DAYS[1].isoformat() and body["period"] == "day"
+    assert body["previous_day"] == "2024-08-01" and body["next_day"] is None
+    assert body["total"] == 37 and len(body["items"]) == 30 and body["pages"] == 2
+
+
+def test_papers_of_a_week_with_pages(client: TestClient, spec: dict[str, Any]) -> None:
+    body = assert_matches_spec(
+        spec, client.get(f"/api/papers?date={SEED_DAYS[0]}&period=week&per_page=10&page=2")
+    )
+    assert (body["first_day"], body["last_day"]) == ("2024-07-29", "2024-08-04")
+    assert body["page"] == 2 and body["per_page"] == 10 and len(body["items"]) == 10
+    top = assert_matches_spec(spec, client.get(f"/api/papers?date={SEED_DAYS[0]}"))["items"][0]
+    assert top["paper"]["key"] == "2407.00001" and top["upvotes"] == 500
+
+
+def test_one_paper_by_any_id_form(client: TestClient, spec: dict[str, Any]) -> None:
+    for form in ("2405.07518", "2405.07518v2", "arXiv:2405.07518"):
+        body = assert_matches_spec(spec, client.get(f"/api/papers/{form}"))
+        assert body["key"] == "2405.07518"
+    body = assert_matches_spec(spec, client.get("/api/papers/2405.07518"))
+    assert body["links"] == {
+        "page": "/papers/2405.07518",
+        "abs": "https://arxiv.org/abs/2405.07518",
+        "pdf": "https://arxiv.org/pdf/2405.07518",
+        "code": "https://github.com/example/moe-pim",
+        "doi": "https://doi.org/10.1234/moe.2024.7",
+    }
+    assert body["authors"] == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    old = assert_matches_spec(spec, client.get("/api/papers/hep-th/9901001"))
+    assert old["arxiv_id"] == "hep-th/9901001"
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "code", "field", "message"),
+    [
+        ("/api/papers/2405.99999", 404, "not_found", "id", "No paper with the id"),
+        ("/api/nothing-here", 404, "not_found", None, "There is no page at /api/nothing-here"),
+        ("/api/papers?date=2024-13-01", 422, "invalid_parameter", "date", "date must be a date like"),
+        ("/api/papers?page=0", 422, "invalid_parameter", "page", "page must be at least 1"),
+        ("/api/papers?page=abc", 422, "invalid_parameter", "page", "page must be a whole number"),
+        ("/api/papers?page=1000000000", 422, "invalid_parameter", "page", "page must be at most 10,000"),
+        ("/api/papers?page=50", 404, "not_found", "page", "past the last page"),
+        ("/api/papers?per_page=1000", 422, "invalid_parameter", "per_page", "at most 100"),
+        ("/api/papers?period=year", 422, "invalid_parameter", "period", "period must be one of"),
+        ("/api/search", 422, "invalid_parameter", "q", "q: Field required"),
+        ("/api/search?q=" + "x" * 1001, 422, "invalid_parameter", "q", "the limit is 1,000"),
+        ("/api/search?q=x&mode=fuzzy", 422, "invalid_parameter", "mode", "mode must be one of"),
+        ("/api/search?q=x&before=soon", 422, "invalid_parameter", "before", "before must be a date"),
+        (
+            "/api/papers/2405.07518/similar?limit=0",
+            422,
+            "invalid_parameter",
+            "limit",
+            "limit must be at least 1",
+        ),
+    ],
+)
+def test_every_bad_request_gets_the_one_error_shape(
+    client: TestClient,
+    spec: dict[str, Any],
+    url: str,
+    status: int,
+    code: str,
+    field: str | None,
+    message: str,
+) -> None:
+    response = client.get(url)
+    assert message in assert_error_shape(response, status, code, field)
+    if response.request.url.path != "/api/nothing-here":
+        assert_matches_spec(spec, response)
+
+
+def test_wrong_method_gets_the_error_shape(client: TestClient) -> None:
+    response = client.post("/api/papers")
+    assert "POST is not allowed" in assert_error_shape(response, 405, "method_not_allowed")
+
+
+def test_an_unexpected_failure_is_a_500_in_the_error_shape(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr("paperboy.web.api.feed_page", broken)
+    response = client.get("/api/papers")
+    message = assert_error_shape(response, 500, "internal_error")
+    assert "secret internal detail" not in response.text and "Something went wrong" in message
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.skipif(search_available(), reason="only meaningful before the search service exists")
+def test_search_says_it_is_unavailable_until_it_exists(client: TestClient) -> None:
+    assert_error_shape(client.get("/api/search?q=attention"), 503, "unavailable")
+
+
+def test_search_results_validate_against_the_description(db: Database, settings: Settings) -> None:
+    fill_store(db, with_snapshot=True)
+    require_search(db, settings)
+    with TestClient(create_app(settings, db)) as test_client:
+        spec = test_client.get("/api/openapi.json").json()
+        body = assert_matches_spec(spec, test_client.get("/api/search?q=memory+accelerator&mode=hybrid"))
+        assert body["hits"] and any("<mark>" in h["title_html"] + h["snippet_html"] for h in body["hits"])
+        for mode in ("keyword", "semantic"):
+            assert_matches_spec(spec, test_client.get(f"/api/search?q=accelerator&mode={mode}&cat=cs.AR"))
+        similar = assert_matches_spec(spec, test_client.get("/api/papers/2405.07518/similar?limit=5"))
+        assert similar["key"] == "2405.07518" and len(similar["hits"]) <= 5
+        bad = test_client.get('/api/search?q="' + "a" * 600)
+        assert_error_shape(bad, 400, "bad_request", "q")

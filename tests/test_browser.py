@@ -1,0 +1,229 @@
+"""The site in a real headless Chromium (Debian's), driven by Playwright, against
+`paperboy serve` running in a subprocess. Saves screenshots to docs/screenshots/."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from web_server import (
+    EXTRA_DAY,
+    SEARCH_MISSING,
+    SEED_DAYS,
+    fill_store,
+    index_store,
+    module_database_url,
+    running_server,
+    search_available,
+)
+
+from paperboy.config import Settings
+from paperboy.store import open_database
+
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
+)
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("browser") / "data"
+    data_dir.mkdir(parents=True)
+    with module_database_url(request, data_dir) as url:
+        db = open_database(url)
+        db.migrate()
+        fill_store(db, with_snapshot=True)
+        if search_available():
+            index_store(db, Settings(data_dir=data_dir, database_url=url))
+        db.close()
+        with running_server(url, data_dir) as base:
+            yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_sync.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A page plus what must never happen on it: dialogs, script errors, CSP violations."""
+
+    def __init__(self, page: object) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
+        page.on("console", self._on_console)  # type: ignore[attr-defined]
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))  # type: ignore[attr-defined]
+
+    def _on_console(self, message: object) -> None:
+        # HTTP error statuses are the subject of other tests; scripts errors and CSP refusals are not.
+        text = message.text  # type: ignore[attr-defined]
+        if message.type == "error" and not text.startswith("Failed to load resource: the server responded"):  # type: ignore[attr-defined]
+            self.console_errors.append(text)
+
+    def check_clean(self) -> None:
+        assert self.dialogs == []
+        assert self.console_errors == []
+
+
+@pytest.fixture
+def visit(browser: object, site: str) -> Iterator[Visit]:
+    context = browser.new_context(viewport=DESKTOP, base_url=site, color_scheme="light")  # type: ignore[attr-defined]
+    page = context.new_page()
+    visit = Visit(page)
+    yield visit
+    visit.check_clean()
+    context.close()
+
+
+def screenshot(page: object, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path))  # type: ignore[attr-defined]
+    assert path.stat().st_size < 300_000
+
+
+def test_browse_days_forward_back_and_by_week(visit: Visit) -> None:
+    page = visit.page
+    page.goto("/")
+    assert page.locator("h1").inner_text() == "Daily Papers"
+    assert "1 September 2024" in page.locator(".feed-date").inner_text()
+    screenshot(page, "home.png")
+    page.goto(f"/papers/{SEED_DAYS[0]}")
+    page.click(".day-nav a.next")
+    page.wait_for_url(f"**/papers/{EXTRA_DAY}")
+    assert "A Quiet Paper on the First of August" in page.content()
+    page.click(".day-nav a.prev")
+    page.wait_for_url(f"**/papers/{SEED_DAYS[0]}")
+    page.click(".period-switch >> text=Week")
+    page.wait_for_url("**period=week")
+    assert "Week of 29 Jul" in page.locator(".feed-date").inner_text()
+    assert page.locator(".card-title", has_text="A Quiet Paper").count() == 1
+
+
+def test_an_abstract_expands_in_place(visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"/papers/{SEED_DAYS[0]}")
+    details = page.locator("details.abstract").first
+    full_text = details.locator("p")
+    assert not full_text.is_visible()
+    details.locator("summary").click()
+    assert full_text.is_visible() and details.locator(".less").is_visible()
+
+
+def test_open_a_paper_from_the_feed_and_read_its_citation(visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"/papers/{SEED_DAYS[0]}")
+    page.click("text=Sparse Mixture-of-Experts Accelerators")
+    page.wait_for_url("**/papers/2405.07518")
+    assert page.locator("h1").inner_text().startswith("Sparse Mixture-of-Experts")
+    assert "eprint = {2405.07518}" in page.locator("#bibtex").inner_text()
+    assert (
+        page.locator(".links a", has_text="PDF").get_attribute("href") == "https://arxiv.org/pdf/2405.07518"
+    )
+    screenshot(page, "paper.png")
+    if not search_available():
+        pytest.skip(f"similar papers: {SEARCH_MISSING}")
+    similar = page.locator(".similar .card-title a")
+    assert similar.count() > 0
+    similar.first.click()
+    page.wait_for_url("**/papers/**")
+
+
+def test_hostile_markup_renders_as_readable_text(visit: Visit) -> None:
+    page = visit.page
+    page.goto("/papers/2407.00001")
+    title = page.locator("h1").inner_text()
+    assert title.startswith('<script>alert("title")</script> Attention & <b>bold</b>')
+    assert "<img src=x onerror=alert(1)>" in page.locator(".abstract.full").inner_text()
+    assert page.locator("h1 b, h1 script, .abstract img").count() == 0
+    page.goto(f"/papers/{SEED_DAYS[0]}")
+    assert "<svg onload=alert(2)>" in page.locator(".submitter").first.inner_text()
+    # Visit.check_clean (after the test) asserts no dialog fired and CSP blocked nothing.
+
+
+def test_keyboard_alone_reaches_content_search_and_papers(visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"/papers/{SEED_DAYS[0]}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.locator(".skip-link").bounding_box()["y"] >= 0  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    second = page.evaluate("document.activeElement.getAttribute('href')")
+    assert second == "/papers/2405.07518"
+    page.keyboard.press("k")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "/papers/2407.00001"
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/papers/2405.07518")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-search"
+    page.keyboard.type("memory accelerator")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=memory+accelerator")
+
+
+def test_search_with_filters(visit: Visit) -> None:
+    page = visit.page
+    page.goto("/search")
+    assert page.get_by_label("Category").is_visible() and page.get_by_label("Published after").is_visible()
+    if not search_available():
+        screenshot(page, "search.png")
+        pytest.skip(SEARCH_MISSING)
+    page.get_by_label("Query").fill("memory-efficient accelerator")
+    page.get_by_label("Ranking").select_option("hybrid")
+    page.get_by_label("Category").fill("cs.AR")
+    page.get_by_role("button", name="Search").last.click()
+    page.wait_for_url("**/search?q=memory-efficient*cat=cs.AR*")
+    assert page.locator(".card mark").count() > 0
+    assert page.get_by_label("Category").input_value() == "cs.AR"
+    screenshot(page, "search.png")
+
+
+def test_dark_theme_follows_the_system_and_the_toggle_is_remembered(browser: object, site: str) -> None:
+    context = browser.new_context(viewport=DESKTOP, base_url=site, color_scheme="dark")  # type: ignore[attr-defined]
+    page = context.new_page()
+    visit = Visit(page)
+    page.goto(f"/papers/{SEED_DAYS[0]}")
+    dark_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert dark_background == "rgb(19, 20, 23)"
+    screenshot(page, "dark.png")
+    toggle = page.locator("#theme-toggle")
+    assert toggle.inner_text() == "Light theme"
+    toggle.click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+    page.reload()
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(247, 247, 244)"
+    assert page.locator("#theme-toggle").inner_text() == "Dark theme"
+    visit.check_clean()
+    context.close()
+
+
+def test_phone_width_has_no_sideways_scrolling(browser: object, site: str) -> None:
+    context = browser.new_context(viewport=PHONE, base_url=site, device_scale_factor=1, is_mobile=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    visit = Visit(page)
+    for path in (f"/papers/{SEED_DAYS[0]}", "/papers/2405.07518", "/papers/2407.00001", "/search"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    page.goto(f"/papers/{SEED_DAYS[0]}")
+    screenshot(page, "phone.png")
+    visit.check_clean()
+    context.close()

@@ -1,0 +1,71 @@
+"""Atom feeds parse cleanly with feedparser (no bozo) and carry the papers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import feedparser
+import pytest
+from fastapi.testclient import TestClient
+from web_server import SEED_DAYS, XSS_TITLE, fill_store, require_search
+
+from paperboy.config import Settings
+from paperboy.store import Database
+from paperboy.web import create_app
+
+
+@pytest.fixture
+def client(db: Database, settings: Settings) -> Iterator[TestClient]:
+    fill_store(db)
+    with TestClient(create_app(settings, db)) as test_client:
+        yield test_client
+
+
+def parse(response: object) -> feedparser.FeedParserDict:
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert response.headers["content-type"].startswith("application/atom+xml")  # type: ignore[attr-defined]
+    feed = feedparser.parse(response.content)  # type: ignore[attr-defined]
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    return feed
+
+
+def test_a_days_feed_lists_its_papers_most_upvoted_first(client: TestClient) -> None:
+    feed = parse(client.get(f"/feeds/papers.atom?date={SEED_DAYS[0]}"))
+    assert feed.feed.title == "Daily Papers — Tuesday, 30 July 2024"
+    assert len(feed.entries) == 59
+    top, second = feed.entries[0], feed.entries[1]
+    assert top.title == XSS_TITLE  # markup in a title is text, not tags
+    assert second.link == "http://testserver/papers/2405.07518"
+    assert [a.name for a in second.authors] == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    assert {t.term for t in second.tags} == {"cs.AR", "cs.LG"}
+    assert second.summary.startswith("Large language model decoding")
+
+
+def test_the_feed_defaults_to_the_latest_day(client: TestClient) -> None:
+    feed = parse(client.get("/feeds/papers.atom"))
+    assert "1 September 2024" in feed.feed.title
+    assert any(e.title.startswith("Strings on a Brane") for e in feed.entries)
+
+
+def test_pages_point_readers_at_the_feed(client: TestClient) -> None:
+    page = client.get(f"/papers/{SEED_DAYS[0]}").text
+    assert (
+        f'type="application/atom+xml" title="Daily Papers" href="/feeds/papers.atom?date={SEED_DAYS[0]}"'
+        in page
+    )
+
+
+def test_bad_feed_requests_are_refused_clearly(client: TestClient) -> None:
+    assert client.get("/feeds/papers.atom?date=tomorrow").status_code == 400
+    assert client.get("/feeds/search.atom").status_code == 400
+    assert client.get("/feeds/search.atom?q=" + "x" * 1001).status_code == 400
+
+
+def test_a_saved_search_is_a_valid_feed(db: Database, settings: Settings) -> None:
+    fill_store(db, with_snapshot=True)
+    require_search(db, settings)
+    with TestClient(create_app(settings, db)) as test_client:
+        feed = parse(test_client.get("/feeds/search.atom?q=accelerator+memory&cat=cs.AR"))
+    assert feed.feed.title == "Paperboy search: accelerator memory"
+    assert feed.entries and all(e.link.startswith("http://testserver/papers/") for e in feed.entries)

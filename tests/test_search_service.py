@@ -1,0 +1,178 @@
+"""The search service: modes, filters inside retrieval, snippets, hostile queries."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from conftest import SEED_PAGES, SNAPSHOT_SAMPLE, fresh_database
+
+from paperboy.config import Settings
+from paperboy.search import QuerySyntaxError
+from paperboy.services.indexing import Indexer
+from paperboy.services.ingest import ingest_items
+from paperboy.services.search import PaperNotFound, SearchService
+from paperboy.sources.daily_pages import read_daily_pages
+from paperboy.sources.snapshot import read_snapshot
+from paperboy.store import Database, open_database
+
+
+def build_corpus(db: Database, settings: Settings, embedder) -> SearchService:  # type: ignore[no-untyped-def]
+    ingest_items(db, read_snapshot(SNAPSHOT_SAMPLE), kind="snapshot")
+    pages = [item for path in SEED_PAGES for item in read_daily_pages(path, year=2024)]
+    ingest_items(db, pages, kind="pages")
+    Indexer(db, settings, embedder).catch_up()
+    return SearchService(db, settings, embedder)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, _postgres_template, model_dir, embedder) -> Iterator[SearchService]:  # type: ignore[no-untyped-def]
+    """One corpus for the whole module: these tests only read it."""
+    folder = tmp_path_factory.mktemp("search")
+    with fresh_database(folder) as url:
+        db = open_database(url)
+        yield build_corpus(db, Settings(data_dir=folder / "data", database_url=url, model_dir=model_dir), embedder)
+        db.close()
+
+
+def titles(results) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.paper.title for h in results.hits]
+
+
+def test_keyword_search_finds_the_paper_named(service: SearchService) -> None:
+    results = service.search("sparsity certifying graph decompositions", mode="keyword")
+    assert titles(results)[0] == "Sparsity-certifying Graph Decompositions"
+    assert "<mark>Graph</mark>" in results.hits[0].title_html
+
+
+def test_semantic_search_finds_by_meaning_without_shared_words(service: SearchService) -> None:
+    results = service.search("brain-inspired hardware for low-power AI", mode="semantic", per_page=5)
+    assert any("Neuromorphic" in t for t in titles(results))
+
+
+def test_hybrid_is_the_default_and_ranks_the_obvious_match_first(service: SearchService) -> None:
+    results = service.search("SambaNova memory wall dataflow")
+    assert results.mode == "hybrid"
+    assert titles(results)[0].startswith("SambaNova SN40L")
+
+
+def test_exact_phrases_must_match(service: SearchService) -> None:
+    results = service.search('"neuromorphic chip"', mode="keyword", per_page=50)
+    assert results.hits
+    for hit in results.hits:
+        assert "neuromorphic chip" in (hit.paper.title + " " + hit.paper.abstract).lower()
+
+
+def test_author_filter(service: SearchService) -> None:
+    results = service.search("graph author:Streinu", mode="hybrid")
+    assert [h.key for h in results.hits] == ["0704.0002"]
+
+
+def test_category_and_date_filters_give_complete_pages_in_every_mode(service: SearchService) -> None:
+    for mode in ("keyword", "semantic", "hybrid"):
+        results = service.search("theory", mode=mode, category="math", per_page=100,
+                                 after=date(2007, 4, 1), before=date(2007, 4, 2))
+        assert results.hits, mode
+        for hit in results.hits:
+            assert any(c.startswith("math") for c in hit.paper.categories), mode
+            assert date(2007, 4, 1) <= hit.paper.published.date() <= date(2007, 4, 2), mode
+
+
+def test_filters_alone_list_the_newest_first(service: SearchService) -> None:
+    results = service.search("cat:hep-th", per_page=100)
+    published = [h.paper.published for h in results.hits]
+    assert published == sorted(published, reverse=True) and len(published) == results.total
+
+
+def test_pagination_splits_without_overlap(service: SearchService) -> None:
+    first = service.search("energy", mode="keyword", per_page=5)
+    second = service.search("energy", mode="keyword", page=2, per_page=5)
+    assert first.total > 10
+    assert not {h.key for h in first.hits} & {h.key for h in second.hits}
+
+
+def test_snippets_mark_matched_terms_and_escape_html(service: SearchService) -> None:
+    results = service.search("quantization hardware", mode="keyword")
+    assert any("<mark>" in h.snippet_html for h in results.hits)
+    for hit in results.hits:
+        assert "<script" not in hit.snippet_html
+
+
+def test_similar_papers(service: SearchService) -> None:
+    similar = service.similar("0704.0002", limit=5)
+    assert len(similar) == 5 and "0704.0002" not in [h.key for h in similar]
+    with pytest.raises(PaperNotFound):
+        service.similar("9999.99999")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "the of and a",
+        '"unbalanced quote',
+        "foo:bar graph",
+        "attention AND (memory OR NOT kernels)",
+        "title:attention^2 ~ * +x -y",
+        "'; DROP TABLE paper; --",
+        "graph\x00\x07\x1b[31m",
+        "author:",
+        "cat:",
+        "a" * 499,
+    ],
+)
+def test_hostile_queries_give_results_or_a_clear_error(service: SearchService, query: str) -> None:
+    for mode in ("keyword", "semantic", "hybrid"):
+        try:
+            service.search(query, mode=mode)
+        except QuerySyntaxError as error:
+            assert error.message and "Traceback" not in error.message
+
+
+@pytest.mark.parametrize(
+    ("query", "arguments", "message"),
+    [
+        ("", {}, "type some words"),
+        ("x" * 10_000, {}, "characters long"),
+        ("graph", {"mode": "fuzzy"}, "mode 'fuzzy'"),
+        ("graph", {"page": 0}, "page must be"),
+        ("graph", {"page": 10**9}, "page must be"),
+        ("graph", {"per_page": 1000}, "per_page"),
+        ("graph", {"category": "no such!"}, "category"),
+        ("graph", {"after": date(2024, 2, 1), "before": date(2024, 1, 1)}, "date range is empty"),
+        ("graph after:2024-13-45", {}, ""),
+    ],
+)
+def test_bad_requests_are_refused_with_a_message(service: SearchService, query: str, arguments: dict, message: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=message):
+        service.search(query, **arguments)
+
+
+QUERIES = ["graph decompositions", "neuromorphic energy efficient chips", "dark matter halo", "cat:astro-ph galaxies"]
+
+
+def search_all_modes(service: SearchService) -> list[list[str]]:
+    return [[h.key for h in service.search(q, mode=m, per_page=20).hits] for q in QUERIES
+            for m in ("keyword", "semantic", "hybrid")]
+
+
+@pytest.mark.skipif(not os.environ.get("PAPERBOY_TEST_POSTGRES_URL"),
+                    reason="needs a PostgreSQL server (scripts/test starts one)")
+def test_the_same_corpus_gives_the_same_results_on_sqlite_and_postgresql(
+    tmp_path, model_dir, embedder, database_url  # type: ignore[no-untyped-def]
+) -> None:
+    """Built twice, once on each backend, from the same input: identical rankings."""
+    from conftest import BACKEND
+
+    sqlite_url = f"sqlite:///{tmp_path / 'sqlite' / 'paperboy.db'}"
+    results = []
+    for name, url in (("sqlite", sqlite_url), ("postgresql", database_url if BACKEND == "postgresql" else None)):
+        if url is None:
+            pytest.skip("this run's store is SQLite; the PostgreSQL run compares the two")
+        db = open_database(url)
+        db.migrate()
+        settings = Settings(data_dir=tmp_path / name, database_url=url, model_dir=model_dir)
+        results.append(search_all_modes(build_corpus(db, settings, embedder)))
+        db.close()
+    assert results[0] == results[1]
