@@ -13,7 +13,6 @@ service exists (paperboy.services.search).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import random
 import subprocess
@@ -133,12 +132,9 @@ def main() -> int:
             ("feed week (30 cards)", f"/papers/{busiest}?period=week"),
             ("paper page", f"/papers/{keys[len(keys) // 2]}"),
             ("API day (JSON)", f"/api/papers?date={busiest}"),
+            ("search (hybrid)", "/search?q=neural+network+memory"),
         ]
-        if importlib.util.find_spec("paperboy.services.search"):
-            targets.append(("search (hybrid)", "/search?q=neural+network+memory"))
-        else:
-            print("search: skipped, paperboy.services.search does not exist yet", file=sys.stderr)
-        with running_server(url, folder / "data", timeout=60) as base:
+        with running_server(url, folder / "data", folder / "data" / "models", timeout=60) as base:
             rows = [
                 (name, path, run_wrk(base + path, args.seconds, args.connections, script))
                 for name, path in targets

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from web_server import SEED_DAYS, fill_store, require_search, search_available
+from web_server import SEED_DAYS, fill_store, require_search
 
 from paperboy.config import Settings
 from paperboy.store import Database
@@ -164,11 +164,6 @@ def test_an_unexpected_failure_is_a_500_in_the_error_shape(
     message = assert_error_shape(response, 500, "internal_error")
     assert "secret internal detail" not in response.text and "Something went wrong" in message
     assert response.headers["x-content-type-options"] == "nosniff"
-
-
-@pytest.mark.skipif(search_available(), reason="only meaningful before the search service exists")
-def test_search_says_it_is_unavailable_until_it_exists(client: TestClient) -> None:
-    assert_error_shape(client.get("/api/search?q=attention"), 503, "unavailable")
 
 
 def test_search_results_validate_against_the_description(db: Database, settings: Settings) -> None:

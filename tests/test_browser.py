@@ -8,42 +8,32 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_server import (
-    EXTRA_DAY,
-    SEARCH_MISSING,
-    SEED_DAYS,
-    fill_store,
-    index_store,
-    module_database_url,
-    running_server,
-    search_available,
-)
+from conftest import fresh_database
+from playwright import sync_api as playwright_sync
+from web_server import EXTRA_DAY, SEED_DAYS, fill_store, index_store, running_server
 
 from paperboy.config import Settings
 from paperboy.store import open_database
 
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+# Debian's chromium (scripts/setup installs it); Playwright downloads no browser here.
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
-)
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("browser") / "data"
+def site(tmp_path_factory: pytest.TempPathFactory, _postgres_template: None, model_dir: Path) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    data_dir = folder / "data"
     data_dir.mkdir(parents=True)
-    with module_database_url(request, data_dir) as url:
+    with fresh_database(folder) as url:
         db = open_database(url)
         db.migrate()
         fill_store(db, with_snapshot=True)
-        if search_available():
-            index_store(db, Settings(data_dir=data_dir, database_url=url))
+        index_store(db, Settings(data_dir=data_dir, database_url=url, model_dir=model_dir))
         db.close()
-        with running_server(url, data_dir) as base:
+        with running_server(url, data_dir, model_dir) as base:
             yield base
 
 
@@ -136,8 +126,6 @@ def test_open_a_paper_from_the_feed_and_read_its_citation(visit: Visit) -> None:
         page.locator(".links a", has_text="PDF").get_attribute("href") == "https://arxiv.org/pdf/2405.07518"
     )
     screenshot(page, "paper.png")
-    if not search_available():
-        pytest.skip(f"similar papers: {SEARCH_MISSING}")
     similar = page.locator(".similar .card-title a")
     assert similar.count() > 0
     similar.first.click()
@@ -184,9 +172,6 @@ def test_search_with_filters(visit: Visit) -> None:
     page = visit.page
     page.goto("/search")
     assert page.get_by_label("Category").is_visible() and page.get_by_label("Published after").is_visible()
-    if not search_available():
-        screenshot(page, "search.png")
-        pytest.skip(SEARCH_MISSING)
     page.get_by_label("Query").fill("memory-efficient accelerator")
     page.get_by_label("Ranking").select_option("hybrid")
     page.get_by_label("Category").fill("cs.AR")

@@ -6,7 +6,6 @@ loopback port; nothing in it is mocked.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import socket
 import subprocess
@@ -23,6 +22,7 @@ from conftest import SEED_PAGES, SNAPSHOT_SAMPLE
 
 from paperboy.config import Settings
 from paperboy.domain import Author, FeedEntry, Paper, SourceRecord
+from paperboy.services.indexing import Indexer
 from paperboy.services.ingest import ingest_items
 from paperboy.sources.daily_pages import read_daily_pages
 from paperboy.sources.snapshot import read_snapshot
@@ -35,28 +35,13 @@ XSS_ABSTRACT = (
     "We show <img src=x onerror=alert(1)> that <script>alert('abstract')</script> quadratic "
     "attention $\\mathcal{O}(n^2)$ & friends are {inert} when escaped. " * 4
 )
-SEARCH_MISSING = "paperboy.services.search is not written yet (another engineer is building it)"
-
-
-def search_available() -> bool:
-    return importlib.util.find_spec("paperboy.services.search") is not None
-
-
-def require_search(db: Database, settings: Settings) -> None:
-    """Skip the calling test until the search service exists; else index the store."""
-    if not search_available():
-        pytest.skip(SEARCH_MISSING)
-    index_store(db, settings)
-
-
 def index_store(db: Database, settings: Settings) -> None:
     """Bring the keyword and vector indexes up to date with the store."""
-    from paperboy.services import indexing
+    Indexer(db, settings).catch_up()
 
-    if hasattr(indexing, "catch_up"):
-        indexing.catch_up(db, settings)
-    else:
-        indexing.Indexer(db, settings).catch_up()
+
+# The name the tests use for "index the store before searching it".
+require_search = index_store
 
 
 def showcase_papers() -> list[SourceRecord]:
@@ -139,13 +124,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, data_dir: Path, timeout: float = 30.0) -> Iterator[str]:
+def running_server(database_url: str, data_dir: Path, model_dir: Path, timeout: float = 30.0) -> Iterator[str]:
     """Start `paperboy serve` on a free loopback port; yield its base URL; stop it."""
     port = free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_") or k.startswith("PAPERBOY_TEST_")
     }
-    env.update(PAPERBOY_DATABASE_URL=database_url, PAPERBOY_DATA_DIR=str(data_dir))
+    env.update(PAPERBOY_DATABASE_URL=database_url, PAPERBOY_DATA_DIR=str(data_dir), PAPERBOY_MODEL_DIR=str(model_dir))
     log_path = data_dir / f"serve-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
@@ -194,25 +179,3 @@ def _wait_until_ready(base: str, process: subprocess.Popen[bytes], timeout: floa
     raise RuntimeError(f"paperboy serve did not answer within {timeout}s:\n{log_path.read_text()}")
 
 
-@contextmanager
-def module_database_url(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[str]:
-    """An empty store's URL for a whole test module, on the backend the suite runs on."""
-    import uuid
-
-    import conftest
-    from sqlalchemy import text
-
-    if conftest.BACKEND == "sqlite":
-        yield f"sqlite:///{data_dir / 'paperboy.db'}"
-        return
-    request.getfixturevalue("_postgres_template")
-    engine, admin_url = conftest._admin_engine()
-    name = f"paperboy_web_{uuid.uuid4().hex[:12]}"
-    with engine.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {conftest._TEMPLATE}"))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        engine.dispose()

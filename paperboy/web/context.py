@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from paperboy.config import Settings
+from paperboy.services.search import SearchService
 from paperboy.store import Database
 
 log = logging.getLogger("paperboy.web")
@@ -32,10 +33,6 @@ class AppContext:
         """The process's SearchService, opened once; raises SearchUnavailableError otherwise."""
         with self._lock:
             if self._search is None:
-                try:
-                    from paperboy.services.search import SearchService
-                except ImportError:
-                    raise SearchUnavailableError("Search is not part of this installation yet.") from None
                 try:
                     self._search = SearchService(self.db, self.settings)
                 except Exception as exc:  # an index that cannot open must not take pages down
