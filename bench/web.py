@@ -82,12 +82,11 @@ def build_store(folder: Path, records: int) -> tuple[str, list[str]]:
         f"store: {report.added:,} papers on {FEED_DAYS} feed days ({report.entries_added:,} entries)",
         file=sys.stderr,
     )
-    if importlib.util.find_spec("paperboy.services.search"):
-        from web_server import index_store
+    from web_server import index_store
 
-        started = time.perf_counter()
-        index_store(db, Settings(data_dir=folder / "data", database_url=url))
-        print(f"indexed in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    started = time.perf_counter()
+    index_store(db, Settings(data_dir=folder / "data", database_url=url))
+    print(f"indexed in {time.perf_counter() - started:.0f}s", file=sys.stderr)
     db.close()
     return url, [k for k in keys if k]
 
