@@ -176,3 +176,13 @@ def test_the_same_corpus_gives_the_same_results_on_sqlite_and_postgresql(
         results.append(search_all_modes(build_corpus(db, settings, embedder)))
         db.close()
     assert results[0] == results[1]
+
+
+def test_common_words_neither_rank_nor_get_marked(service: SearchService) -> None:
+    results = service.search("accelerators for the LLM", mode="keyword")
+    assert results.hits
+    for hit in results.hits:
+        assert "<mark>for</mark>" not in hit.title_html + hit.snippet_html
+        assert "<mark>the</mark>" not in hit.title_html.lower() + hit.snippet_html.lower()
+    only_common = service.search("the of and", mode="keyword")
+    assert only_common.total > 0

@@ -29,6 +29,12 @@ TEXT_TOKENIZER = "en_stem"  # built in: simple tokenizer, drop >40-byte tokens, 
 AUTHOR_TOKENIZER = "paperboy_author"  # lowercase + ASCII folding, so "Müller" finds "Muller"
 TITLE_COPIES = 2  # the title weight; see the module docstring
 MAX_RESULTS = 1000  # deepest page one search may ask for
+# Words too common to rank or to mark (the short English list Lucene uses). Dropped from
+# free words unless nothing else is left; kept inside "exact phrases", where order counts.
+STOPWORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their "
+    "then there these they this to was will with".split()
+)
 
 
 def text_analyzer() -> tantivy.TextAnalyzer:
@@ -273,7 +279,7 @@ class KeywordIndex:
         """The tantivy query for `query`, or None when its text analyses to nothing."""
         schema = self._schema
         must: list[tantivy.Query] = []
-        terms = list(dict.fromkeys(t for w in query.words for t in self._text.analyze(w)))
+        terms = self._word_terms(query)
         if terms:
             should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t))
                       for t in terms]
@@ -317,9 +323,15 @@ class KeywordIndex:
             return tantivy.Query.term_query(self._schema, field, tokens[0])
         return tantivy.Query.phrase_query(self._schema, field, tokens)
 
+    def _word_terms(self, query: KeywordQuery) -> list[str]:
+        """Stemmed terms of the free words, stopwords dropped unless they are all there is."""
+        words = [w for w in query.words if w.lower() not in STOPWORDS] or list(query.words)
+        return list(dict.fromkeys(t for w in words for t in self._text.analyze(w)))
+
     def query_terms(self, query: KeywordQuery) -> frozenset[str]:
         """The stemmed terms of `query`'s words and phrases, for `mark_terms`."""
-        return frozenset(t for part in query.words + query.phrases for t in self._text.analyze(part))
+        phrase_terms = (t for p in query.phrases for t in self._text.analyze(p))
+        return frozenset([*self._word_terms(query), *phrase_terms])
 
 
 def _midnight(day: date) -> datetime:
