@@ -17,7 +17,8 @@ from paperboy.store import open_database
 
 # Debian's chromium (scripts/setup installs it); Playwright downloads no browser here.
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+# Saved on every run for people to look at (docs/screenshots/ holds copies for the docs).
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
