@@ -7,6 +7,8 @@ nDCG@10 / Recall@100 / MRR@10 of dense retrieval alone (exact cosine over every
 document), beside the plain sentence-transformers baseline measured in the same run.
 Speed is given twice: by wall clock, and per CPU-second times the thread count (what
 the wall clock would show on idle cores), because a shared machine skews the first.
+Every registered model is measured by default, the distilled static model
+(minilm-static) included; its first run distils and caches its token matrix (minutes).
 The data is read from /work/shared/data/scifact (never copied into the repository).
 Results are in docs/embedding.md.
 """

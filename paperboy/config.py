@@ -46,7 +46,7 @@ class Settings:
     arxiv_sets: tuple[str, ...] = _setting(("cs",), "OAI-PMH sets harvested by default.")
     batch_size: int = _setting(1000, "Records committed per transaction during ingest.")
     embedding_model: str = _setting(
-        "minilm-onnx-int8", "Embedding model for semantic search (see docs/embedding.md)."
+        "minilm-onnx-int8-128", "Embedding model for semantic search (see docs/embedding.md)."
     )
     model_dir: Path = _setting(
         Path(""), "Folder for converted embedding models; empty means DATA_DIR/models."

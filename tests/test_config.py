@@ -48,3 +48,9 @@ def test_every_setting_is_documented() -> None:
     docs = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text()
     for name in setting_names():
         assert f"PAPERBOY_{name.upper()}" in docs, name
+
+
+def test_the_default_embedding_model_is_the_registry_default() -> None:
+    from paperboy.embed import DEFAULT_EMBEDDER
+
+    assert load_settings(environ={}, toml_path=Path("/nonexistent")).embedding_model == DEFAULT_EMBEDDER

@@ -14,7 +14,7 @@ from paperboy.embed.onnx_embedder import OnnxEmbedder
 from paperboy.embed.onnx_export import OnnxBuild, cached_onnx_model
 from paperboy.embed.packaged_model import minilm_model_dir, minilm_package_version
 
-DEFAULT_EMBEDDER = "minilm-onnx-int8"
+DEFAULT_EMBEDDER = "minilm-onnx-int8-128"
 
 # all-MiniLM-L6-v2's shape, needed by the graph optimiser to fuse attention.
 _MINILM_HEADS = 12
@@ -27,6 +27,14 @@ def _minilm_torch(cache_dir: Path, threads: int | None) -> Embedder:
     from paperboy.embed.sentence_transformer import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder("minilm-torch", minilm_model_dir(), threads=threads)
+
+
+def _minilm_static(cache_dir: Path, threads: int | None) -> Embedder:
+    from paperboy.embed.static_model import StaticBuild, StaticEmbedder, cached_static_matrix
+
+    model_dir = minilm_model_dir()
+    matrix = cached_static_matrix(StaticBuild(model_dir, minilm_package_version()), cache_dir, threads)
+    return StaticEmbedder("minilm-static", matrix, model_dir / "tokenizer.json")
 
 
 def minilm_onnx_embedder(
@@ -51,6 +59,8 @@ EMBEDDERS: dict[str, Callable[[Path, int | None], Embedder]] = {
     "minilm-onnx-int8-128": _minilm_onnx("minilm-onnx-int8-128", int8=True, max_tokens=128),
     "minilm-onnx": _minilm_onnx("minilm-onnx", int8=False, max_tokens=_MINILM_FULL_TOKENS),
     "minilm-torch": _minilm_torch,
+    # Distilled static token vectors (Model2Vec-style): thousands of abstracts/s, lower quality.
+    "minilm-static": _minilm_static,
 }
 
 
