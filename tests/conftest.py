@@ -88,9 +88,10 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One folder for the converted embedding model, shared by the whole run."""
-    return tmp_path_factory.mktemp("models")
+def model_dir(request: pytest.FixtureRequest) -> Path:
+    """One folder for the converted embedding models, kept in pytest's cache folder so
+    the one-off ONNX build and distillation happen once, not per test or per run."""
+    return Path(request.config.cache.mkdir("paperboy-embed-models"))
 
 
 class RememberingEmbedder:

@@ -22,9 +22,8 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="session")
-def model_cache(request: pytest.FixtureRequest) -> Path:
-    # Kept in pytest's cache folder so the ONNX build (several seconds) happens once, not per run.
-    return Path(request.config.cache.mkdir("paperboy-embed-models"))
+def model_cache(model_dir: Path) -> Path:
+    return model_dir
 
 
 @pytest.fixture(scope="session")

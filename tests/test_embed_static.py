@@ -23,9 +23,8 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="session")
-def model_cache(request: pytest.FixtureRequest) -> Path:
-    # Shared with test_embed.py's folder; the distillation (a minute or more) happens once.
-    return Path(request.config.cache.mkdir("paperboy-embed-models"))
+def model_cache(model_dir: Path) -> Path:
+    return model_dir
 
 
 @pytest.fixture(scope="session")
