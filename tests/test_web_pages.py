@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from html.parser import HTMLParser
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from web_server import EXTRA_DAY, SEED_DAYS, fill_store, require_search
@@ -224,3 +225,12 @@ def test_bibtex_entry_is_misc_without_a_journal_and_names_the_eprint() -> None:
     assert "  eprint = {1706.03762}," in entry and "  archivePrefix = {arXiv}," in entry
     assert "  primaryClass = {cs.CL}," in entry and entry.endswith("\n}")
     assert entry.count("{") == entry.count("}")
+
+
+def test_serve_with_several_workers_answers(tmp_path, database_url, model_dir) -> None:  # type: ignore[no-untyped-def]
+    from web_server import running_server
+
+    with running_server(database_url, tmp_path / "data", model_dir, workers=2) as base:
+        for _ in range(4):
+            assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+            assert httpx.get(f"{base}/", timeout=10).status_code == 200

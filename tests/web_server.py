@@ -124,7 +124,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, data_dir: Path, model_dir: Path, timeout: float = 30.0) -> Iterator[str]:
+def running_server(
+    database_url: str, data_dir: Path, model_dir: Path, timeout: float = 30.0, workers: int = 1
+) -> Iterator[str]:
     """Start `paperboy serve` on a free loopback port; yield its base URL; stop it."""
     port = free_port()
     env = {
@@ -146,6 +148,8 @@ def running_server(database_url: str, data_dir: Path, model_dir: Path, timeout: 
                 str(port),
                 "--log-level",
                 "warning",
+                "--workers",
+                str(workers),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -21,6 +21,10 @@ def register(commands: Any) -> None:
         choices=["debug", "info", "warning", "error"],
         help="how much to log; info logs every request",
     )
+    serve.add_argument(
+        "--workers", type=int, default=1,
+        help="worker processes (default 1; one per core serves the most requests)",
+    )
     serve.set_defaults(handler=run_serve)
 
 
@@ -32,15 +36,26 @@ def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise
+    if args.workers < 1:
+        raise ValueError(f"--workers {args.workers}: give at least 1")
     config = context.settings()
-    app = create_app(config, context.database(config))
+    database = context.database(config)  # migrated once here, before any worker starts
     print(
         f"Paperboy is serving {config.effective_database_url.split('@')[-1]} at http://{args.host}:{args.port}/",
         flush=True,
     )
     # Our AccessLog middleware writes one line per request; uvicorn's would repeat it.
+    if args.workers > 1:
+        database.close()
+        # Each worker process builds its own app (and store connections) from the settings.
+        target: Any = "paperboy.web:create_app"
+    else:
+        target = create_app(config, database)
     uvicorn.run(
-        app,
+        target,
+        factory=args.workers > 1,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
