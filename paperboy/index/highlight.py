@@ -8,9 +8,11 @@ can become markup.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Callable, Collection
+import threading
+from collections.abc import Callable, Collection, Sequence
 
 import tantivy
 
@@ -26,7 +28,7 @@ def mark_terms(text: str, terms: Collection[str],
 
     `terms` are stemmed terms, e.g. from `KeywordIndex.query_terms(query)`.
     """
-    stem = _stemmer(analyzer or text_analyzer())
+    stem = _stemmer(analyzer)
     pieces: list[str] = []
     last = 0
     for match in _WORD.finditer(text):
@@ -39,7 +41,21 @@ def mark_terms(text: str, terms: Collection[str],
     return "".join(pieces)
 
 
-def _stemmer(analyzer: tantivy.TextAnalyzer) -> Callable[[str], list[str]]:
+_local = threading.local()
+
+
+@functools.lru_cache(maxsize=100_000)
+def _default_stem(word: str) -> tuple[str, ...]:
+    # One analyzer per thread (web requests run on a pool); stems cached per process.
+    analyzer = getattr(_local, "analyzer", None)
+    if analyzer is None:
+        analyzer = _local.analyzer = text_analyzer()
+    return tuple(analyzer.analyze(word))
+
+
+def _stemmer(analyzer: tantivy.TextAnalyzer | None) -> Callable[[str], Sequence[str]]:
+    if analyzer is None:
+        return _default_stem
     cache: dict[str, list[str]] = {}
 
     def stem(word: str) -> list[str]:
@@ -60,7 +76,7 @@ def best_passage(text: str, terms: Collection[str], max_chars: int = 300,
     sentences = _SENTENCE_END.split(text.strip())
     if not terms or len(text) <= max_chars:
         return _cut(text, max_chars)
-    stem = _stemmer(analyzer or text_analyzer())
+    stem = _stemmer(analyzer)
     hits = [sum(1 for w in _WORD.findall(s) if (t := stem(w)) and t[0] in terms) for s in sentences]
     best_start, best_score = 0, -1
     for start in range(len(sentences)):

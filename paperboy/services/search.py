@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
+import numpy as np
+
 from paperboy.config import Settings
 from paperboy.domain import Paper
 from paperboy.embed import Embedder
@@ -36,9 +38,8 @@ MAX_PER_PAGE = 100
 # Deepest result a search reaches; also the depth of each list hybrid fuses, so the
 # fused order is the same on every page.
 MAX_RESULTS = 200
-# A filter passing at most this many papers is applied to semantic search by an exact
-# scan of just those; a broader one by filtering approximate neighbours.
-EXACT_FILTER_LIMIT = 20_000
+# Filters whose passing ids are remembered (each a sorted int64 array).
+ALLOWED_CACHE_SIZE = 64
 SNIPPET_CHARS = 300
 
 
@@ -91,6 +92,8 @@ class SearchService:
         self._embedder = embedder
         self._vectors: VectorIndex | None = None
         self._vectors_revision = -1
+        self._allowed: dict[tuple[Any, ...], np.ndarray] = {}
+        self._allowed_watermark = -1
         self._lock = threading.Lock()
 
     def search(
@@ -160,19 +163,26 @@ class SearchService:
         query_vector = self.embedder.embed_query(parsed.text)
         if not parsed.has_filters:
             return vectors.search(query_vector, k=k), None
-        allowed, passing = self._keyword.filtered_ids(parsed, limit=EXACT_FILTER_LIMIT)
-        if passing <= EXACT_FILTER_LIMIT:
-            return vectors.search(query_vector, k=k, allowed=set(allowed)), None
-        # A broad filter: take more neighbours until enough of them pass it.
-        wanted = k * 4
-        while True:
-            candidates = vectors.search(query_vector, k=wanted)
-            ids, _ = self._keyword.filtered_ids(parsed, limit=len(candidates), among=[i for i, _ in candidates])
-            keep = set(ids)
-            kept = [(i, s) for i, s in candidates if i in keep]
-            if len(kept) >= k or wanted >= vectors.count():
-                return kept[:k], None
-            wanted *= 4
+        return vectors.search(query_vector, k=k, allowed=self._allowed_ids(parsed)), None
+
+    def _allowed_ids(self, parsed: ParsedQuery) -> np.ndarray:
+        """Every paper id passing the query's filters, sorted; remembered per filter until
+        the keyword index changes (a broad filter at 1M papers takes ~20 ms to list)."""
+        key = (parsed.categories, parsed.authors, parsed.after, parsed.before)
+        watermark = self._keyword.watermark
+        with self._lock:
+            if watermark != self._allowed_watermark:
+                self._allowed, self._allowed_watermark = {}, watermark
+            found = self._allowed.get(key)
+        if found is None:
+            _, passing = self._keyword.filtered_ids(parsed, limit=1)
+            ids, _ = self._keyword.filtered_ids(parsed, limit=max(passing, 1))
+            found = np.sort(np.asarray(ids, dtype=np.int64))
+            with self._lock:
+                if len(self._allowed) >= ALLOWED_CACHE_SIZE:
+                    self._allowed.pop(next(iter(self._allowed)))
+                self._allowed[key] = found
+        return found
 
     def _hits(self, ranked: list[tuple[int, float]], parsed: ParsedQuery) -> tuple[SearchHit, ...]:
         if not ranked:
@@ -200,11 +210,12 @@ class SearchService:
         folder = vector_folder(self.settings)
         revision = read_watermark(folder)
         with self._lock:
-            if self._vectors is None or revision != self._vectors_revision:
-                dim = self._embedder.dim if self._embedder is not None else None
-                vectors = self._vectors or VectorIndex(folder, dim or _saved_dim(folder))
-                vectors.load()
-                self._vectors, self._vectors_revision = vectors, revision
+            if self._vectors is None:
+                dim = self._embedder.dim if self._embedder is not None else _saved_dim(folder)
+                self._vectors = VectorIndex(folder, dim)  # loads the saved index
+            elif revision != self._vectors_revision:
+                self._vectors.load()
+            self._vectors_revision = revision
             return self._vectors
 
 
