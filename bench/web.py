@@ -115,6 +115,7 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=12_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
 
     from web_server import running_server
@@ -133,14 +134,15 @@ def main() -> int:
             ("API day (JSON)", f"/api/papers?date={busiest}"),
             ("search (hybrid)", "/search?q=neural+network+memory"),
         ]
-        with running_server(url, folder / "data", folder / "data" / "models", timeout=60) as base:
+        with running_server(url, folder / "data", folder / "data" / "models", timeout=60,
+                            workers=args.workers) as base:
             rows = [
                 (name, path, run_wrk(base + path, args.seconds, args.connections, script))
                 for name, path in targets
             ]
     baseline = rows[0][2]["rps"]
     print(
-        f"\n{args.records:,} papers, SQLite, 1 uvicorn worker, "
+        f"\n{args.records:,} papers, SQLite, {args.workers} uvicorn worker(s), "
         f"wrk -c{args.connections} for {args.seconds}s each\n"
     )
     print(
