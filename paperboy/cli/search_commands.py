@@ -46,7 +46,7 @@ def register(commands: Any) -> None:
 
 def update_indexes(db: Any, config: Any) -> Any:
     """Catch both indexes up with progress bars; used after every ingest too."""
-    from paperboy.services.indexing import Indexer
+    from paperboy.services.indexing import Indexer, index_status
 
     indexer = Indexer(db, config)
     keyword_pending, vector_pending = indexer.pending()
@@ -54,8 +54,6 @@ def update_indexes(db: Any, config: Any) -> Any:
         indexer.catch_up_keyword(keyword_advance)
     with progress_bar("embedding", vector_pending, unit="paper") as vector_advance:
         indexer.catch_up_vectors(vector_advance)
-    from paperboy.services.indexing import index_status
-
     return index_status(db, config)
 
 
