@@ -21,7 +21,8 @@ def vectors() -> np.ndarray:
 
 @pytest.fixture
 def index(tmp_path: Path, vectors: np.ndarray) -> VectorIndex:
-    idx = VectorIndex(tmp_path / "vectors", ndim=DIM)
+    # exact_scan_limit=0: the graph search itself, which serves indexes above 100k.
+    idx = VectorIndex(tmp_path / "vectors", ndim=DIM, exact_scan_limit=0)
     idx.upsert(list(range(1000, 3000)), vectors)
     return idx
 
@@ -58,7 +59,7 @@ def test_filter_small_set_is_exact_and_complete(index: VectorIndex, vectors: np.
 
 def test_filter_large_set_uses_ann_and_only_returns_allowed(tmp_path: Path) -> None:
     rows = unit(np.random.default_rng(1).normal(size=(3000, 8)))
-    idx = VectorIndex(tmp_path / "big", ndim=8, exact_filter_limit=100)
+    idx = VectorIndex(tmp_path / "big", ndim=8, exact_filter_limit=100, exact_scan_limit=0)
     idx.upsert(list(range(len(rows))), rows)
     assert idx.exact_filter_limit < EXACT_FILTER_LIMIT
     for allowed in (set(range(0, 3000, 2)), set(range(0, 3000, 25))):  # 1500 and 120 allowed
@@ -66,7 +67,7 @@ def test_filter_large_set_uses_ann_and_only_returns_allowed(tmp_path: Path) -> N
         assert len(hits) == 10 and all(p in allowed for p, _ in hits)
         sims = [s for _, s in hits]
         assert sims == sorted(sims, reverse=True)
-    # Fewer allowed than k on the HNSW path: it widens, then falls back to an exact scan.
+    # Fewer allowed than k on the HNSW path: it widens until it has seen every paper.
     idx.exact_filter_limit = 2
     few = set(range(0, 3000, 500))
     assert {p for p, _ in idx.search(rows[-1], k=10, allowed=few)} == few
@@ -111,3 +112,10 @@ def test_empty_index_and_clear(tmp_path: Path, index: VectorIndex, vectors: np.n
     assert VectorIndex(tmp_path / "empty", ndim=DIM).search(vectors[0], 5) == []
     index.clear()
     assert index.count() == 0
+
+
+def test_small_indexes_are_scanned_exactly(tmp_path: Path, vectors: np.ndarray) -> None:
+    idx = VectorIndex(tmp_path / "small", ndim=DIM)
+    idx.upsert(list(range(len(vectors))), vectors)
+    for row in range(0, 2000, 100):
+        assert idx.search(vectors[row], 10) == idx.exact_search(vectors[row], 10)
