@@ -132,12 +132,12 @@ def phase_store_floor(path: Path, url: str, limit: int | None) -> dict[str, Any]
     Only the writing is timed."""
     import orjson
 
+    from paperboy.domain import SourceRecord
     from paperboy.domain.clock import utcnow
     from paperboy.services.validate import validate_paper
     from paperboy.sources.snapshot import read_snapshot
     from paperboy.store import open_database
     from paperboy.store.papers import paper_to_row
-    from paperboy.domain import SourceRecord
 
     db = open_database(url)
     db.migrate()
@@ -306,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", help="after the timed runs, cProfile one more full ingest into this file"
     )
     # Child-process arguments (one phase per process).
-    parser.add_argument("--phase", choices=["idle", "parse", "ingest", "reingest", "store-floor"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--phase", choices=["idle", "parse", "ingest", "reingest", "store-floor"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)

@@ -85,8 +85,16 @@ def cached_run(name: str, make: Callable[[], Run]) -> Run:
 
 
 # ---------------------------------------------------------------- keyword options
-def tantivy_run(corpus, queries, *, fields: str, title_boost: float, tokenizer: str,
-                combine: str = "sum", depth: int = 1000) -> Run:
+def tantivy_run(
+    corpus,
+    queries,
+    *,
+    fields: str,
+    title_boost: float,
+    tokenizer: str,
+    combine: str = "sum",
+    depth: int = 1000,
+) -> Run:
     """fields='split': title + abstract fields; 'single': one concatenated field;
     'all+title': a title+abstract field plus a title field boosted by title_boost;
     'single_title_x2': one field with the title written twice (a BM25F-style title weight)."""
@@ -95,8 +103,10 @@ def tantivy_run(corpus, queries, *, fields: str, title_boost: float, tokenizer: 
     analyzers = {
         "en_stem": None,  # built in
         "en_stem_stop": tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.stopword("english")).filter(tantivy.Filter.stemmer("english"))
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stemmer("english"))
         .build(),
         "default": None,
     }
@@ -125,11 +135,17 @@ def tantivy_run(corpus, queries, *, fields: str, title_boost: float, tokenizer: 
     index.reload()
     searcher = index.searcher()
     query_analyzer = analyzers.get(tokenizer) or (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
-        .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
-        if tokenizer == "en_stem" else
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
-        .filter(tantivy.Filter.lowercase()).build())
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+        if tokenizer == "en_stem"
+        else tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
     run: Run = {}
     for qid, text in queries.items():
         terms = list(dict.fromkeys(query_analyzer.analyze(text)))
@@ -153,15 +169,17 @@ def tantivy_run(corpus, queries, *, fields: str, title_boost: float, tokenizer: 
     return run
 
 
-def fts5_run(corpus, queries, *, title_weight: float, tokenizer: str = "porter unicode61",
-             depth: int = 1000) -> Run:
+def fts5_run(
+    corpus, queries, *, title_weight: float, tokenizer: str = "porter unicode61", depth: int = 1000
+) -> Run:
     con = sqlite3.connect(":memory:")
-    con.execute("CREATE VIRTUAL TABLE docs USING "
-                f"fts5(id UNINDEXED, title, abstract, tokenize='{tokenizer}')")
-    con.executemany("INSERT INTO docs VALUES (?,?,?)",
-                    [(d["_id"], d["title"], d["text"]) for d in corpus])
+    con.execute(
+        f"CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, abstract, tokenize='{tokenizer}')"
+    )
+    con.executemany("INSERT INTO docs VALUES (?,?,?)", [(d["_id"], d["title"], d["text"]) for d in corpus])
     run: Run = {}
     import re
+
     for qid, text in queries.items():
         words = list(dict.fromkeys(w.lower() for w in re.findall(r"\w+", text)))
         if not words:
@@ -170,7 +188,8 @@ def fts5_run(corpus, queries, *, title_weight: float, tokenizer: str = "porter u
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
         rows = con.execute(
             f"SELECT id, bm25(docs, 0, ?, 1.0) AS s FROM docs WHERE docs MATCH ? ORDER BY s LIMIT {depth}",
-            (title_weight, match)).fetchall()
+            (title_weight, match),
+        ).fetchall()
         run[qid] = {i: -s for i, s in rows}  # FTS5 bm25 is negative: lower is better
     return run
 
@@ -182,18 +201,22 @@ def bm25s_run(corpus, queries, depth: int = 1000) -> Run:
     stemmer = Stemmer.Stemmer("english")
     texts = [d["title"] + " " + d["text"] for d in corpus]
     retriever = bm25s.BM25()
-    retriever.index(bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False),
-                    show_progress=False)
+    retriever.index(
+        bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False
+    )
     qids = list(queries)
     qtok = bm25s.tokenize([queries[q] for q in qids], stopwords="en", stemmer=stemmer, show_progress=False)
     docs, scores = retriever.retrieve(qtok, k=depth, show_progress=False, n_threads=1)
-    return {qid: {corpus[int(i)]["_id"]: float(s) for i, s in zip(docs[n], scores[n], strict=True) if s > 0}
-            for n, qid in enumerate(qids)}
+    return {
+        qid: {corpus[int(i)]["_id"]: float(s) for i, s in zip(docs[n], scores[n], strict=True) if s > 0}
+        for n, qid in enumerate(qids)
+    }
 
 
 def _no_title(corpus, queries) -> Run:
-    return tantivy_run([{**d, "title": ""} for d in corpus], queries, fields="split", title_boost=1,
-                       tokenizer="en_stem")
+    return tantivy_run(
+        [{**d, "title": ""} for d in corpus], queries, fields="split", title_boost=1, tokenizer="en_stem"
+    )
 
 
 _tv = partial(tantivy_run, tokenizer="en_stem")
@@ -203,12 +226,15 @@ KEYWORD_OPTIONS: dict[str, Callable] = {
     "tantivy split title^3 en_stem": partial(_tv, fields="split", title_boost=3),
     "tantivy split title^2 en_stem (dismax)": partial(_tv, fields="split", title_boost=2, combine="dismax"),
     "tantivy split title^2 en_stem+stopwords": partial(
-        tantivy_run, fields="split", title_boost=2, tokenizer="en_stem_stop"),
+        tantivy_run, fields="split", title_boost=2, tokenizer="en_stem_stop"
+    ),
     "tantivy split title^2 no stemming": partial(
-        tantivy_run, fields="split", title_boost=2, tokenizer="default"),
+        tantivy_run, fields="split", title_boost=2, tokenizer="default"
+    ),
     "tantivy single field en_stem": partial(_tv, fields="single", title_boost=1),
     "tantivy single field en_stem+stopwords": partial(
-        tantivy_run, fields="single", title_boost=1, tokenizer="en_stem_stop"),
+        tantivy_run, fields="single", title_boost=1, tokenizer="en_stem_stop"
+    ),
     "tantivy title+abstract field + title field^0.5": partial(_tv, fields="all+title", title_boost=0.5),
     "tantivy title+abstract field + title field^0.25": partial(_tv, fields="all+title", title_boost=0.25),
     "tantivy title+abstract field + title field^1": partial(_tv, fields="all+title", title_boost=1),
@@ -231,8 +257,13 @@ def bench_keyword() -> None:
     for name, make in KEYWORD_OPTIONS.items():
         run = cached_run("kw_" + slug(name), partial(make, corpus, queries))
         print(row(name, run, qrels), flush=True)
-    print(row("**paperboy KeywordIndex (shipped: title x2 + abstract, en_stem)**",
-              cached_run("kw_paperboy", lambda: paperboy_keyword_run(corpus, queries)), qrels))
+    print(
+        row(
+            "**paperboy KeywordIndex (shipped: title x2 + abstract, en_stem)**",
+            cached_run("kw_paperboy", lambda: paperboy_keyword_run(corpus, queries)),
+            qrels,
+        )
+    )
 
 
 # ---------------------------------------------------------------- the chosen keyword index
@@ -243,8 +274,9 @@ def paperboy_keyword_run(corpus, queries, depth: int = 1000) -> Run:
 
     with tempfile.TemporaryDirectory() as folder:
         index = KeywordIndex(folder)
-        index.upsert(KeywordDocument(paper_id=n, title=d["title"], abstract=d["text"])
-                     for n, d in enumerate(corpus))
+        index.upsert(
+            KeywordDocument(paper_id=n, title=d["title"], abstract=d["text"]) for n, d in enumerate(corpus)
+        )
         index.commit()
         run: Run = {}
         for qid, text in queries.items():
@@ -283,8 +315,10 @@ def embed_scifact() -> None:
     np.save(EMB_PATH, model.encode(texts, batch_size=64, normalize_embeddings=True).astype("float32"))
     EMB_PATH.with_name("scifact_minilm_ids.json").write_text(json.dumps([d["_id"] for d in corpus]))
     qids = list(queries)
-    np.save(EMB_PATH.with_name("scifact_minilm_q.npy"),
-            model.encode([queries[q] for q in qids], normalize_embeddings=True).astype("float32"))
+    np.save(
+        EMB_PATH.with_name("scifact_minilm_q.npy"),
+        model.encode([queries[q] for q in qids], normalize_embeddings=True).astype("float32"),
+    )
     EMB_PATH.with_name("scifact_minilm_qids.json").write_text(json.dumps(qids))
 
 
@@ -320,8 +354,9 @@ def fuse(bm25: Run, dense: Run, method: str, depth: int = 100, **params) -> Run:
         a, b = _top(bm25.get(qid, {}), depth), _top(dense.get(qid, {}), depth)
         if method == "rrf":
             w = params.get("w", 0.5)
-            fused = reciprocal_rank_fusion([[d for d, _ in a], [d for d, _ in b]],
-                                           k=params.get("k", 60), weights=[w, 1 - w])
+            fused = reciprocal_rank_fusion(
+                [[d for d, _ in a], [d for d, _ in b]], k=params.get("k", 60), weights=[w, 1 - w]
+            )
         else:
             alpha = params.get("alpha", 0.5)
             fused = convex_fusion([a, b], weights=[alpha, 1 - alpha], method=method)
@@ -344,10 +379,13 @@ def bench_fusion() -> None:
     print(row("convex z-score, alpha=0.5, depth 1000", fuse(bm25, dense, "zscore", depth=1000), qrels))
     from paperboy.rank.fusion import fuse_hybrid
 
-    shipped = {qid: dict(fuse_hybrid(_top(bm25.get(qid, {}), 1000), _top(dense.get(qid, {}), 1000)))
-               for qid in queries}
+    shipped = {
+        qid: dict(fuse_hybrid(_top(bm25.get(qid, {}), 1000), _top(dense.get(qid, {}), 1000)))
+        for qid in queries
+    }
     print(row("**shipped fuse_hybrid (z-score, 0.5, top 100)**", shipped, qrels))
     print("\nSensitivity (nDCG@10; depth 100). w / alpha = weight of BM25.\n")
+
     def line(label: str, values, method: str, param: str) -> None:
         cells = [f"{ndcg_at(fuse(bm25, dense, method, **{param: v}), qrels):.3f}" for v in values]
         print(f"| {label} | " + " | ".join(cells) + " |")
@@ -361,17 +399,25 @@ def bench_fusion() -> None:
     line("convex min-max", ws, "minmax", "alpha")
     line("convex z-score", ws, "zscore", "alpha")
     depths = [20, 50, 100, 200, 500, 1000]
-    print("\n| candidates per list | " + " | ".join(map(str, depths)) + " |\n"
-          + "|---" * (len(depths) + 1) + "|")
+    print(
+        "\n| candidates per list | "
+        + " | ".join(map(str, depths))
+        + " |\n"
+        + "|---" * (len(depths) + 1)
+        + "|"
+    )
     line("RRF k=60", depths, "rrf", "depth")
     line("convex min-max 0.5", depths, "minmax", "depth")
     line("convex z-score 0.5", depths, "zscore", "depth")
     print("\nPaired bootstrap (1,000 resamples of the 300 queries), nDCG@10 difference, 95% interval:\n")
     print("| comparison | mean difference | 95% interval |\n|---|---|---|")
     chosen = fuse(bm25, dense, "zscore")
-    for label, other in [("z-score 0.5 - RRF k=60", fuse(bm25, dense, "rrf")),
-                         ("z-score 0.5 - min-max 0.5", fuse(bm25, dense, "minmax")),
-                         ("z-score 0.5 - BM25 alone", bm25), ("z-score 0.5 - dense alone", dense)]:
+    for label, other in [
+        ("z-score 0.5 - RRF k=60", fuse(bm25, dense, "rrf")),
+        ("z-score 0.5 - min-max 0.5", fuse(bm25, dense, "minmax")),
+        ("z-score 0.5 - BM25 alone", bm25),
+        ("z-score 0.5 - dense alone", dense),
+    ]:
         mean, low, high = paired_bootstrap(chosen, other, qrels)
         print(f"| {label} | {mean:+.3f} | [{low:+.3f}, {high:+.3f}] |")
 
@@ -427,17 +473,22 @@ def bench_ann() -> None:
     k = 10
     truth = []
     for chunk in range(0, len(queries), 256):  # exact ground truth by brute force
-        sims = queries[chunk:chunk + 256] @ data.T
+        sims = queries[chunk : chunk + 256] @ data.T
         truth += list(np.argsort(-sims, axis=1)[:, :k])
     faiss.omp_set_num_threads(2)
-    print(f"{len(data):,} vectors x {data.shape[1]} dims; {len(queries)} queries; one query at a time, "
-          "1 thread; build with 2 threads.\n")
+    print(
+        f"{len(data):,} vectors x {data.shape[1]} dims; {len(queries)} queries; one query at a time, "
+        "1 thread; build with 2 threads.\n"
+    )
     print("| index | recall@10 | mean ms | p95 ms | build s | size MB | remove by id |\n" + "|---" * 7 + "|")
 
     def report(name, search_one, build_s, size_bytes, removable):
         recall, mean_ms, p95_ms = _measure(search_one, queries, truth, k)
-        print(f"| {name} | {recall:.3f} | {mean_ms:.3f} | {p95_ms:.3f} | {build_s:.1f} | "
-              f"{size_bytes / 2**20:.0f} | {removable} |", flush=True)
+        print(
+            f"| {name} | {recall:.3f} | {mean_ms:.3f} | {p95_ms:.3f} | {build_s:.1f} | "
+            f"{size_bytes / 2**20:.0f} | {removable} |",
+            flush=True,
+        )
 
     for dtype in ("f32", "f16", "i8"):
         start = time.perf_counter()
@@ -446,8 +497,13 @@ def bench_ann() -> None:
         build = time.perf_counter() - start
         for ef in (32, 64, 128):
             index.expansion_search = ef
-            report(f"usearch HNSW {dtype} M=16 ef={ef}", partial(_usearch_keys, index, k=k), build,
-                   index.memory_usage, "yes")
+            report(
+                f"usearch HNSW {dtype} M=16 ef={ef}",
+                partial(_usearch_keys, index, k=k),
+                build,
+                index.memory_usage,
+                "yes",
+            )
     start = time.perf_counter()
     hnsw = faiss.IndexHNSWFlat(data.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
     hnsw.hnsw.efConstruction = 128
@@ -456,8 +512,13 @@ def bench_ann() -> None:
     faiss.omp_set_num_threads(1)
     for ef in (32, 64, 128):
         hnsw.hnsw.efSearch = ef
-        report(f"faiss HNSWFlat M=32 ef={ef}", lambda q: hnsw.search(q[None], k)[1][0], build,
-               faiss.serialize_index(hnsw).nbytes, "no")
+        report(
+            f"faiss HNSWFlat M=32 ef={ef}",
+            lambda q: hnsw.search(q[None], k)[1][0],
+            build,
+            faiss.serialize_index(hnsw).nbytes,
+            "no",
+        )
     faiss.omp_set_num_threads(2)
     start = time.perf_counter()
     quantizer = faiss.IndexFlatIP(data.shape[1])
@@ -468,14 +529,29 @@ def bench_ann() -> None:
     faiss.omp_set_num_threads(1)
     for nprobe in (8, 32, 64):
         ivf.nprobe = nprobe
-        report(f"faiss IVFFlat nlist=1024 nprobe={nprobe}", lambda q: ivf.search(q[None], k)[1][0],
-               build, faiss.serialize_index(ivf).nbytes, "yes (remove_ids)")
+        report(
+            f"faiss IVFFlat nlist=1024 nprobe={nprobe}",
+            lambda q: ivf.search(q[None], k)[1][0],
+            build,
+            faiss.serialize_index(ivf).nbytes,
+            "yes (remove_ids)",
+        )
     flat = faiss.IndexFlatIP(data.shape[1])
     flat.add(data)
-    report("exact (faiss IndexFlatIP)", lambda q: flat.search(q[None], k)[1][0], 0.0,
-           faiss.serialize_index(flat).nbytes, "yes")
+    report(
+        "exact (faiss IndexFlatIP)",
+        lambda q: flat.search(q[None], k)[1][0],
+        0.0,
+        faiss.serialize_index(flat).nbytes,
+        "yes",
+    )
 
 
 if __name__ == "__main__":
-    {"keyword": bench_keyword, "dense": bench_dense, "fusion": bench_fusion, "ann": bench_ann,
-     "embed": embed_scifact}[sys.argv[1]]()
+    {
+        "keyword": bench_keyword,
+        "dense": bench_dense,
+        "fusion": bench_fusion,
+        "ann": bench_ann,
+        "embed": embed_scifact,
+    }[sys.argv[1]]()

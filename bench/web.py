@@ -134,8 +134,9 @@ def main() -> int:
             ("API day (JSON)", f"/api/papers?date={busiest}"),
             ("search (hybrid)", "/search?q=neural+network+memory"),
         ]
-        with running_server(url, folder / "data", folder / "data" / "models", timeout=60,
-                            workers=args.workers) as base:
+        with running_server(
+            url, folder / "data", folder / "data" / "models", timeout=60, workers=args.workers
+        ) as base:
             rows = [
                 (name, path, run_wrk(base + path, args.seconds, args.connections, script))
                 for name, path in targets

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -32,17 +33,13 @@ class Settings:
     hf_daily_url: str = _setting(
         "https://huggingface.co/api/daily_papers", "Hugging Face daily papers API endpoint."
     )
-    request_delay: float = _setting(
-        3.0, "Seconds between requests to one remote service (arXiv asks for 3)."
-    )
+    request_delay: float = _setting(3.0, "Seconds between requests to one remote service (arXiv asks for 3).")
     http_timeout: float = _setting(60.0, "Seconds to wait for a remote response.")
     http_retries: int = _setting(5, "Attempts per request on 503, timeouts and dropped connections.")
     max_retry_after: float = _setting(
         600.0, "Longest Retry-After (seconds) honoured before giving up on a request."
     )
-    contact_email: str = _setting(
-        "", "Address put in the User-Agent so remote operators can reach you."
-    )
+    contact_email: str = _setting("", "Address put in the User-Agent so remote operators can reach you.")
     arxiv_sets: tuple[str, ...] = _setting(("cs",), "OAI-PMH sets harvested by default.")
     batch_size: int = _setting(1000, "Records committed per transaction during ingest.")
     embedding_model: str = _setting(
@@ -85,9 +82,7 @@ def setting_names() -> list[str]:
     return [f.name for f in fields(Settings)]
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, toml_path: Path | None = None
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | None = None) -> Settings:
     """Read settings; raise ConfigError naming the setting and its source on bad values."""
     environ = os.environ if environ is None else environ
     if toml_path is None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -152,9 +152,18 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, 
     monkeypatch.setenv("PAPERBOY_HTTP_TIMEOUT", "1")
     monkeypatch.setenv("PAPERBOY_HTTP_RETRIES", "3")
     for name in list(os.environ):
-        if name.startswith("PAPERBOY_") and name not in {
-            "PAPERBOY_DATA_DIR", "PAPERBOY_DATABASE_URL", "PAPERBOY_REQUEST_DELAY",
-            "PAPERBOY_HTTP_TIMEOUT", "PAPERBOY_HTTP_RETRIES", "PAPERBOY_MODEL_DIR",
-        } and not name.startswith("PAPERBOY_TEST_"):
+        if (
+            name.startswith("PAPERBOY_")
+            and name
+            not in {
+                "PAPERBOY_DATA_DIR",
+                "PAPERBOY_DATABASE_URL",
+                "PAPERBOY_REQUEST_DELAY",
+                "PAPERBOY_HTTP_TIMEOUT",
+                "PAPERBOY_HTTP_RETRIES",
+                "PAPERBOY_MODEL_DIR",
+            }
+            and not name.startswith("PAPERBOY_TEST_")
+        ):
             monkeypatch.delenv(name)
     return tmp_path

@@ -24,7 +24,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, _postgres_template: None, model_dir: Path) -> Iterator[str]:
+def site(
+    tmp_path_factory: pytest.TempPathFactory, _postgres_template: None, model_dir: Path
+) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser")
     data_dir = folder / "data"
     data_dir.mkdir(parents=True)

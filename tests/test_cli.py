@@ -19,10 +19,15 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_ingest_snapshot_then_again_reports_nothing_new(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ingest_snapshot_then_again_reports_nothing_new(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = run_json(capsys, "ingest", "snapshot", str(SNAPSHOT_SAMPLE))
     assert {k: first[k] for k in ("added", "updated", "unchanged", "rejected")} == {
-        "added": 200, "updated": 0, "unchanged": 0, "rejected": 0,
+        "added": 200,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
     }
     second = run_json(capsys, "ingest", "snapshot", str(SNAPSHOT_SAMPLE))
     assert (second["added"], second["updated"], second["unchanged"]) == (0, 0, 200)
@@ -51,7 +56,9 @@ def test_human_summary_names_every_count(cli_env: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().out.strip() == "added 200, updated 0, unchanged 0, rejected 0"
 
 
-def test_config_masks_secrets(cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_masks_secrets(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PAPERBOY_SMTP_URL", "smtp://mailer:hunter2@mail.example.org:587")
     shown = run_json(capsys, "config")
     assert shown["smtp_url"] == "smtp://***@mail.example.org:587"
@@ -70,7 +77,11 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     env["PAPERBOY_DATA_DIR"] = str(tmp_path / "data")
     result = subprocess.run(
         [sys.executable, "-m", "paperboy", "stats", "--json"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["papers"] == 0

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from conftest import SNAPSHOT_SAMPLE
 
@@ -61,8 +60,12 @@ def test_only_changed_papers_are_embedded_again(db: Database, settings: Settings
 
     embedder.embed = counting
     try:
-        new = Paper(title="A brand new paper on sparse attention", abstract="We study attention.",
-                    source="test", arxiv_id="2401.00001")
+        new = Paper(
+            title="A brand new paper on sparse attention",
+            abstract="We study attention.",
+            source="test",
+            arxiv_id="2401.00001",
+        )
         ingest_items(db, [SourceRecord(new, "test")], kind="test")
         status = indexer.catch_up()
     finally:
@@ -100,19 +103,35 @@ def test_status_reports_how_far_behind(db: Database, settings: Settings) -> None
     assert (status.keyword_behind, status.vector_behind, status.up_to_date) == (200, 200, False)
 
 
-def test_killing_the_indexer_mid_run_loses_nothing(db: Database, settings: Settings, database_url: str) -> None:
+def test_killing_the_indexer_mid_run_loses_nothing(
+    db: Database, settings: Settings, database_url: str
+) -> None:
     """kill -9 while it embeds, then run again: both indexes match the store exactly."""
     many = [
-        SourceRecord(Paper(title=f"Synthetic paper number {n} on topic {n % 17}",
-                           abstract=f"An abstract about topic {n % 17} with detail {n}. " * 8,
-                           source="test", arxiv_id=f"2402.{n:05d}"), f"test {n}")
+        SourceRecord(
+            Paper(
+                title=f"Synthetic paper number {n} on topic {n % 17}",
+                abstract=f"An abstract about topic {n % 17} with detail {n}. " * 8,
+                source="test",
+                arxiv_id=f"2402.{n:05d}",
+            ),
+            f"test {n}",
+        )
         for n in range(1, 2601)
     ]
     ingest_items(db, many, kind="test", batch_size=500)
-    env = {**os.environ, "PAPERBOY_DATA_DIR": str(settings.data_dir), "PAPERBOY_DATABASE_URL": database_url,
-           "PAPERBOY_MODEL_DIR": str(settings.effective_model_dir)}
-    indexer = subprocess.Popen([sys.executable, "-m", "paperboy", "index", "update"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PAPERBOY_DATA_DIR": str(settings.data_dir),
+        "PAPERBOY_DATABASE_URL": database_url,
+        "PAPERBOY_MODEL_DIR": str(settings.effective_model_dir),
+    }
+    indexer = subprocess.Popen(
+        [sys.executable, "-m", "paperboy", "index", "update"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     # Wait until it is embedding: some embeddings committed, the vector index not done.
     while time.monotonic() < deadline:
@@ -125,8 +144,13 @@ def test_killing_the_indexer_mid_run_loses_nothing(db: Database, settings: Setti
     indexer.wait()
     assert not index_status(db, settings).up_to_date
 
-    finished = subprocess.run([sys.executable, "-m", "paperboy", "index", "update", "--json"], env=env,
-                              capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(
+        [sys.executable, "-m", "paperboy", "index", "update", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert finished.returncode == 0, finished.stderr
     status = json.loads(finished.stdout)
     assert status["up_to_date"] and status["keyword_documents"] == status["vectors"] == 2600

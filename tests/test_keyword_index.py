@@ -10,19 +10,41 @@ from paperboy.index.keyword import IndexBusyError, KeywordDocument, KeywordIndex
 from paperboy.search import parse_query
 
 PAPERS = [
-    KeywordDocument(1, "Attention is all you need", "We propose the Transformer, based on attention.",
-                    ["Ashish Vaswani", "Noam Shazeer"], ["cs.CL", "cs.LG"], datetime(2017, 6, 12)),
-    KeywordDocument(2, "FlashAttention: fast and memory-efficient exact attention",
-                    "IO-aware attention kernels for GPUs.", ["Tri Dao", "Christopher Ré"],
-                    ["cs.LG"], datetime(2022, 5, 27)),
-    KeywordDocument(3, "Mamba: linear-time sequence modeling with selective state spaces",
-                    "State space models rival attention.", ["Albert Gu", "Tri Dao"],
-                    ["cs.LG", "cs.AI"], datetime(2023, 12, 1)),
-    KeywordDocument(4, "Processing-in-memory accelerators for LLM decoding",
-                    "Memory bandwidth bounds decoding; we move attention into DRAM.",
-                    ["Jane Müller"], ["cs.AR"], datetime(2024, 3, 5)),
-    KeywordDocument(5, "Dark matter halos", "Attention to galaxy rotation curves.",
-                    ["Vera Rubin"], ["astro-ph.GA"], None),
+    KeywordDocument(
+        1,
+        "Attention is all you need",
+        "We propose the Transformer, based on attention.",
+        ["Ashish Vaswani", "Noam Shazeer"],
+        ["cs.CL", "cs.LG"],
+        datetime(2017, 6, 12),
+    ),
+    KeywordDocument(
+        2,
+        "FlashAttention: fast and memory-efficient exact attention",
+        "IO-aware attention kernels for GPUs.",
+        ["Tri Dao", "Christopher Ré"],
+        ["cs.LG"],
+        datetime(2022, 5, 27),
+    ),
+    KeywordDocument(
+        3,
+        "Mamba: linear-time sequence modeling with selective state spaces",
+        "State space models rival attention.",
+        ["Albert Gu", "Tri Dao"],
+        ["cs.LG", "cs.AI"],
+        datetime(2023, 12, 1),
+    ),
+    KeywordDocument(
+        4,
+        "Processing-in-memory accelerators for LLM decoding",
+        "Memory bandwidth bounds decoding; we move attention into DRAM.",
+        ["Jane Müller"],
+        ["cs.AR"],
+        datetime(2024, 3, 5),
+    ),
+    KeywordDocument(
+        5, "Dark matter halos", "Attention to galaxy rotation curves.", ["Vera Rubin"], ["astro-ph.GA"], None
+    ),
 ]
 
 
@@ -80,9 +102,17 @@ def test_date_range_is_inclusive(index: KeywordIndex) -> None:
 def test_filtered_pages_are_complete(tmp_path: Path) -> None:
     idx = KeywordIndex(tmp_path / "many")
     # 300 papers say "graph" often; only every tenth is in cs.LG and says it once.
-    idx.upsert(KeywordDocument(i, "graph graph graph" if i % 10 else "graph", "graph networks",
-                               [], ["cs.LG" if i % 10 == 0 else "math.CO"], datetime(2024, 1, 1))
-               for i in range(300))
+    idx.upsert(
+        KeywordDocument(
+            i,
+            "graph graph graph" if i % 10 else "graph",
+            "graph networks",
+            [],
+            ["cs.LG" if i % 10 == 0 else "math.CO"],
+            datetime(2024, 1, 1),
+        )
+        for i in range(300)
+    )
     idx.commit()
     first = idx.search(parse_query("graph cat:cs.LG"), limit=20)
     second = idx.search(parse_query("graph cat:cs.LG"), limit=20, offset=20)
@@ -134,11 +164,21 @@ def test_new_index_has_watermark_zero(tmp_path: Path) -> None:
     assert KeywordIndex(tmp_path / "new").watermark == 0
 
 
-@pytest.mark.parametrize("raw", [
-    "attention AND (memory OR NOT kernels)", "title:attention^2 ~ * +x -y", "'; DROP TABLE papers; --",
-    'author:"\\"', "attention\x00\x1b[31m", "cat:cs attention*", "NEAR(a b) a:b:c {x TO y} [1 TO 2]",
-    "the of and", "\u202eevil", "😀 attention",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "attention AND (memory OR NOT kernels)",
+        "title:attention^2 ~ * +x -y",
+        "'; DROP TABLE papers; --",
+        'author:"\\"',
+        "attention\x00\x1b[31m",
+        "cat:cs attention*",
+        "NEAR(a b) a:b:c {x TO y} [1 TO 2]",
+        "the of and",
+        "\u202eevil",
+        "😀 attention",
+    ],
+)
 def test_hostile_queries_never_reach_a_parser(index: KeywordIndex, raw: str) -> None:
     results = index.search(parse_query(raw), limit=10)
     assert results.total >= 0

@@ -32,7 +32,9 @@ def service(tmp_path_factory, _postgres_template, model_dir, embedder) -> Iterat
     folder = tmp_path_factory.mktemp("search")
     with fresh_database(folder) as url:
         db = open_database(url)
-        yield build_corpus(db, Settings(data_dir=folder / "data", database_url=url, model_dir=model_dir), embedder)
+        yield build_corpus(
+            db, Settings(data_dir=folder / "data", database_url=url, model_dir=model_dir), embedder
+        )
         db.close()
 
 
@@ -71,8 +73,14 @@ def test_author_filter(service: SearchService) -> None:
 
 def test_category_and_date_filters_give_complete_pages_in_every_mode(service: SearchService) -> None:
     for mode in ("keyword", "semantic", "hybrid"):
-        results = service.search("theory", mode=mode, category="math", per_page=100,
-                                 after=date(2007, 4, 1), before=date(2007, 4, 2))
+        results = service.search(
+            "theory",
+            mode=mode,
+            category="math",
+            per_page=100,
+            after=date(2007, 4, 1),
+            before=date(2007, 4, 2),
+        )
         assert results.hits, mode
         for hit in results.hits:
             assert any(c.startswith("math") for c in hit.paper.categories), mode
@@ -143,23 +151,38 @@ def test_hostile_queries_give_results_or_a_clear_error(service: SearchService, q
         ("graph after:2024-13-45", {}, ""),
     ],
 )
-def test_bad_requests_are_refused_with_a_message(service: SearchService, query: str, arguments: dict, message: str) -> None:
+def test_bad_requests_are_refused_with_a_message(
+    service: SearchService, query: str, arguments: dict, message: str
+) -> None:
     with pytest.raises(QuerySyntaxError, match=message):
         service.search(query, **arguments)
 
 
-QUERIES = ["graph decompositions", "neuromorphic energy efficient chips", "dark matter halo", "cat:astro-ph galaxies"]
+QUERIES = [
+    "graph decompositions",
+    "neuromorphic energy efficient chips",
+    "dark matter halo",
+    "cat:astro-ph galaxies",
+]
 
 
 def search_all_modes(service: SearchService) -> list[list[str]]:
-    return [[h.key for h in service.search(q, mode=m, per_page=20).hits] for q in QUERIES
-            for m in ("keyword", "semantic", "hybrid")]
+    return [
+        [h.key for h in service.search(q, mode=m, per_page=20).hits]
+        for q in QUERIES
+        for m in ("keyword", "semantic", "hybrid")
+    ]
 
 
-@pytest.mark.skipif(BACKEND != "postgresql",
-                    reason="runs in the PostgreSQL pass (scripts/test runs the suite on both backends)")
+@pytest.mark.skipif(
+    BACKEND != "postgresql",
+    reason="runs in the PostgreSQL pass (scripts/test runs the suite on both backends)",
+)
 def test_the_same_corpus_gives_the_same_results_on_sqlite_and_postgresql(
-    tmp_path, model_dir, embedder, database_url  # type: ignore[no-untyped-def]
+    tmp_path,
+    model_dir,
+    embedder,
+    database_url,  # type: ignore[no-untyped-def]
 ) -> None:
     """Built twice, once on each backend, from the same input: identical rankings."""
     sqlite_url = f"sqlite:///{tmp_path / 'sqlite' / 'paperboy.db'}"

@@ -40,7 +40,10 @@ def test_authors_keep_their_order_and_accents(db: Database) -> None:
     paper = find_paper(db, "0704.0001")
     assert paper is not None
     assert [a.name for a in paper.paper.authors] == [
-        "C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan",
+        "C. Balázs",
+        "E. L. Berger",
+        "P. M. Nadolsky",
+        "C. -P. Yuan",
     ]
     assert paper.paper.authors[0].keyname == "Balázs"
 
@@ -69,7 +72,9 @@ def test_journal_reference_doi_and_wrapped_title(db: Database) -> None:
     assert p.doi == "10.1103/PhysRevD.76.013009"
     assert p.journal_ref == "Phys.Rev.D76:013009,2007"
     assert p.report_no == "ANL-HEP-PR-07-12"
-    assert p.abstract.startswith("A fully differential calculation in perturbative quantum chromodynamics is presented")
+    assert p.abstract.startswith(
+        "A fully differential calculation in perturbative quantum chromodynamics is presented"
+    )
     assert "\n" not in p.abstract
 
 
@@ -91,9 +96,9 @@ def test_gzip_snapshot_imports_the_same(db: Database, tmp_path: Path) -> None:
 def test_a_newer_version_wins_and_an_older_one_never_overwrites(db: Database, tmp_path: Path) -> None:
     lines = SNAPSHOT_SAMPLE.read_text(encoding="utf-8").splitlines()
     first = lines[0]
-    older = first.replace(
-        ',{"version":"v2","created":"Tue, 24 Jul 2007 20:10:27 GMT"}', ""
-    ).replace("Calculation of prompt", "Old title: calculation of prompt")
+    older = first.replace(',{"version":"v2","created":"Tue, 24 Jul 2007 20:10:27 GMT"}', "").replace(
+        "Calculation of prompt", "Old title: calculation of prompt"
+    )
     newer_file = tmp_path / "newer.jsonl"
     newer_file.write_text(first + "\n", encoding="utf-8")
     older_file = tmp_path / "older.jsonl"
@@ -118,8 +123,9 @@ def test_a_newer_version_wins_and_an_older_one_never_overwrites(db: Database, tm
 
 
 def test_preparing_in_a_child_process_stores_the_same(db: Database, tmp_path: Path) -> None:
-    report = ingest_items(db, read_snapshot(SNAPSHOT_SAMPLE), kind="snapshot", batch_size=30,
-                          prepare_in_background=True)
+    report = ingest_items(
+        db, read_snapshot(SNAPSHOT_SAMPLE), kind="snapshot", batch_size=30, prepare_in_background=True
+    )
     assert (report.added, report.rejected) == (200, 0)
     again = ingest_items(db, read_snapshot(SNAPSHOT_SAMPLE), kind="snapshot", prepare_in_background=True)
     assert again.unchanged == 200

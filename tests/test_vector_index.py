@@ -30,11 +30,16 @@ def index(tmp_path: Path, vectors: np.ndarray) -> VectorIndex:
 def test_nearest_is_itself_and_ann_matches_exact(index: VectorIndex, vectors: np.ndarray) -> None:
     hits = index.search(vectors[5], k=10)
     assert hits[0][0] == 1005 and hits[0][1] == pytest.approx(1.0, abs=1e-2)
+
     def top(hits: list[tuple[int, float]]) -> set[int]:
         return {p for p, _ in hits}
 
-    recall = np.mean([len(top(index.search(vectors[i], 10)) & top(index.exact_search(vectors[i], 10))) / 10
-                      for i in range(0, 2000, 40)])
+    recall = np.mean(
+        [
+            len(top(index.search(vectors[i], 10)) & top(index.exact_search(vectors[i], 10))) / 10
+            for i in range(0, 2000, 40)
+        ]
+    )
     assert recall >= 0.95
 
 

@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import httpx
-import pytest
 from conftest import SEED_PAGES, SNAPSHOT_SAMPLE
 
 from paperboy.config import Settings
@@ -35,6 +34,8 @@ XSS_ABSTRACT = (
     "We show <img src=x onerror=alert(1)> that <script>alert('abstract')</script> quadratic "
     "attention $\\mathcal{O}(n^2)$ & friends are {inert} when escaped. " * 4
 )
+
+
 def index_store(db: Database, settings: Settings) -> None:
     """Bring the keyword and vector indexes up to date with the store."""
     Indexer(db, settings).catch_up()
@@ -132,7 +133,9 @@ def running_server(
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_") or k.startswith("PAPERBOY_TEST_")
     }
-    env.update(PAPERBOY_DATABASE_URL=database_url, PAPERBOY_DATA_DIR=str(data_dir), PAPERBOY_MODEL_DIR=str(model_dir))
+    env.update(
+        PAPERBOY_DATABASE_URL=database_url, PAPERBOY_DATA_DIR=str(data_dir), PAPERBOY_MODEL_DIR=str(model_dir)
+    )
     log_path = data_dir / f"serve-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
@@ -181,5 +184,3 @@ def _wait_until_ready(base: str, process: subprocess.Popen[bytes], timeout: floa
             pass
         time.sleep(0.1)
     raise RuntimeError(f"paperboy serve did not answer within {timeout}s:\n{log_path.read_text()}")
-
-

@@ -17,16 +17,32 @@ def register(commands: Any) -> None:
     ingest = commands.add_parser("ingest", help="bring papers into the store")
     sources = ingest.add_subparsers(dest="source", metavar="SOURCE", required=True)
 
-    snapshot = sources.add_parser("snapshot", help="import arXiv's metadata snapshot (JSON lines, plain or gzip)")
+    snapshot = sources.add_parser(
+        "snapshot", help="import arXiv's metadata snapshot (JSON lines, plain or gzip)"
+    )
     snapshot.add_argument("path", type=Path, help="arxiv-metadata-oai-snapshot.json[l][.gz]")
     snapshot.set_defaults(handler=run_snapshot)
 
     arxiv = sources.add_parser("arxiv", help="harvest new and changed papers from arXiv (OAI-PMH)")
-    arxiv.add_argument("--set", dest="set_spec", help="OAI set, e.g. cs, math, physics:hep-th (default: the arxiv_sets setting)")
-    arxiv.add_argument("--from", dest="from_date", type=_date, help="first datestamp, YYYY-MM-DD (default: where the last harvest ended)")
+    arxiv.add_argument(
+        "--set",
+        dest="set_spec",
+        help="OAI set, e.g. cs, math, physics:hep-th (default: the arxiv_sets setting)",
+    )
+    arxiv.add_argument(
+        "--from",
+        dest="from_date",
+        type=_date,
+        help="first datestamp, YYYY-MM-DD (default: where the last harvest ended)",
+    )
     arxiv.add_argument("--until", type=_date, help="last datestamp, YYYY-MM-DD")
-    arxiv.add_argument("--format", dest="metadata_prefix", choices=["arXiv", "arXivRaw"], default="arXivRaw",
-                       help="metadata format; arXivRaw carries every version (default)")
+    arxiv.add_argument(
+        "--format",
+        dest="metadata_prefix",
+        choices=["arXiv", "arXivRaw"],
+        default="arXivRaw",
+        help="metadata format; arXivRaw carries every version (default)",
+    )
     arxiv.add_argument("--restart", action="store_true", help="ignore an unfinished harvest's checkpoint")
     arxiv.set_defaults(handler=run_arxiv)
 
@@ -36,7 +52,9 @@ def register(commands: Any) -> None:
 
     pages = sources.add_parser("pages", help="import saved Daily Papers pages (text)")
     pages.add_argument("paths", type=Path, nargs="+")
-    pages.add_argument("--year", type=int, help="year of the pages' dates (default: the latest not in the future)")
+    pages.add_argument(
+        "--year", type=int, help="year of the pages' dates (default: the latest not in the future)"
+    )
     pages.set_defaults(handler=run_pages)
 
     ids = sources.add_parser("ids", help="fetch papers by arXiv id or URL through the arXiv API")
@@ -45,8 +63,11 @@ def register(commands: Any) -> None:
 
     for parser in (snapshot, arxiv, hf, pages, ids):
         parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-        parser.add_argument("--no-index", action="store_true",
-                            help="leave the search indexes for a later `paperboy index update`")
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="leave the search indexes for a later `paperboy index update`",
+        )
 
 
 def _finish(args: argparse.Namespace, db: Any, config: Any, report: Any) -> None:
@@ -72,8 +93,13 @@ def run_snapshot(args: argparse.Namespace) -> int:
     db = context.database(config)
     with progress_bar(f"importing {args.path.name}") as advance:
         report = ingest_items(
-            db, read_snapshot(args.path), kind="snapshot", detail=str(args.path),
-            batch_size=config.batch_size, progress=advance, prepare_in_background=True,
+            db,
+            read_snapshot(args.path),
+            kind="snapshot",
+            detail=str(args.path),
+            batch_size=config.batch_size,
+            progress=advance,
+            prepare_in_background=True,
         )
     _finish(args, db, config, report)
     return 0 if report.error is None else 1
@@ -92,8 +118,14 @@ def run_arxiv(args: argparse.Namespace) -> int:
         for set_spec in sets:
             with progress_bar(f"harvesting {set_spec or 'all of arXiv'}") as advance:
                 report = harvest_oai(
-                    db, config, set_spec=set_spec, from_date=args.from_date, until=args.until,
-                    metadata_prefix=args.metadata_prefix, restart=args.restart, progress=advance,
+                    db,
+                    config,
+                    set_spec=set_spec,
+                    from_date=args.from_date,
+                    until=args.until,
+                    metadata_prefix=args.metadata_prefix,
+                    restart=args.restart,
+                    progress=advance,
                     http=http,
                 )
             print_ingest_report(report, args.json)
@@ -120,13 +152,19 @@ def run_pages(args: argparse.Namespace) -> int:
     config = context.settings()
     for path in args.paths:
         if not path.is_file():
-            raise OSError(f"{path}: {'is a directory' if path.is_dir() else 'no such file'}; give saved page .txt files")
+            raise OSError(
+                f"{path}: {'is a directory' if path.is_dir() else 'no such file'}; give saved page .txt files"
+            )
     items = itertools.chain.from_iterable(read_daily_pages(path, year=args.year) for path in args.paths)
     db = context.database(config)
     with progress_bar("importing pages") as advance:
         report = ingest_items(
-            db, items, kind="pages",
-            detail=" ".join(str(p) for p in args.paths), batch_size=config.batch_size, progress=advance,
+            db,
+            items,
+            kind="pages",
+            detail=" ".join(str(p) for p in args.paths),
+            batch_size=config.batch_size,
+            progress=advance,
         )
     _finish(args, db, config, report)
     return 0 if report.error is None else 1

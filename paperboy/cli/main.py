@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from paperboy import __version__
 from paperboy.cli import ingest_commands, search_commands, store_commands, web_commands

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from paperboy.domain import IngestReport
 
@@ -22,11 +23,15 @@ def _json_default(value: Any) -> Any:
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None = None, unit: str = "rec") -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    description: str, total: int | None = None, unit: str = "rec"
+) -> Iterator[Callable[[int], None]]:
     """A tqdm bar on stderr when it is a terminal; silent otherwise."""
     from tqdm import tqdm
 
-    with tqdm(total=total, desc=description, unit=unit, file=sys.stderr, disable=None, dynamic_ncols=True) as bar:
+    with tqdm(
+        total=total, desc=description, unit=unit, file=sys.stderr, disable=None, dynamic_ncols=True
+    ) as bar:
         yield bar.update
 
 
@@ -42,7 +47,11 @@ def print_ingest_report(report: IngestReport, as_json: bool) -> None:
     )
     if report.rejections:
         shown = report.rejections[:10]
-        print(f"first {len(shown)} of {report.rejected:,} rejected:" if report.rejected > len(shown) else "rejected:")
+        print(
+            f"first {len(shown)} of {report.rejected:,} rejected:"
+            if report.rejected > len(shown)
+            else "rejected:"
+        )
         for rejection in shown:
             print(f"  {rejection}")
     if report.error:

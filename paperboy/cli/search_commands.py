@@ -14,7 +14,9 @@ from paperboy.cli.output import print_json, progress_bar
 
 def register(commands: Any) -> None:
     search = commands.add_parser("search", help="find papers by meaning or by words")
-    search.add_argument("query", help='words, "exact phrases", author:NAME, cat:cs.LG, after:DATE, before:DATE')
+    search.add_argument(
+        "query", help='words, "exact phrases", author:NAME, cat:cs.LG, after:DATE, before:DATE'
+    )
     search.add_argument("--mode", choices=["hybrid", "keyword", "semantic"], default="hybrid")
     search.add_argument("--limit", type=int, default=10, help="results per page (1-100)")
     search.add_argument("--page", type=int, default=1)
@@ -39,7 +41,9 @@ def register(commands: Any) -> None:
         action.set_defaults(handler=handler)
 
     evaluate = commands.add_parser("eval", help="nDCG@10, recall@100, MRR@10 of each mode on a BEIR dataset")
-    evaluate.add_argument("dataset", type=Path, help="folder with corpus.jsonl, queries.jsonl, qrels/test.tsv")
+    evaluate.add_argument(
+        "dataset", type=Path, help="folder with corpus.jsonl, queries.jsonl, qrels/test.tsv"
+    )
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(handler=run_eval)
 
@@ -70,8 +74,10 @@ def run_index_rebuild(args: argparse.Namespace) -> int:
     config = context.settings()
     db = context.database(config)
     indexer = Indexer(db, config)
-    with progress_bar("rebuilding keyword index", None, unit="paper") as keyword_advance, \
-            progress_bar("rebuilding vector index", None, unit="paper") as vector_advance:
+    with (
+        progress_bar("rebuilding keyword index", None, unit="paper") as keyword_advance,
+        progress_bar("rebuilding vector index", None, unit="paper") as vector_advance,
+    ):
         status = indexer.rebuild(keyword_advance, vector_advance)
     _print_status(status, args.json)
     return 0
@@ -102,15 +108,17 @@ def run_search(args: argparse.Namespace) -> int:
     service = SearchService(context.database(config), config)
     results = service.search(args.query, mode=args.mode, page=args.page, per_page=args.limit)
     if args.json:
-        print_json({
-            "query": results.query,
-            "mode": results.mode,
-            "total": results.total,
-            "page": results.page,
-            "took_ms": round(results.took_ms, 1),
-            "notice": results.notice,
-            "results": [_hit_json(h) for h in results.hits],
-        })
+        print_json(
+            {
+                "query": results.query,
+                "mode": results.mode,
+                "total": results.total,
+                "page": results.page,
+                "took_ms": round(results.took_ms, 1),
+                "notice": results.notice,
+                "results": [_hit_json(h) for h in results.hits],
+            }
+        )
         return 0
     if results.notice:
         print(f"note: {results.notice}")
@@ -161,7 +169,9 @@ def run_eval(args: argparse.Namespace) -> int:
         return 0
     print(f"{'mode':<10} {'nDCG@10':>8} {'recall@100':>11} {'MRR@10':>8}")
     for mode, metrics in scores.items():
-        print(f"{mode:<10} {metrics['ndcg@10']:>8.3f} {metrics['recall@100']:>11.3f} {metrics['mrr@10']:>8.3f}")
+        print(
+            f"{mode:<10} {metrics['ndcg@10']:>8.3f} {metrics['recall@100']:>11.3f} {metrics['mrr@10']:>8.3f}"
+        )
     return 0
 
 

@@ -63,8 +63,10 @@ def run_stats(args: argparse.Namespace) -> int:
     if args.json:
         print_json(stats)
         return 0
-    print(f"papers      {stats['papers']:,} ({stats['withdrawn']:,} withdrawn, {stats['with_arxiv_id']:,} with an arXiv id)")
-    print(f"feed days   {stats['first_day'] or '-'} to {stats['last_day'] or '-'} ({stats['entries']:,} entries)")
+    counts = f"{stats['withdrawn']:,} withdrawn, {stats['with_arxiv_id']:,} with an arXiv id"
+    print(f"papers      {stats['papers']:,} ({counts})")
+    days = f"{stats['first_day'] or '-'} to {stats['last_day'] or '-'}"
+    print(f"feed days   {days} ({stats['entries']:,} entries)")
     print(f"newest      {stats['newest_published'] or '-'}")
     if stats["by_source"]:
         print("by source   " + ", ".join(f"{k} {v:,}" for k, v in sorted(stats["by_source"].items())))
@@ -116,7 +118,8 @@ def run_show(args: argparse.Namespace) -> int:
     print(p.title)
     print(", ".join(record["authors"]) or "(no authors)")
     version = f"v{p.version}" if p.version else ""
-    print(f"{stored.key}{version}  {' '.join(p.categories)}  published {_day(p.published)}  updated {_day(p.updated)}")
+    dates = f"published {_day(p.published)}  updated {_day(p.updated)}"
+    print(f"{stored.key}{version}  {' '.join(p.categories)}  {dates}")
     for label in ("doi", "journal_ref", "comments", "code_url"):
         if record[label]:
             print(f"{label}: {record[label]}")
@@ -126,7 +129,9 @@ def run_show(args: argparse.Namespace) -> int:
     print(p.abstract)
     for e in stored.entries:
         who = f" by {e.submitted_by}" if e.submitted_by else ""
-        print(f"\non {e.day.isoformat()} via {e.origin}{who}" + (f", {e.upvotes} upvotes" if e.upvotes else ""))
+        print(
+            f"\non {e.day.isoformat()} via {e.origin}{who}" + (f", {e.upvotes} upvotes" if e.upvotes else "")
+        )
     return 0
 
 

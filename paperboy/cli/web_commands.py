@@ -22,7 +22,9 @@ def register(commands: Any) -> None:
         help="how much to log; info logs every request",
     )
     serve.add_argument(
-        "--workers", type=int, default=1,
+        "--workers",
+        type=int,
+        default=1,
         help="worker processes (default 1; one per core serves the most requests)",
     )
     serve.set_defaults(handler=run_serve)

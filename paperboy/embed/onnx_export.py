@@ -9,8 +9,13 @@ later loads need neither torch nor transformers, and takes a few seconds to rebu
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +51,8 @@ def cached_onnx_model(build: OnnxBuild, cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     # Build in a scratch folder and rename at the end, so a crash or a second process
     # building at the same time never leaves a half-written model under the final name.
-    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".build-") as scratch:
+    print(f"preparing the embedding model {target.name} (once; a few seconds)", file=sys.stderr)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".build-") as scratch, _quiet_tools():
         work = Path(scratch)
         exported = work / "exported.onnx"
         _export_from_torch(build.model_dir, exported)
@@ -58,6 +64,23 @@ def cached_onnx_model(build: OnnxBuild, cache_dir: Path) -> Path:
             _quantize_int8(fused, final)
         os.replace(final, target)
     return target
+
+
+@contextmanager
+def _quiet_tools() -> Iterator[None]:
+    """The exporters' tracer warnings, weight-loading bars and quantization advice are
+    for their developers, not for someone running `paperboy ingest`."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
 
 
 def _export_from_torch(model_dir: Path, out: Path) -> None:

@@ -22,8 +22,7 @@ from paperboy.index.keyword import text_analyzer
 _WORD = re.compile(r"[^\W_]+")
 
 
-def mark_terms(text: str, terms: Collection[str],
-               analyzer: tantivy.TextAnalyzer | None = None) -> str:
+def mark_terms(text: str, terms: Collection[str], analyzer: tantivy.TextAnalyzer | None = None) -> str:
     """`text` as HTML with each word whose stem is in `terms` wrapped in <mark>.
 
     `terms` are stemmed terms, e.g. from `KeywordIndex.query_terms(query)`.
@@ -32,7 +31,7 @@ def mark_terms(text: str, terms: Collection[str],
     pieces: list[str] = []
     last = 0
     for match in _WORD.finditer(text):
-        pieces.append(html.escape(text[last:match.start()]))
+        pieces.append(html.escape(text[last : match.start()]))
         word = html.escape(match.group())
         tokens = stem(match.group()) if terms else []
         pieces.append(f"<mark>{word}</mark>" if tokens and tokens[0] in terms else word)
@@ -69,8 +68,9 @@ def _stemmer(analyzer: tantivy.TextAnalyzer | None) -> Callable[[str], Sequence[
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def best_passage(text: str, terms: Collection[str], max_chars: int = 300,
-                 analyzer: tantivy.TextAnalyzer | None = None) -> str:
+def best_passage(
+    text: str, terms: Collection[str], max_chars: int = 300, analyzer: tantivy.TextAnalyzer | None = None
+) -> str:
     """The run of whole sentences (about max_chars) holding the most matched terms, as
     plain text with "…" where it was cut; the start of the text when nothing matches."""
     sentences = _SENTENCE_END.split(text.strip())

@@ -154,7 +154,8 @@ class KeywordIndex:
                     raise
                 raise IndexBusyError(
                     f"{self.folder}: another indexer is writing to this keyword index; "
-                    "only one writer may run at a time (wait for it, or stop it)") from error
+                    "only one writer may run at a time (wait for it, or stop it)"
+                ) from error
         return self._writer
 
     def upsert(self, documents: Iterable[KeywordDocument]) -> int:
@@ -239,8 +240,14 @@ class KeywordIndex:
         if query.has_text:
             result = searcher.search(built, limit=limit, offset=offset, count=True)
         else:
-            result = searcher.search(built, limit=limit, offset=offset, count=True,
-                                     order_by_field="published", order=tantivy.Order.Desc)
+            result = searcher.search(
+                built,
+                limit=limit,
+                offset=offset,
+                count=True,
+                order_by_field="published",
+                order=tantivy.Order.Desc,
+            )
         addresses = [address for _, address in result.hits]
         ids = searcher.fast_field_values("paper_id", addresses)
         scores = [float(key) if query.has_text else 0.0 for key, _ in result.hits]
@@ -256,8 +263,9 @@ class KeywordIndex:
         result = searcher.search(tantivy.Query.all_query(), limit=total)
         return set(searcher.fast_field_values("paper_id", [address for _, address in result.hits]))
 
-    def filtered_ids(self, query: KeywordQuery, limit: int,
-                     among: Sequence[int] | None = None) -> tuple[list[int], int]:
+    def filtered_ids(
+        self, query: KeywordQuery, limit: int, among: Sequence[int] | None = None
+    ) -> tuple[list[int], int]:
         """Ids of papers passing `query`'s filters (its words are ignored), at most `limit`,
         optionally only from `among`; and how many pass in all.
 
@@ -265,8 +273,12 @@ class KeywordIndex:
         """
         clauses = [(tantivy.Occur.Must, f) for f in self._filters(query)]
         if among is not None:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(
-                self._schema, "paper_id", [int(i) for i in among])))
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.term_set_query(self._schema, "paper_id", [int(i) for i in among]),
+                )
+            )
         if not clauses:
             return [], 0
         self._index.reload()
@@ -281,8 +293,7 @@ class KeywordIndex:
         must: list[tantivy.Query] = []
         terms = self._word_terms(query)
         if terms:
-            should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t))
-                      for t in terms]
+            should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t)) for t in terms]
             must.append(tantivy.Query.boolean_query(should))
         for phrase in query.phrases:
             tokens = self._text.analyze(phrase)
@@ -306,16 +317,23 @@ class KeywordIndex:
         for author in query.authors:
             tokens = self._author.analyze(author)
             # A name that analyses to nothing (e.g. "author:--") matches nobody.
-            filters.append(self._words_query("author", tokens) if tokens
-                           else tantivy.Query.empty_query())
+            filters.append(self._words_query("author", tokens) if tokens else tantivy.Query.empty_query())
         if query.categories:
             filters.append(tantivy.Query.term_set_query(schema, "category", list(query.categories)))
         if query.after or query.before:
             lower = _midnight(query.after) if query.after else None
             upper = _midnight(query.before + timedelta(days=1)) if query.before else None
-            filters.append(tantivy.Query.range_query(
-                schema, "published", tantivy.FieldType.Date, lower, upper,
-                include_lower=True, include_upper=upper is None))
+            filters.append(
+                tantivy.Query.range_query(
+                    schema,
+                    "published",
+                    tantivy.FieldType.Date,
+                    lower,
+                    upper,
+                    include_lower=True,
+                    include_upper=upper is None,
+                )
+            )
         return filters
 
     def _words_query(self, field: str, tokens: list[str]) -> tantivy.Query:

@@ -48,17 +48,30 @@ class VectorIndex:
     Changes live in memory until `save`; readers see them after `load`/reopen.
     """
 
-    def __init__(self, folder: Path | str, ndim: int, dtype: str = "f16",
-                 connectivity: int = 16, expansion_add: int = 128, expansion_search: int = EXPANSION_SEARCH,
-                 exact_filter_limit: int = EXACT_FILTER_LIMIT,
-                 exact_scan_limit: int = EXACT_SCAN_LIMIT) -> None:
+    def __init__(
+        self,
+        folder: Path | str,
+        ndim: int,
+        dtype: str = "f16",
+        connectivity: int = 16,
+        expansion_add: int = 128,
+        expansion_search: int = EXPANSION_SEARCH,
+        exact_filter_limit: int = EXACT_FILTER_LIMIT,
+        exact_scan_limit: int = EXACT_SCAN_LIMIT,
+    ) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.ndim = ndim
         self.exact_filter_limit = exact_filter_limit
         self.exact_scan_limit = exact_scan_limit
-        self._settings = dict(ndim=ndim, metric="cos", dtype=dtype, connectivity=connectivity,
-                              expansion_add=expansion_add, expansion_search=expansion_search)
+        self._settings = dict(
+            ndim=ndim,
+            metric="cos",
+            dtype=dtype,
+            connectivity=connectivity,
+            expansion_add=expansion_add,
+            expansion_search=expansion_search,
+        )
         self._index = Index(**self._settings)
         self.load()
 
@@ -72,8 +85,9 @@ class VectorIndex:
         index = Index(**self._settings)
         index.load(str(path))
         if index.ndim != self.ndim:
-            raise ValueError(f"{path}: holds {index.ndim}-dim vectors, expected {self.ndim}; "
-                             "rebuild the vector index")
+            raise ValueError(
+                f"{path}: holds {index.ndim}-dim vectors, expected {self.ndim}; rebuild the vector index"
+            )
         index.expansion_search = self._settings["expansion_search"]
         self._index = index
 
@@ -128,8 +142,9 @@ class VectorIndex:
     def __contains__(self, paper_id: int) -> bool:
         return bool(self._index.contains(int(paper_id)))
 
-    def search(self, vector: np.ndarray, k: int = 10,
-               allowed: np.ndarray | Collection[int] | None = None) -> list[tuple[int, float]]:
+    def search(
+        self, vector: np.ndarray, k: int = 10, allowed: np.ndarray | Collection[int] | None = None
+    ) -> list[tuple[int, float]]:
         """The `k` nearest papers as (id, cosine similarity), most similar first.
 
         With `allowed` (ids; a sorted int64 array is cheapest), only those ids are
@@ -144,8 +159,11 @@ class VectorIndex:
         if allowed is None:
             keys, sims = self._ann(query, min(k, size))
             return list(zip(keys.tolist(), sims.tolist(), strict=True))
-        allowed_ids = np.unique(np.fromiter(allowed, dtype=np.int64) if not isinstance(allowed, np.ndarray)
-                                else allowed.astype(np.int64, copy=False))
+        allowed_ids = np.unique(
+            np.fromiter(allowed, dtype=np.int64)
+            if not isinstance(allowed, np.ndarray)
+            else allowed.astype(np.int64, copy=False)
+        )
         if len(allowed_ids) == 0:
             return []
         if len(allowed_ids) <= self.exact_filter_limit:

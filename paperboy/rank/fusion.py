@@ -23,8 +23,9 @@ HYBRID_KEYWORD_WEIGHT = 0.5  # dense gets the rest
 HYBRID_CANDIDATES = 100  # per list; 50-1000 all scored 0.732-0.739
 
 
-def fuse_hybrid(keyword: Ranked[Key], dense: Ranked[Key],
-                keyword_weight: float = HYBRID_KEYWORD_WEIGHT) -> list[tuple[Key, float]]:
+def fuse_hybrid(
+    keyword: Ranked[Key], dense: Ranked[Key], keyword_weight: float = HYBRID_KEYWORD_WEIGHT
+) -> list[tuple[Key, float]]:
     """The measured default: z-score convex fusion of the top `HYBRID_CANDIDATES` of each list.
 
     Either list may be empty (a query with no keyword match, or no embedding yet); the
@@ -32,8 +33,11 @@ def fuse_hybrid(keyword: Ranked[Key], dense: Ranked[Key],
     """
     if not (0.0 <= keyword_weight <= 1.0):
         raise ValueError(f"keyword_weight must be in [0, 1], got {keyword_weight}")
-    return convex_fusion([list(keyword)[:HYBRID_CANDIDATES], list(dense)[:HYBRID_CANDIDATES]],
-                         weights=[keyword_weight, 1.0 - keyword_weight], method="zscore")
+    return convex_fusion(
+        [list(keyword)[:HYBRID_CANDIDATES], list(dense)[:HYBRID_CANDIDATES]],
+        weights=[keyword_weight, 1.0 - keyword_weight],
+        method="zscore",
+    )
 
 
 def reciprocal_rank_fusion(
@@ -61,9 +65,7 @@ def reciprocal_rank_fusion(
     return sorted(fused.items(), key=lambda kv: -kv[1])
 
 
-def normalise_scores(
-    ranked: Ranked[Key], method: Literal["minmax", "zscore"] = "minmax"
-) -> dict[Key, float]:
+def normalise_scores(ranked: Ranked[Key], method: Literal["minmax", "zscore"] = "minmax") -> dict[Key, float]:
     """Scores rescaled per list: min-max to [0, 1], or z-score (mean 0, deviation 1).
 
     A list whose scores are all equal (one hit, say) maps to 1.0 under either method:

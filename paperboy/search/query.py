@@ -74,9 +74,7 @@ def parse_query(raw: str) -> ParsedQuery:
     if not isinstance(raw, str):
         raise QuerySyntaxError("the query must be text")
     if len(raw) > MAX_QUERY_CHARS:
-        raise QuerySyntaxError(
-            f"the query is {len(raw)} characters long; the limit is {MAX_QUERY_CHARS}"
-        )
+        raise QuerySyntaxError(f"the query is {len(raw)} characters long; the limit is {MAX_QUERY_CHARS}")
     text = _clean(raw)
     words: list[str] = []
     phrases: list[str] = []
@@ -122,23 +120,30 @@ def parse_query(raw: str) -> ParsedQuery:
     if len(words) + len(phrases) + len(authors) + len(categories) > MAX_CLAUSES:
         raise QuerySyntaxError(f"the query has too many parts; the limit is {MAX_CLAUSES}")
     query = ParsedQuery(
-        words=tuple(words), phrases=tuple(phrases), authors=tuple(authors),
-        categories=tuple(dict.fromkeys(categories)), after=after, before=before,
+        words=tuple(words),
+        phrases=tuple(phrases),
+        authors=tuple(authors),
+        categories=tuple(dict.fromkeys(categories)),
+        after=after,
+        before=before,
     )
     if not query.has_text and not query.has_filters:
-        raise QuerySyntaxError("the query is empty; type some words, a \"phrase\" or a filter like cat:cs.LG")
+        raise QuerySyntaxError('the query is empty; type some words, a "phrase" or a filter like cat:cs.LG')
     return query
 
 
-_EXAMPLES = {"author": 'author:"Geoffrey Hinton"', "cat": "cat:cs.LG",
-             "after": "after:2024-01-01", "before": "before:2024-12-31"}
+_EXAMPLES = {
+    "author": 'author:"Geoffrey Hinton"',
+    "cat": "cat:cs.LG",
+    "after": "after:2024-01-01",
+    "before": "before:2024-12-31",
+}
 
 
 def _clean(raw: str) -> str:
     """NFKC-normalise; turn control and format characters into spaces."""
     text = unicodedata.normalize("NFKC", raw).translate(_QUOTES)
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") else ch
-                   for ch in text)
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") else ch for ch in text)
 
 
 def _read_value(text: str, pos: int) -> tuple[str, int]:
@@ -146,7 +151,7 @@ def _read_value(text: str, pos: int) -> tuple[str, int]:
     if pos < len(text) and text[pos] == '"':
         close = text.find('"', pos + 1)
         end = len(text) if close < 0 else close
-        return " ".join(text[pos + 1:end].split()), end + 1
+        return " ".join(text[pos + 1 : end].split()), end + 1
     end = pos
     while end < len(text) and not text[end].isspace():
         end += 1
@@ -172,6 +177,4 @@ def _date(value: str, name: str, *, last_day: bool) -> date:
             day = calendar.monthrange(year, month)[1] if last_day else 1
         return date(year, month, day)
     except (ValueError, calendar.IllegalMonthError):
-        raise QuerySyntaxError(
-            f"{name}:{value} is not a date; write it like {_EXAMPLES[name]}"
-        ) from None
+        raise QuerySyntaxError(f"{name}:{value} is not a date; write it like {_EXAMPLES[name]}") from None

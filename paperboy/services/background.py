@@ -9,7 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import queue as queue_module
 import sys
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Prepared = TypeVar("Prepared")

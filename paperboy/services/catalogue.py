@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from paperboy.domain import InvalidArxivId, StoredPaper, parse_arxiv_id
-from paperboy.store import Database
+from paperboy.store import Database, runs
 from paperboy.store import papers as paper_store
-from paperboy.store import runs
 
 
 def find_paper(db: Database, identifier: str) -> StoredPaper | None:

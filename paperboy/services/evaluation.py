@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator
 
 from paperboy.config import Settings
 from paperboy.domain import Paper, SourceRecord
@@ -40,9 +40,13 @@ def evaluate_dataset(
         try:
             db.migrate()
             with _bar(progress, "storing corpus", len(data.corpus)) as advance:
-                report = ingest_items(db, _corpus_records(data), kind="eval", batch_size=2000, progress=advance)
+                report = ingest_items(
+                    db, _corpus_records(data), kind="eval", batch_size=2000, progress=advance
+                )
             if report.rejected:
-                raise ValueError(f"{report.rejected} corpus documents were rejected, first: {report.rejections[0]}")
+                raise ValueError(
+                    f"{report.rejected} corpus documents were rejected, first: {report.rejections[0]}"
+                )
             indexer = Indexer(db, scratch_settings, embedder)
             with _bar(progress, "keyword index", len(data.corpus)) as keyword_advance:
                 indexer.catch_up_keyword(keyword_advance)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +24,7 @@ from paperboy.embed import Embedder, load_embedder
 from paperboy.index.keyword import KeywordDocument, KeywordIndex
 from paperboy.index.vectors import INDEX_FILE, VectorIndex, vector_file_metadata
 from paperboy.index.watermark import read_watermark
-from paperboy.store import Database
-from paperboy.store import changes
+from paperboy.store import Database, changes
 from paperboy.store import embeddings as embedding_store
 
 Progress = Callable[[int], None]
@@ -107,13 +107,17 @@ class Indexer:
             self._embedder = embedder_for(self.settings)
         return self._embedder
 
-    def catch_up(self, keyword_progress: Progress | None = None, vector_progress: Progress | None = None) -> IndexStatus:
+    def catch_up(
+        self, keyword_progress: Progress | None = None, vector_progress: Progress | None = None
+    ) -> IndexStatus:
         """Index every paper changed since each index's watermark."""
         self.catch_up_keyword(keyword_progress)
         self.catch_up_vectors(vector_progress)
         return index_status(self.db, self.settings)
 
-    def rebuild(self, keyword_progress: Progress | None = None, vector_progress: Progress | None = None) -> IndexStatus:
+    def rebuild(
+        self, keyword_progress: Progress | None = None, vector_progress: Progress | None = None
+    ) -> IndexStatus:
         """Empty both indexes and index the whole store again (stored embeddings are reused)."""
         keyword = KeywordIndex(keyword_folder(self.settings))
         keyword.delete_all()

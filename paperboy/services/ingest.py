@@ -6,9 +6,10 @@ completes it; running the same input twice changes nothing the second time.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -26,9 +27,8 @@ from paperboy.domain.clock import utcnow
 from paperboy.services.background import can_prepare_in_background, prepared_in_background
 from paperboy.services.merge import merge_papers
 from paperboy.services.validate import InvalidPaper, validate_paper
-from paperboy.store import Database
+from paperboy.store import Database, runs
 from paperboy.store import papers as paper_store
-from paperboy.store import runs
 
 Progress = Callable[[int], None]
 

@@ -27,8 +27,7 @@ from paperboy.index.watermark import read_watermark
 from paperboy.rank.fusion import convex_fusion
 from paperboy.search import ParsedQuery, QuerySyntaxError, parse_query
 from paperboy.services.indexing import embedder_for, keyword_folder, vector_folder
-from paperboy.store import Database
-from paperboy.store import changes
+from paperboy.store import Database, changes
 from paperboy.store import embeddings as embedding_store
 from paperboy.store.papers import row_to_paper
 
@@ -159,7 +158,10 @@ class SearchService:
     def _dense(self, parsed: ParsedQuery, k: int) -> tuple[list[tuple[int, float]], str | None]:
         vectors = self._vector_index()
         if vectors.count() == 0:
-            return [], "semantic search is not ready yet (run `paperboy index update`); showing keyword matches"
+            return (
+                [],
+                "semantic search is not ready yet (run `paperboy index update`); showing keyword matches",
+            )
         query_vector = self.embedder.embed_query(parsed.text)
         if not parsed.has_filters:
             return vectors.search(query_vector, k=k), None
@@ -224,7 +226,9 @@ def _saved_dim(folder: Any) -> int:
     return int(meta["dimensions"]) if meta else 384
 
 
-def _with_filters(parsed: ParsedQuery, category: str | None, after: date | None, before: date | None) -> ParsedQuery:
+def _with_filters(
+    parsed: ParsedQuery, category: str | None, after: date | None, before: date | None
+) -> ParsedQuery:
     """Add the search form's filter fields to what the query text itself says."""
     changes_: dict[str, Any] = {}
     if category:
@@ -238,7 +242,9 @@ def _with_filters(parsed: ParsedQuery, category: str | None, after: date | None,
         changes_["before"] = min(before, parsed.before) if parsed.before else before
     merged = replace(parsed, **changes_) if changes_ else parsed
     if merged.after and merged.before and merged.after > merged.before:
-        raise SearchRequestError(f"the date range is empty: after {merged.after} is later than before {merged.before}")
+        raise SearchRequestError(
+            f"the date range is empty: after {merged.after} is later than before {merged.before}"
+        )
     return merged
 
 

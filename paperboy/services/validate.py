@@ -39,9 +39,7 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
     raw_abstract = paper.abstract or ""
     if len(raw_abstract) > MAX_ABSTRACT * 2:
         # Say so before cleaning: cleaning a 10 MB string is wasted work.
-        raise InvalidPaper(
-            f"abstract is {len(raw_abstract):,} characters; the limit is {MAX_ABSTRACT:,}"
-        )
+        raise InvalidPaper(f"abstract is {len(raw_abstract):,} characters; the limit is {MAX_ABSTRACT:,}")
     abstract = clean_abstract(_strip_controls(raw_abstract))
     if not abstract:
         raise InvalidPaper("abstract is empty")

@@ -7,9 +7,9 @@ one request every three seconds and sends 503 with Retry-After when busy.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Callable, Mapping
 
 import httpx
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from collections.abc import Iterator
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 from paperboy.domain import (
     Author,
@@ -64,9 +65,7 @@ def read_snapshot(path: Path) -> Iterator[SourceItem]:
             for line_number, raw in enumerate(stream, start=1):
                 yield _read_line(raw, f"{path}:{line_number}")
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            yield Rejection(
-                f"{path}:{line_number + 1}", f"compressed stream is damaged or cut short ({exc})"
-            )
+            yield Rejection(f"{path}:{line_number + 1}", f"compressed stream is damaged or cut short ({exc})")
 
 
 def _read_line(raw: bytes, location: str) -> SourceItem:
@@ -171,8 +170,12 @@ def _versions(value: Any) -> tuple[tuple[int, datetime], ...]:
     return tuple(versions)
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
 
 
 def _created(text: str) -> datetime:
@@ -182,8 +185,9 @@ def _created(text: str) -> datetime:
     if len(parts) == 6 and parts[5] == "GMT" and parts[2] in _MONTHS:
         clock = parts[4].split(":")
         if len(clock) == 3:
-            return datetime(int(parts[3]), _MONTHS[parts[2]], int(parts[1]),
-                            int(clock[0]), int(clock[1]), int(clock[2]))
+            return datetime(
+                int(parts[3]), _MONTHS[parts[2]], int(parts[1]), int(clock[0]), int(clock[1]), int(clock[2])
+            )
     return naive_utc(parsedate_to_datetime(text))
 
 

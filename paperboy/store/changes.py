@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
@@ -14,7 +15,9 @@ _INDEXED_COLUMNS = (
 )  # fmt: skip
 
 
-def changed_papers(conn: Connection, since_revision: int, after: tuple[int, int], limit: int) -> Sequence[Any]:
+def changed_papers(
+    conn: Connection, since_revision: int, after: tuple[int, int], limit: int
+) -> Sequence[Any]:
     """Papers with revision > since_revision, in (revision, id) order after the
     (revision, id) position `after`; at most limit rows."""
     last_revision, last_id = after
@@ -34,7 +37,9 @@ def changed_papers(conn: Connection, since_revision: int, after: tuple[int, int]
 
 def count_changed(conn: Connection, since_revision: int) -> int:
     return int(
-        conn.execute(select(func.count()).select_from(paper).where(paper.c.revision > since_revision)).scalar_one()
+        conn.execute(
+            select(func.count()).select_from(paper).where(paper.c.revision > since_revision)
+        ).scalar_one()
     )
 
 

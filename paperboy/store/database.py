@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -94,7 +94,9 @@ def open_database(url: str, create_dirs: bool = True) -> Database:
         with engine.connect():
             pass
     except OperationalError as exc:
-        raise StoreError(f"cannot open the store at {parsed.render_as_string(hide_password=True)}: {exc.orig}") from None
+        raise StoreError(
+            f"cannot open the store at {parsed.render_as_string(hide_password=True)}: {exc.orig}"
+        ) from None
     return Database(engine)
 
 

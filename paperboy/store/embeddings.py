@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 from sqlalchemy import Connection, delete, func, select
@@ -66,7 +66,9 @@ def load_vectors(conn: Connection, model: str, paper_ids: Sequence[int]) -> dict
     return found
 
 
-def iter_vectors(conn: Connection, model: str, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def iter_vectors(
+    conn: Connection, model: str, batch: int = 10_000
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """All vectors of model as (ids, matrix) chunks, in paper id order."""
     last = -1
     while True:
@@ -86,5 +88,7 @@ def iter_vectors(conn: Connection, model: str, batch: int = 10_000) -> Iterator[
 
 def count_embeddings(conn: Connection, model: str) -> int:
     return int(
-        conn.execute(select(func.count()).select_from(embedding).where(embedding.c.model == model)).scalar_one()
+        conn.execute(
+            select(func.count()).select_from(embedding).where(embedding.c.model == model)
+        ).scalar_one()
     )

@@ -46,7 +46,9 @@ def ranked_papers_between(
     return rows, int(total)
 
 
-def origins_of(conn: Connection, paper_ids: list[int], first_day: date, last_day: date) -> dict[int, list[str]]:
+def origins_of(
+    conn: Connection, paper_ids: list[int], first_day: date, last_day: date
+) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     if not paper_ids:
         return found

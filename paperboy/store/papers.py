@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -100,9 +101,7 @@ def next_revision(conn: Connection) -> int:
         conn.execute(revision_counter.insert().values(name="paper", value=1))
         return 1
     return int(
-        conn.execute(
-            select(revision_counter.c.value).where(revision_counter.c.name == "paper")
-        ).scalar_one()
+        conn.execute(select(revision_counter.c.value).where(revision_counter.c.name == "paper")).scalar_one()
     )
 
 
@@ -126,9 +125,7 @@ def rows_by_key(conn: Connection, keys: Iterable[str]) -> dict[str, Any]:
 def rows_by_title_norm(conn: Connection, title_norms: Iterable[str]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     for chunk in _chunks(list(set(title_norms)), 500):
-        for row in conn.execute(
-            select(paper).where(paper.c.title_norm.in_(chunk)).order_by(paper.c.id)
-        ):
+        for row in conn.execute(select(paper).where(paper.c.title_norm.in_(chunk)).order_by(paper.c.id)):
             found.setdefault(row.title_norm, []).append(row)
     return found
 
@@ -145,9 +142,7 @@ def insert_papers(
     keys = [r["key"] for r in rows]
     ids: dict[str, int] = {}
     for chunk in _chunks(keys, 500):
-        for key, paper_id in conn.execute(
-            select(paper.c.key, paper.c.id).where(paper.c.key.in_(chunk))
-        ):
+        for key, paper_id in conn.execute(select(paper.c.key, paper.c.id).where(paper.c.key.in_(chunk))):
             ids[key] = paper_id
     return ids
 
@@ -234,9 +229,7 @@ def paper_counts(conn: Connection) -> dict[str, Any]:
     with_arxiv = conn.execute(
         select(func.count()).select_from(paper).where(paper.c.arxiv_id.is_not(None))
     ).scalar_one()
-    by_source = dict(
-        conn.execute(select(paper.c.source, func.count()).group_by(paper.c.source)).all()
-    )
+    by_source = dict(conn.execute(select(paper.c.source, func.count()).group_by(paper.c.source)).all())
     top_categories = conn.execute(
         select(paper.c.primary_category, func.count().label("n"))
         .group_by(paper.c.primary_category)
