@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+from conftest import SCIFACT
 
 from paperboy.evaluation import DatasetError, load_beir_dataset, mrr_at_k, ndcg_at_k, recall_at_k
 
@@ -99,7 +100,6 @@ def test_loader_rejects_judgments_for_unknown_documents(tmp_path: Path) -> None:
         load_beir_dataset(_write_dataset(tmp_path, [doc], ["1\t99\t1"]))
 
 
-@pytest.mark.skipif(not Path("/work/shared/data/scifact").is_dir(), reason="SciFact not present")
 def test_scifact_test_split_has_the_published_counts() -> None:
-    data = load_beir_dataset(Path("/work/shared/data/scifact"))
+    data = load_beir_dataset(SCIFACT)
     assert (len(data.corpus), len(data.queries), sum(len(d) for d in data.qrels.values())) == (5183, 300, 339)
