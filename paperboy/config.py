@@ -51,6 +51,13 @@ class Settings:
     smtp_url: str = _setting(
         "", "smtp://user:password@host:port (or smtps://); empty writes mail to the outbox.", secret=True
     )
+    mail_from: str = _setting("Paperboy <paperboy@localhost>", "From address of every mail Paperboy sends.")
+    base_url: str = _setting(
+        "http://127.0.0.1:8000", "Public address of the site, used for links in mail and Secure cookies."
+    )
+    secret_key: str = _setting(
+        "", "Key signing CSRF tokens; empty means one generated once into DATA_DIR/secret_key.", secret=True
+    )
 
     @property
     def effective_model_dir(self) -> Path:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from paperboy import __version__
-from paperboy.cli import ingest_commands, search_commands, store_commands, web_commands
+from paperboy.cli import ingest_commands, search_commands, store_commands, user_commands, web_commands
 from paperboy.config import ConfigError
 from paperboy.embed import EmbedderError
 from paperboy.index.keyword import IndexBusyError
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest_commands.register(commands)
     search_commands.register(commands)
     web_commands.register(commands)
+    user_commands.register(commands)
     return parser
 
 

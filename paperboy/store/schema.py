@@ -126,3 +126,40 @@ embedding = Table(
     Column("text_hash", String(40), nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
+
+# "user" and "session" are quoted by SQLAlchemy where the backend reserves the word.
+user = Table(
+    "user",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Always stored lower-cased, so one person has one account whatever they type.
+    Column("email", String(254), nullable=False, unique=True),
+    Column("display_name", String(100)),
+    # "member" or "admin".
+    Column("role", String(16), nullable=False, default="member"),
+    Column("created_at", DateTime, nullable=False),
+    Column("banned", Boolean, nullable=False, default=False),
+)
+
+sign_in_token = Table(
+    "sign_in_token",
+    metadata,
+    # SHA-256 of the token in the mailed link; the token itself is never stored.
+    Column("token_hash", String(64), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),
+    Index("ix_sign_in_token_email", "email"),
+)
+
+session = Table(
+    "session",
+    metadata,
+    # SHA-256 of the cookie's value: a copy of the database signs nobody in.
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_session_user", "user_id"),
+)

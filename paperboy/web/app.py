@@ -12,9 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from paperboy import __version__
 from paperboy.config import Settings, load_settings
 from paperboy.store import Database, open_database
-from paperboy.web import api, feeds, health, pages
+from paperboy.web import api, auth, feeds, health, pages
 from paperboy.web.access_log import AccessLog
 from paperboy.web.context import AppContext
+from paperboy.web.csrf import CsrfProtection, resolve_secret_key
 from paperboy.web.errors import ServerErrorPage, install_error_handlers
 from paperboy.web.rendering import STATIC, build_templates
 from paperboy.web.security import SecurityHeaders
@@ -58,13 +59,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
+    app.include_router(auth.router)
     app.include_router(pages.router)
     # The subscribe button appears once a /subscribe page exists (digests come later).
     app.state.subscribe_url = next(
         (route.path for route in app.routes if getattr(route, "path", None) == "/subscribe"), None
     )
     install_error_handlers(app)
-    # Added innermost first: errors become pages, then every response gets headers, then is logged.
+    # Added innermost first: CSRF checks, the signed-in user, errors become pages, then
+    # every response gets headers, then is logged.
+    app.add_middleware(
+        CsrfProtection,
+        secret=resolve_secret_key(settings),
+        secure_cookie=settings.base_url.lower().startswith("https://"),
+    )
+    app.add_middleware(auth.CurrentUser, db=database)
     app.add_middleware(ServerErrorPage)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)

@@ -1,0 +1,213 @@
+"""CSRF protection for every state-changing request (POST, PUT, PATCH, DELETE).
+
+Each browser gets a random `paperboy_csrf` cookie; its token is an HMAC of that cookie
+under the secret key. A form sends the token in a hidden `csrf_token` field, a script in
+the `X-CSRF-Token` header (pages carry it in `<meta name="csrf-token">`). Another site
+can make a browser send the cookie but can neither read it nor forge its HMAC, and a
+cookie planted from a sibling domain is useless without the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+from starlette.requests import Request, cookie_parser
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from paperboy.config import Settings
+from paperboy.web.errors import WebError, error_response
+
+COOKIE = "paperboy_csrf"
+FIELD = "csrf_token"
+HEADER = b"x-csrf-token"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Forms are small; a larger body is refused before it is parsed for the token.
+MAX_FORM_BODY = 1024 * 1024
+COOKIE_MAX_AGE = 365 * 24 * 3600
+_COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def resolve_secret_key(settings: Settings) -> bytes:
+    """The secret_key setting, else the key in DATA_DIR/secret_key, generated (0600) on first use."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        _create_key_file(path)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise OSError(f"{path} holds no usable key (fewer than 32 characters); delete it to have one made")
+    return key.encode()
+
+
+def _create_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        # link() fails if the file exists: two workers starting together agree on one key.
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def csrf_token_for(secret: bytes, cookie_value: str) -> str:
+    return hmac.new(secret, b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
+
+
+def _cookie_value(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            found = cookie_parser(value.decode("latin-1")).get(COOKIE, "")
+            if _COOKIE_VALUE.match(found):
+                return found
+    return None
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return value.decode("latin-1")
+    return None
+
+
+class CsrfRefused(Exception):
+    pass
+
+
+class CsrfProtection:
+    """ASGI middleware: refuse state-changing requests without the browser's CSRF token (403)."""
+
+    def __init__(self, app: ASGIApp, secret: bytes, secure_cookie: bool) -> None:
+        self.app = app
+        self.secret = secret
+        self.secure_cookie = secure_cookie
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookie = _cookie_value(scope)
+        new_cookie = cookie is None
+        cookie = cookie or secrets.token_urlsafe(32)
+        expected = csrf_token_for(self.secret, cookie)
+        # Templates put it in forms as request.state.csrf_token.
+        scope.setdefault("state", {})["csrf_token"] = expected
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and new_cookie:
+                headers = list(message.get("headers", []))
+                headers.append((b"set-cookie", self._set_cookie(cookie).encode("latin-1")))
+                message["headers"] = headers
+            await send(message)
+
+        if scope["method"] in UNSAFE_METHODS and self._routed(scope):
+            try:
+                receive = await self._check(scope, receive, expected, new_cookie)
+            except CsrfRefused as refusal:
+                error = WebError(403, str(refusal), field=FIELD, code="csrf_failed")
+                response = error_response(Request(scope), error)
+                await response(scope, receive, send_with_cookie)
+                return
+        await self.app(scope, receive, send_with_cookie)
+
+    def _routed(self, scope: Scope) -> bool:
+        # A request no route takes (404, 405) changes nothing; it keeps its own error.
+        app = scope.get("app")
+        routes = getattr(getattr(app, "router", None), "routes", None)
+        if routes is None:
+            return True
+        return any(route.matches(scope)[0] == Match.FULL for route in routes)
+
+    async def _check(self, scope: Scope, receive: Receive, expected: str, new_cookie: bool) -> Receive:
+        if new_cookie:
+            raise CsrfRefused(
+                "This form was sent without the security cookie this site sets. Allow cookies for "
+                "this site, reload the page and send the form again."
+            )
+        sent = _header(scope, HEADER)
+        if sent is None:
+            body, receive = await _buffer_body(receive)
+            sent = await _form_token(scope, body)
+        if not sent:
+            raise CsrfRefused(
+                "This request has no CSRF token, so it might come from another site. Reload the page "
+                "and send the form again (scripts: send the X-CSRF-Token header)."
+            )
+        if not hmac.compare_digest(sent.encode("latin-1", "replace"), expected.encode()):
+            raise CsrfRefused(
+                "This request's CSRF token is wrong or out of date. Reload the page and send the form again."
+            )
+        return receive
+
+    def _set_cookie(self, value: str) -> str:
+        parts = [f"{COOKIE}={value}", "Path=/", f"Max-Age={COOKIE_MAX_AGE}", "HttpOnly", "SameSite=Lax"]
+        if self.secure_cookie:
+            parts.append("Secure")
+        return "; ".join(parts)
+
+
+async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole body (up to MAX_FORM_BODY) and a receive that replays it downstream."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise CsrfRefused("The request ended before its body arrived.")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_FORM_BODY:
+            raise CsrfRefused(
+                f"This form is larger than {MAX_FORM_BODY // 1024} KiB; "
+                "send the token in the X-CSRF-Token header instead."
+            )
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+async def _form_token(scope: Scope, body: bytes) -> str | None:
+    content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+    if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return None
+    given = False
+
+    async def once() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    request = Request(scope, once)
+    try:
+        form = await request.form()
+    except Exception:
+        return None
+    try:
+        value = form.get(FIELD)
+        return value if isinstance(value, str) else None
+    finally:
+        await form.close()

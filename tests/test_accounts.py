@@ -1,0 +1,175 @@
+"""Accounts: sign-in links, sessions, display names and admins, on the real store."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from paperboy.config import Settings
+from paperboy.domain.clock import utcnow
+from paperboy.mail import outbox_dir
+from paperboy.services import accounts
+from paperboy.store import Database
+from paperboy.store.schema import session, sign_in_token
+
+
+def mailed_tokens(settings: Settings) -> list[str]:
+    """The tokens of the sign-in links in the outbox, oldest first."""
+    tokens = []
+    for path in sorted(outbox_dir(settings).glob("*.eml")):
+        body = email.message_from_bytes(path.read_bytes(), policy=email.policy.default).get_content()
+        tokens += re.findall(r"/sign-in/complete\?token=([A-Za-z0-9_-]+)", body)
+    return tokens
+
+
+def test_a_sign_in_link_is_mailed_and_only_its_hash_is_stored(db: Database, settings: Settings) -> None:
+    accounts.request_sign_in(db, settings, "  Ada@Example.ORG ")
+    [token] = mailed_tokens(settings)
+    mail = email.message_from_bytes(next(outbox_dir(settings).glob("*.eml")).read_bytes())
+    assert mail["To"] == "ada@example.org"
+    assert f"{settings.base_url}/sign-in/complete?token={token}" in mail.get_payload(decode=True).decode()
+    with db.connect() as conn:
+        row = conn.execute(select(sign_in_token)).one()
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in row.token_hash
+    assert row.email == "ada@example.org"
+    assert timedelta(minutes=14) < row.expires_at - row.created_at <= timedelta(minutes=15)
+
+
+def test_a_link_signs_in_once_and_creates_the_account(db: Database, settings: Settings) -> None:
+    accounts.request_sign_in(db, settings, "ada@example.org")
+    [token] = mailed_tokens(settings)
+    signed_in = accounts.complete_sign_in(db, token)
+    assert signed_in.user.email == "ada@example.org" and signed_in.user.role == "member"
+    assert accounts.user_for_session(db, signed_in.session_token) == signed_in.user
+    with pytest.raises(accounts.SignInLinkRefused, match="already been used"):
+        accounts.complete_sign_in(db, token)
+    with db.connect() as conn:
+        stored = conn.execute(select(session.c.id_hash)).scalar_one()
+    assert stored == hashlib.sha256(signed_in.session_token.encode()).hexdigest()
+
+
+def test_an_expired_link_is_refused(db: Database, settings: Settings) -> None:
+    asked = utcnow() - timedelta(minutes=16)
+    accounts.request_sign_in(db, settings, "ada@example.org", now=asked)
+    [token] = mailed_tokens(settings)
+    with pytest.raises(accounts.SignInLinkRefused, match="expired"):
+        accounts.complete_sign_in(db, token)
+
+
+def test_an_unknown_link_is_refused(db: Database) -> None:
+    with pytest.raises(accounts.SignInLinkRefused, match="not valid"):
+        accounts.complete_sign_in(db, "made-up-token")
+    with pytest.raises(accounts.SignInLinkRefused, match="not valid"):
+        accounts.complete_sign_in(db, "")
+
+
+def test_two_links_for_one_address_reach_one_account(db: Database, settings: Settings) -> None:
+    accounts.request_sign_in(db, settings, "ada@example.org")
+    accounts.request_sign_in(db, settings, "ADA@example.org")
+    first, second = mailed_tokens(settings)
+    assert accounts.complete_sign_in(db, first).user.id == accounts.complete_sign_in(db, second).user.id
+    assert len(accounts.list_users(db)) == 1
+
+
+def test_a_session_expires_after_30_days_and_sign_out_ends_it(db: Database, settings: Settings) -> None:
+    accounts.request_sign_in(db, settings, "ada@example.org")
+    signed_in = accounts.complete_sign_in(db, mailed_tokens(settings)[0])
+    assert signed_in.expires_at - utcnow() > timedelta(days=29)
+    later = utcnow() + timedelta(days=30, minutes=1)
+    assert accounts.user_for_session(db, signed_in.session_token, now=later) is None
+    accounts.sign_out(db, signed_in.session_token)
+    assert accounts.user_for_session(db, signed_in.session_token) is None
+    accounts.sign_out(db, signed_in.session_token)  # twice is harmless
+    assert accounts.user_for_session(db, "not-a-session") is None
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("", "Enter your email"),
+        ("ada", "not an email address"),
+        ("ada@localhost", "not an email address"),
+        ("ada@example.org\r\nBcc: eve@example.org", "not an email address"),
+        ("a b@example.org", "not an email address"),
+        ("a" * 250 + "@example.org", "at most 254"),
+    ],
+)
+def test_a_bad_address_gets_a_clear_error(
+    db: Database, settings: Settings, address: str, reason: str
+) -> None:
+    with pytest.raises(accounts.InvalidEmail, match=reason):
+        accounts.request_sign_in(db, settings, address)
+    assert not outbox_dir(settings).exists()
+
+
+def test_display_names_are_trimmed_limited_and_free_of_control_characters(
+    db: Database, settings: Settings
+) -> None:
+    user = accounts.promote(db, "ada@example.org")
+    assert accounts.set_display_name(db, user.id, "  Ada Lovelace  ").display_name == "Ada Lovelace"
+    assert accounts.set_display_name(db, user.id, "Ada 🧮 Λ").display_name == "Ada 🧮 Λ"
+    for bad in ("Ada\x00", "Ada\nBob", "evil\u202etxt.exe"):
+        with pytest.raises(accounts.InvalidDisplayName, match="control characters"):
+            accounts.set_display_name(db, user.id, bad)
+    with pytest.raises(accounts.InvalidDisplayName, match="at most 50"):
+        accounts.set_display_name(db, user.id, "x" * 51)
+    cleared = accounts.set_display_name(db, user.id, "   ")
+    assert cleared.display_name is None and cleared.shown_name == "ada"
+
+
+def test_promote_makes_an_admin_and_creates_the_account_if_needed(db: Database, settings: Settings) -> None:
+    admin = accounts.promote(db, "Boss@Example.org")
+    assert admin.is_admin and admin.email == "boss@example.org"
+    accounts.request_sign_in(db, settings, "boss@example.org")
+    assert accounts.complete_sign_in(db, mailed_tokens(settings)[0]).user.is_admin
+    with pytest.raises(accounts.InvalidEmail):
+        accounts.promote(db, "nobody")
+
+
+def test_a_banned_account_gets_no_mail_and_no_session(db: Database, settings: Settings) -> None:
+    from sqlalchemy import update
+
+    from paperboy.store.schema import user
+
+    accounts.request_sign_in(db, settings, "eve@example.org")
+    signed_in = accounts.complete_sign_in(db, mailed_tokens(settings)[0])
+    with db.transaction() as conn:
+        conn.execute(update(user).values(banned=True))
+    assert accounts.user_for_session(db, signed_in.session_token) is None
+    accounts.request_sign_in(db, settings, "eve@example.org")
+    assert len(mailed_tokens(settings)) == 1
+
+
+def test_users_promote_and_list_on_the_command_line(
+    cli_env: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from paperboy.cli.main import main
+
+    assert main(["users", "list"]) == 0
+    assert "no accounts yet" in capsys.readouterr().out
+    assert main(["users", "promote", "Ada@Example.org"]) == 0
+    assert "ada@example.org is now an admin" in capsys.readouterr().out
+    assert main(["users", "list", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["email"] == "ada@example.org" and row["role"] == "admin"
+    assert main(["users", "promote", "not-an-address"]) == 1
+    assert "not an email address" in capsys.readouterr().err
+
+
+def test_the_secret_key_is_masked_by_paperboy_config(
+    cli_env: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperboy.cli.main import main
+
+    monkeypatch.setenv("PAPERBOY_SECRET_KEY", "very-secret-value-0123456789abcdef")
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "very-secret-value" not in out and "secret_key" in out

@@ -1,0 +1,173 @@
+"""Mail: composing, the outbox folder, and SMTP against a real aiosmtpd server on loopback."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from paperboy.config import Settings
+from paperboy.mail import MailDeliveryError, MailHeaderError, compose_message, deliver, outbox_dir
+
+USER, PASSWORD = "paperboy", "p@ss word"
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
+        self.recipients.append(list(envelope.rcpt_tos))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
+    ok = auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@contextmanager
+def smtp_server(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, mode: str = "starttls"
+) -> Iterator[tuple[Inbox, str]]:
+    """A real SMTP server on loopback: (its inbox, the smtp_url to reach it).
+
+    mode: "starttls" (STARTTLS and AUTH required), "tls" (implicit TLS), "plain" (no TLS offered).
+    The client trusts the self-signed certificate through SSL_CERT_FILE, as an operator would.
+    """
+    import ssl
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    inbox = Inbox()
+    port = _free_port()
+    kwargs: dict[str, object] = {"hostname": "127.0.0.1", "port": port}
+    if mode == "starttls":
+        kwargs.update(tls_context=context, require_starttls=True, authenticator=_authenticate,
+                      auth_require_tls=True)  # fmt: skip
+    elif mode == "tls":
+        kwargs.update(ssl_context=context, authenticator=_authenticate, auth_require_tls=False)
+    controller = Controller(inbox, **kwargs)  # type: ignore[arg-type]
+    controller.start()
+    scheme = "smtps" if mode == "tls" else "smtp"
+    try:
+        yield inbox, f"{scheme}://{USER}:p%40ss%20word@127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
+def test_a_message_has_the_headers_every_mail_needs() -> None:
+    message = compose_message("Paperboy <papers@example.org>", "ada@example.org", "Hello", "Body ✓\n")
+    assert message["From"] == "Paperboy <papers@example.org>"
+    assert message["To"] == "ada@example.org"
+    assert message["Message-ID"].endswith("@example.org>") and message["Message-ID"].startswith("<")
+    assert message["Date"].datetime.utcoffset().total_seconds() == 0
+    assert message.get_content() == "Body ✓\n"
+
+
+@pytest.mark.parametrize("field", ["to", "subject", "mail_from"])
+@pytest.mark.parametrize("breaker", ["\r\n", "\n", "\r"])
+def test_a_line_break_in_any_header_is_refused(field: str, breaker: str) -> None:
+    values = {"mail_from": "Paperboy <papers@example.org>", "to": "ada@example.org", "subject": "Hi"}
+    values[field] += f"{breaker}Bcc: victim@example.org"
+    with pytest.raises(MailHeaderError, match="line break"):
+        compose_message(values["mail_from"], values["to"], values["subject"], "body")
+
+
+def test_a_from_setting_without_an_address_is_refused() -> None:
+    with pytest.raises(MailHeaderError, match="mail_from"):
+        compose_message("Paperboy", "ada@example.org", "Hi", "body")
+
+
+def test_without_smtp_each_message_is_one_eml_file_in_the_outbox(settings: Settings) -> None:
+    for n in range(3):
+        message = compose_message(settings.mail_from, "ada@example.org", f"Number {n}", "text\n")
+        written = Path(deliver(settings, message))
+        assert written.parent == outbox_dir(settings) and written.suffix == ".eml"
+    files = sorted(outbox_dir(settings).iterdir())
+    assert len(files) == 3, "no temporary files are left behind"
+    subjects = {
+        email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["Subject"] for f in files
+    }
+    assert subjects == {"Number 0", "Number 1", "Number 2"}
+
+
+def test_smtp_sends_with_starttls_and_logs_in(
+    settings: Settings, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with smtp_server(certificate, monkeypatch) as (inbox, url):
+        config = replace(settings, smtp_url=url)
+        deliver(config, compose_message(config.mail_from, "ada@example.org", "Over SMTP", "Hello\n"))
+    assert inbox.recipients == [["ada@example.org"]]
+    assert inbox.messages[0]["Subject"] == "Over SMTP"
+    assert not outbox_dir(settings).exists()
+
+
+def test_smtps_sends_over_tls(
+    settings: Settings, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with smtp_server(certificate, monkeypatch, mode="tls") as (inbox, url):
+        config = replace(settings, smtp_url=url)
+        deliver(config, compose_message(config.mail_from, "ada@example.org", "Over TLS", "Hello\n"))
+    assert inbox.messages[0]["Subject"] == "Over TLS"
+
+
+def test_a_server_without_starttls_is_refused_rather_than_sent_in_plain_text(
+    settings: Settings, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with smtp_server(certificate, monkeypatch, mode="plain") as (inbox, url):
+        config = replace(settings, smtp_url=url)
+        with pytest.raises(MailDeliveryError, match="STARTTLS"):
+            deliver(config, compose_message(config.mail_from, "ada@example.org", "Secret", "Hello\n"))
+    assert inbox.messages == []
+
+
+def test_a_wrong_password_is_a_clear_error(
+    settings: Settings, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with smtp_server(certificate, monkeypatch) as (inbox, url):
+        config = replace(settings, smtp_url=url.replace("p%40ss%20word", "wrong"))
+        with pytest.raises(MailDeliveryError, match=r"cannot send mail through smtp://127\.0\.0\.1"):
+            deliver(config, compose_message(config.mail_from, "ada@example.org", "Hi", "Hello\n"))
+    assert inbox.messages == []
+
+
+def test_an_unusable_smtp_url_says_what_it_should_look_like(settings: Settings) -> None:
+    config = replace(settings, smtp_url="http://mail.example.org")
+    with pytest.raises(MailDeliveryError, match="smtp://user:password@host:587"):
+        deliver(config, compose_message(config.mail_from, "ada@example.org", "Hi", "Hello\n"))
