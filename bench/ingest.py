@@ -219,15 +219,9 @@ class Store:
 
         db = open_database(self.url)
         with db.transaction() as conn:
-            names = (
-                "embedding",
-                "entry",
-                "paper",
-                "revision_counter",
-                "harvest_checkpoint",
-                "ingest_run",
-                "alembic_version",
-            )
+            from paperboy.store.schema import metadata
+
+            names = [*metadata.tables, "alembic_version"]
             present = set(
                 conn.execute(
                     text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
