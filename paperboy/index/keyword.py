@@ -263,22 +263,13 @@ class KeywordIndex:
         result = searcher.search(tantivy.Query.all_query(), limit=total)
         return set(searcher.fast_field_values("paper_id", [address for _, address in result.hits]))
 
-    def filtered_ids(
-        self, query: KeywordQuery, limit: int, among: Sequence[int] | None = None
-    ) -> tuple[list[int], int]:
+    def filtered_ids(self, query: KeywordQuery, limit: int) -> tuple[list[int], int]:
         """Ids of papers passing `query`'s filters (its words are ignored), at most `limit`,
-        optionally only from `among`; and how many pass in all.
+        and how many pass in all.
 
         Semantic search uses this so its filters mean exactly what keyword filters mean.
         """
         clauses = [(tantivy.Occur.Must, f) for f in self._filters(query)]
-        if among is not None:
-            clauses.append(
-                (
-                    tantivy.Occur.Must,
-                    tantivy.Query.term_set_query(self._schema, "paper_id", [int(i) for i in among]),
-                )
-            )
         if not clauses:
             return [], 0
         self._index.reload()

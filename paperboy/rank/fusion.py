@@ -24,9 +24,12 @@ HYBRID_CANDIDATES = 100  # per list; 50-1000 all scored 0.732-0.739
 
 
 def fuse_hybrid(
-    keyword: Ranked[Key], dense: Ranked[Key], keyword_weight: float = HYBRID_KEYWORD_WEIGHT
+    keyword: Ranked[Key],
+    dense: Ranked[Key],
+    keyword_weight: float = HYBRID_KEYWORD_WEIGHT,
+    depth: int = HYBRID_CANDIDATES,
 ) -> list[tuple[Key, float]]:
-    """The measured default: z-score convex fusion of the top `HYBRID_CANDIDATES` of each list.
+    """The measured default: z-score convex fusion of the top `depth` of each list.
 
     Either list may be empty (a query with no keyword match, or no embedding yet); the
     other list's order is then kept.
@@ -34,7 +37,7 @@ def fuse_hybrid(
     if not (0.0 <= keyword_weight <= 1.0):
         raise ValueError(f"keyword_weight must be in [0, 1], got {keyword_weight}")
     return convex_fusion(
-        [list(keyword)[:HYBRID_CANDIDATES], list(dense)[:HYBRID_CANDIDATES]],
+        [list(keyword)[:depth], list(dense)[:depth]],
         weights=[keyword_weight, 1.0 - keyword_weight],
         method="zscore",
     )

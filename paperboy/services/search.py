@@ -24,7 +24,7 @@ from paperboy.index.highlight import best_passage, mark_terms
 from paperboy.index.keyword import KeywordIndex
 from paperboy.index.vectors import INDEX_FILE, VectorIndex, vector_file_metadata
 from paperboy.index.watermark import read_watermark
-from paperboy.rank.fusion import convex_fusion
+from paperboy.rank.fusion import fuse_hybrid
 from paperboy.search import ParsedQuery, QuerySyntaxError, parse_query
 from paperboy.services.indexing import embedder_for, keyword_folder, vector_folder
 from paperboy.store import Database, changes
@@ -130,7 +130,7 @@ class SearchService:
                 total = len(dense)
             else:
                 keyword = self._keyword.search(parsed, limit=MAX_RESULTS).hits
-                fused = convex_fusion([keyword, dense], weights=[0.5, 0.5], method="zscore")
+                fused = fuse_hybrid(keyword, dense, depth=MAX_RESULTS)
                 ranked, total = fused[offset : offset + per_page], len(fused)
         hits = self._hits(ranked, parsed)
         took = (time.perf_counter() - started) * 1000
