@@ -8,6 +8,7 @@ and drop databases; each test gets a fresh database cloned from a migrated templ
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,7 +92,12 @@ def db(database_url: str) -> Iterator[Database]:
 def model_dir(request: pytest.FixtureRequest) -> Path:
     """One folder for the converted embedding models, kept in pytest's cache folder so
     the one-off ONNX build and distillation happen once, not per test or per run."""
-    return Path(request.config.cache.mkdir("paperboy-embed-models"))
+    cache = getattr(request.config, "cache", None)
+    if cache is None:  # run with -p no:cacheprovider: a fixed folder keeps the one-off build shared
+        folder = Path(tempfile.gettempdir()) / "paperboy-embed-models"
+        folder.mkdir(exist_ok=True)
+        return folder
+    return Path(cache.mkdir("paperboy-embed-models"))
 
 
 class RememberingEmbedder:

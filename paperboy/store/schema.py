@@ -68,6 +68,10 @@ entry = Table(
     Column("submitted_by", String(200)),
     Column("external_upvotes", Integer, nullable=False, default=0),
     Column("created_at", DateTime, nullable=False),
+    # The community member who put a "user" entry on the list (null for other origins).
+    Column("submitted_by_user_id", Integer, ForeignKey("user.id", ondelete="SET NULL")),
+    # Hidden by a moderator: the listing leaves every feed but stays in the store.
+    Column("hidden", Boolean, nullable=False, default=False),
     UniqueConstraint("day", "paper_id", "origin", name="uq_entry_day_paper_origin"),
     Index("ix_entry_day", "day"),
     Index("ix_entry_paper", "paper_id"),
@@ -162,4 +166,138 @@ session = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Index("ix_session_user", "user_id"),
+)
+
+# --- Community: votes, comments, moderation (migration 0004) ---
+
+vote = Table(
+    "vote",
+    metadata,
+    # The primary key is what makes "one vote per user per paper" hold under any concurrency.
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_vote_paper", "paper_id"),
+)
+
+comment = Table(
+    "comment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("paper_id", Integer, ForeignKey("paper.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False),
+    # A reply's parent; replies are one level deep.
+    Column("parent_id", Integer, ForeignKey("comment.id", ondelete="CASCADE")),
+    # Markdown as typed; rendered and sanitised when shown.
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("edited_at", DateTime),
+    # Hidden by a moderator: kept (for the audit trail) but shown to nobody but admins.
+    Column("hidden", Boolean, nullable=False, default=False),
+    Index("ix_comment_paper", "paper_id", "created_at"),
+    Index("ix_comment_user", "user_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("actor_id", Integer, ForeignKey("user.id", ondelete="SET NULL")),
+    # Kept as text too, so the log still says who acted after an account is gone.
+    Column("actor_email", String(254), nullable=False),
+    # e.g. "hide_comment", "unhide_comment", "hide_listing", "ban_user", "unban_user".
+    Column("action", String(32), nullable=False),
+    # "comment", "entry", "paper" or "user", and the target's id.
+    Column("target_type", String(16), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Index("ix_audit_log_created", "created_at"),
+)
+
+# Counted actions (submissions, votes, comments) for rate limits shared by every worker.
+rate_event = Table(
+    "rate_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # e.g. "vote:user:17" or "comment:ip:203.0.113.9".
+    Column("key", String(200), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Index("ix_rate_event_key_at", "key", "at"),
+)
+
+# --- Digests and saved-search alerts (migration 0005) ---
+
+subscription = Table(
+    "subscription",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Lower-cased, like user.email.
+    Column("email", String(254), nullable=False),
+    # "trending" (the day's or week's top papers) or "search" (new papers matching a saved search).
+    Column("kind", String(16), nullable=False),
+    # "daily" or "weekly".
+    Column("frequency", String(16), nullable=False),
+    # For "search": the query text and its filters ({"mode", "category", ...}).
+    Column("query", Text),
+    Column("filters", JSON),
+    # "pending" (until the address confirms), "active", "paused" or "unsubscribed".
+    Column("status", String(16), nullable=False),
+    # Why it is paused: "by subscriber" or "bouncing".
+    Column("pause_reason", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    Column("confirmed_at", DateTime),
+    Column("unsubscribed_at", DateTime),
+    # Permanent failures in a row; reset by a delivery that succeeds.
+    Column("bounces", Integer, nullable=False, default=0),
+    # A saved-search alert lists papers first seen after this moment (the last edition's cut-off).
+    Column("alert_watermark", DateTime),
+    # Hash of (email, kind, frequency, query, filters): the same subscription twice is one row.
+    Column("dedupe_key", String(64), nullable=False, unique=True),
+    Index("ix_subscription_email", "email"),
+    Index("ix_subscription_status_kind", "status", "kind", "frequency"),
+)
+
+edition = Table(
+    "edition",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # e.g. "trending-daily:2026-11-20", "search-weekly:2026-W47": one edition per period.
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("frequency", String(16), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("completed_at", DateTime),
+)
+
+delivery = Table(
+    "delivery",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscription_id", Integer, ForeignKey("subscription.id", ondelete="CASCADE"), nullable=False),
+    Column("edition_id", Integer, ForeignKey("edition.id", ondelete="CASCADE"), nullable=False),
+    # "pending", "sending", "sent", "empty" (nothing new: no mail), "failed" (will retry) or "permanent".
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime),
+    Column("last_error", Text),
+    Column("message_id", String(255)),
+    Column("sent_at", DateTime),
+    # A worker's claim: another worker leaves the row alone until claimed_until passes.
+    Column("claimed_by", String(100)),
+    Column("claimed_until", DateTime),
+    # The ledger's promise: one delivery per subscription per edition.
+    UniqueConstraint("subscription_id", "edition_id", name="uq_delivery_subscription_edition"),
+    Index("ix_delivery_edition_status", "edition_id", "status"),
+)
+
+# Named leases: of several workers, only the holder of "harvest" harvests, and so on.
+worker_lease = Table(
+    "worker_lease",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("expires_at", DateTime, nullable=False),
 )
