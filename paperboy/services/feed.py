@@ -1,15 +1,20 @@
-"""The daily feed: a day's, week's or month's papers, most upvoted first."""
+"""The daily feed and trending: a day's, week's, month's or the last week's papers, ranked by
+the trending score (paperboy.rank.trending), votes fading with age."""
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from paperboy.domain import Paper
+from paperboy.domain.clock import naive_utc, utcnow
+from paperboy.rank.trending import day_weights
 from paperboy.store import Database
+from paperboy.store import comments as comment_store
 from paperboy.store import feed as feed_store
+from paperboy.store import votes as vote_store
 from paperboy.store.papers import row_to_paper
 
 Period = Literal["day", "week", "month"]
@@ -19,6 +24,9 @@ MAX_PER_PAGE = 100
 
 @dataclass(frozen=True)
 class FeedItem:
+    """A paper on a list. upvotes and votes are both the total shown: community votes plus
+    the highest upvote count a source gave it; voted says whether the viewer voted."""
+
     paper_id: int
     key: str
     paper: Paper
@@ -26,6 +34,10 @@ class FeedItem:
     first_day: date
     submitted_by: str | None
     origins: tuple[str, ...]
+    votes: int = 0
+    voted: bool = False
+    comments: int = 0
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -63,28 +75,63 @@ def latest_feed_day(db: Database, not_after: date | None = None) -> date | None:
         return feed_store.latest_day(conn, not_after)
 
 
-def feed_page(db: Database, day: date, period: Period = "day", page: int = 1, per_page: int = 30) -> FeedPage:
-    """One page of the feed for the period around day."""
+def feed_page(
+    db: Database,
+    day: date,
+    period: Period = "day",
+    page: int = 1,
+    per_page: int = 30,
+    viewer_id: int | None = None,
+    now: datetime | None = None,
+) -> FeedPage:
+    """One page of the feed for the period around day, ranked by the trending score
+    evaluated at the end of the period (or now, for the period still running)."""
     if period not in PERIODS:
         raise ValueError(f"period {period!r} is not one of {', '.join(PERIODS)}")
+    first, last = period_bounds(day, period)
+    end_of_period = datetime.combine(last + timedelta(days=1), time())
+    at = min(naive_utc(now) if now else utcnow(), end_of_period)
+    return ranked_page(db, period, first, last, at, page, per_page, viewer_id)
+
+
+def ranked_page(
+    db: Database,
+    period: Period,
+    first: date,
+    last: date,
+    at: datetime,
+    page: int,
+    per_page: int,
+    viewer_id: int | None,
+) -> FeedPage:
+    """Papers listed in [first, last] ranked by the trending score at `at`, with the viewer's votes."""
     if page < 1:
         raise ValueError(f"page {page} is not a positive number")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValueError(f"per_page {per_page} is outside 1..{MAX_PER_PAGE}")
-    first, last = period_bounds(day, period)
+    weights = day_weights(first, last, at)
     with db.connect() as conn:
-        rows, total = feed_store.ranked_papers_between(conn, first, last, per_page, (page - 1) * per_page)
-        origins = feed_store.origins_of(conn, [r.id for r in rows], first, last)
+        rows, total = feed_store.ranked_papers_between(
+            conn, first, last, per_page, (page - 1) * per_page, weights
+        )
+        ids = [r.id for r in rows]
+        origins = feed_store.origins_of(conn, ids, first, last)
         previous_day, next_day = feed_store.neighbour_days(conn, first, last)
+        comments = comment_store.comment_counts(conn, ids)
+        voted = vote_store.voted_among(conn, viewer_id, ids) if viewer_id is not None else set()
     items = tuple(
         FeedItem(
             paper_id=r.id,
             key=r.key,
             paper=row_to_paper(r),
-            upvotes=int(r.upvotes or 0),
+            upvotes=int(r.votes or 0),
             first_day=r.first_day,
             submitted_by=r.submitted_by,
             origins=tuple(origins.get(r.id, ())),
+            votes=int(r.votes or 0),
+            voted=r.id in voted,
+            comments=comments.get(r.id, 0),
+            score=float(r.score or 0.0),
         )
         for r in rows
     )

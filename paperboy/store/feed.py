@@ -2,48 +2,116 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, exists, func, select
 
-from paperboy.store.schema import entry, paper
+from paperboy.store.schema import entry, paper, vote
 
 
 def ranked_papers_between(
-    conn: Connection, first_day: date, last_day: date, limit: int, offset: int
+    conn: Connection,
+    first_day: date,
+    last_day: date,
+    limit: int,
+    offset: int,
+    weights: Mapping[date, float] | None = None,
 ) -> tuple[list[Any], int]:
-    """Papers with an entry in [first_day, last_day], most upvoted first, then newest.
+    """Papers listed in [first_day, last_day], best trending score first, then newest.
 
-    Returns rows (paper columns plus upvotes, first_day, submitted_by, origins) and the
-    total number of papers in the range.
+    weights gives, per first day on the list, what one vote is worth (see
+    paperboy.rank.trending); the score is votes * weights[first_day], votes being
+    community votes plus the highest upvote count of any of the paper's entries.
+    Without weights every vote is worth 1 (most votes first). Listings hidden by a
+    moderator are left out. Returns rows (paper columns plus votes, community_votes,
+    external_upvotes, score, first_day, submitted_by) and the number of papers in range.
     """
-    in_range = entry.c.day.between(first_day, last_day)
-    grouped = (
-        select(
-            entry.c.paper_id,
-            func.max(entry.c.external_upvotes).label("upvotes"),
-            func.min(entry.c.day).label("first_day"),
-            func.max(entry.c.submitted_by).label("submitted_by"),
-        )
-        .where(in_range)
+    grouped = visible_papers_between(first_day, last_day)
+    in_range = select(entry.c.paper_id).where(entry.c.day.between(first_day, last_day))
+    community = (
+        select(vote.c.paper_id, func.count().label("n"))
+        .where(vote.c.paper_id.in_(in_range))
+        .group_by(vote.c.paper_id)
+        .subquery()
+    )
+    # A source's upvotes belong to the paper, whichever day they were counted on: the
+    # feed shows the same total as the paper page and the answer to a vote.
+    external = (
+        select(entry.c.paper_id, func.max(entry.c.external_upvotes).label("n"))
+        .where(entry.c.paper_id.in_(in_range))
         .group_by(entry.c.paper_id)
         .subquery()
     )
+    community_votes = func.coalesce(community.c.n, 0)
+    external_upvotes = func.coalesce(external.c.n, 0)
+    votes = (external_upvotes + community_votes).label("votes")
+    if weights:
+        weight = case({d: w for d, w in weights.items()}, value=grouped.c.first_day, else_=0.0)
+        score = (votes * weight).label("score")
+    else:
+        score = (votes * 1.0).label("score")
     total = conn.execute(select(func.count()).select_from(grouped)).scalar_one()
     rows = conn.execute(
-        select(paper, grouped.c.upvotes, grouped.c.first_day, grouped.c.submitted_by)
+        select(
+            paper,
+            votes,
+            community_votes.label("community_votes"),
+            external_upvotes.label("external_upvotes"),
+            score,
+            grouped.c.first_day,
+            grouped.c.submitted_by,
+        )
         .join(grouped, grouped.c.paper_id == paper.c.id)
+        .outerjoin(community, community.c.paper_id == paper.c.id)
+        .outerjoin(external, external.c.paper_id == paper.c.id)
         .where(paper.c.withdrawn.is_(False))
         .order_by(
-            grouped.c.upvotes.desc(),
+            score.desc(),
             func.coalesce(paper.c.published, paper.c.first_seen).desc(),
             paper.c.id.desc(),
         )
         .limit(limit)
         .offset(offset)
     ).all()
-    return rows, int(total)
+    return list(rows), int(total)
+
+
+def visible_papers_between(first_day: date, last_day: date) -> Any:
+    """A subquery: per paper listed in the range and not hidden, its highest external
+    upvotes (upvotes), first day and a submitter's name."""
+    # Correlated on paper_id (indexed), so the cost follows the range, not the whole table.
+    other = entry.alias("other")
+    hidden = exists().where(other.c.paper_id == entry.c.paper_id, other.c.hidden.is_(True))
+    return (
+        select(
+            entry.c.paper_id,
+            func.max(entry.c.external_upvotes).label("upvotes"),
+            func.min(entry.c.day).label("first_day"),
+            func.max(entry.c.submitted_by).label("submitted_by"),
+        )
+        .where(entry.c.day.between(first_day, last_day), ~hidden)
+        .group_by(entry.c.paper_id)
+        .subquery()
+    )
+
+
+def is_listing_hidden(conn: Connection, paper_id: int) -> bool:
+    """Whether a moderator took the paper off the lists."""
+    found = conn.execute(
+        select(entry.c.id).where(entry.c.paper_id == paper_id, entry.c.hidden.is_(True)).limit(1)
+    ).first()
+    return found is not None
+
+
+def user_entry_submitter(conn: Connection, day: date, paper_id: int) -> str | None:
+    """Who submitted the paper on day (the community entry's name), or None."""
+    return conn.execute(
+        select(entry.c.submitted_by).where(
+            entry.c.day == day, entry.c.paper_id == paper_id, entry.c.origin == "user"
+        )
+    ).scalar()
 
 
 def origins_of(

@@ -1,0 +1,60 @@
+"""Checks every community action starts with: who is acting (re-read), and on which paper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from paperboy.domain import InvalidArxivId, parse_arxiv_id
+from paperboy.services.community_errors import NotAllowed, NotFound
+from paperboy.store import accounts as account_store
+from paperboy.store import papers as paper_store
+from paperboy.store.accounts import User
+
+SUSPENDED = "Your account is suspended, so you cannot submit, vote or comment."
+
+
+@dataclass(frozen=True)
+class PaperRef:
+    """A stored paper's id and key."""
+
+    id: int
+    key: str
+
+
+def acting_member(conn: Connection, user: User) -> User:
+    """The user as the store has them now; NotAllowed if the account is gone or banned.
+
+    Read inside the action's transaction, so a ban takes effect on the next request
+    even when the caller still holds an older User.
+    """
+    current = account_store.find_user(conn, user.id)
+    if current is None:
+        raise NotAllowed("Your account no longer exists; sign in again.")
+    if current.banned:
+        raise NotAllowed(SUSPENDED)
+    return current
+
+
+def acting_admin(conn: Connection, user: User) -> User:
+    """The user re-read; NotAllowed unless they are an admin in good standing."""
+    current = account_store.find_user(conn, user.id)
+    if current is None or current.banned or not current.is_admin:
+        raise NotAllowed("Only an admin can moderate.")
+    return current
+
+
+def paper_ref(conn: Connection, paper_key: str) -> PaperRef:
+    """The stored paper with this key (an arXiv id in any usual form works too); NotFound if none."""
+    text = (paper_key or "").strip()[:300]
+    keys = [text]
+    try:
+        keys.append(parse_arxiv_id(text)[0])
+    except InvalidArxivId:
+        pass
+    found = paper_store.rows_by_key(conn, keys)
+    for key in keys:
+        if key in found:
+            return PaperRef(found[key].id, found[key].key)
+    raise NotFound(f"There is no paper {text[:80]!r} here; check the id.", field="paper_key")

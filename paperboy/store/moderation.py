@@ -1,0 +1,65 @@
+"""Moderation: hiding listings, banning users and the audit log; every SQL query they need."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from paperboy.store.schema import audit_log, entry, session, user
+
+
+def add_audit(
+    conn: Connection,
+    now: datetime,
+    actor_id: int | None,
+    actor_email: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    reason: str,
+) -> int:
+    """Write one audit row; return its id."""
+    return int(
+        conn.execute(
+            audit_log.insert()
+            .values(
+                created_at=now,
+                actor_id=actor_id,
+                actor_email=actor_email,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                reason=reason,
+            )
+            .returning(audit_log.c.id)
+        ).scalar_one()
+    )
+
+
+def audit_rows(conn: Connection, limit: int, offset: int) -> list[Any]:
+    """Audit rows, newest first, with the actor's current display name where the account remains."""
+    return list(
+        conn.execute(
+            select(audit_log, user.c.display_name)
+            .outerjoin(user, user.c.id == audit_log.c.actor_id)
+            .order_by(audit_log.c.created_at.desc(), audit_log.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+
+
+def set_listing_hidden(conn: Connection, paper_id: int, hidden: bool) -> int:
+    """Hide or show every entry of the paper; return how many entries there are."""
+    return conn.execute(update(entry).where(entry.c.paper_id == paper_id).values(hidden=hidden)).rowcount
+
+
+def set_banned(conn: Connection, user_id: int, banned: bool) -> None:
+    conn.execute(update(user).where(user.c.id == user_id).values(banned=banned))
+
+
+def delete_sessions(conn: Connection, user_id: int) -> int:
+    """End every session of the user; return how many there were."""
+    return conn.execute(delete(session).where(session.c.user_id == user_id)).rowcount
