@@ -58,6 +58,17 @@ class Settings:
     secret_key: str = _setting(
         "", "Key signing CSRF tokens; empty means one generated once into DATA_DIR/secret_key.", secret=True
     )
+    harvest_time: str = _setting(
+        "01:30", "UTC time (HH:MM) the worker harvests arXiv, after its 20:00 US Eastern announcement."
+    )
+    digest_hour: int = _setting(6, "UTC hour (0-23) from which the worker sends each day's digest editions.")
+    weekly_digest_day: str = _setting(
+        "monday", "Day the weekly editions go out (they cover the week before)."
+    )
+    digest_top_n: int = _setting(10, "Papers listed in a trending digest or a saved-search alert.")
+    digest_max_attempts: int = _setting(
+        5, "Tries per digest mail on temporary failures before it is recorded as failed for good."
+    )
 
     @property
     def effective_model_dir(self) -> Path:

@@ -8,7 +8,15 @@ import sys
 from collections.abc import Sequence
 
 from paperboy import __version__
-from paperboy.cli import ingest_commands, search_commands, store_commands, user_commands, web_commands
+from paperboy.cli import (
+    digest_commands,
+    ingest_commands,
+    search_commands,
+    store_commands,
+    user_commands,
+    web_commands,
+    worker_commands,
+)
 from paperboy.config import ConfigError
 from paperboy.embed import EmbedderError
 from paperboy.index.keyword import IndexBusyError
@@ -30,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     search_commands.register(commands)
     web_commands.register(commands)
     user_commands.register(commands)
+    digest_commands.register(commands)
+    worker_commands.register(commands)
     return parser
 
 

@@ -1,0 +1,206 @@
+"""Editions: which are due when, what period each covers, and which papers each lists.
+
+An edition is one issue of one kind and frequency, named for the day it goes out
+("trending-daily:2026-11-20", "search-weekly:2026-11-23"). Trending editions list the
+feed's top papers of their period; a saved-search alert lists, per subscriber, the papers
+matching their query that were first seen since their previous alert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from paperboy.config import ConfigError, Settings
+from paperboy.digest.compose import DigestContent, DigestPaper, digest_paper
+from paperboy.domain.clock import naive_utc
+from paperboy.search.query import QuerySyntaxError
+from paperboy.services.feed import feed_page, latest_feed_day, period_bounds
+from paperboy.services.search import SearchService
+from paperboy.services.subscriptions import describe
+from paperboy.store import Database
+from paperboy.store import deliveries as ledger
+from paperboy.store import subscriptions as subscription_store
+from paperboy.store.deliveries import Edition
+
+KINDS = ("trending", "search")
+FREQUENCIES = ("daily", "weekly")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# An alert's search is narrowed to papers published shortly before its watermark, so a bulk
+# import of old papers (first seen today, published years ago) does not flood every alert.
+ALERT_PUBLISHED_SLACK = timedelta(days=7)
+ALERT_CANDIDATES = 100
+# A daily edition lists the newest feed day at most this far back (a long weekend).
+DAILY_LOOKBACK = timedelta(days=4)
+
+
+def weekly_day(settings: Settings) -> int:
+    """The weekday number (Monday 0) of weekly_digest_day; ConfigError naming it if unusable."""
+    name = settings.weekly_digest_day.strip().lower()
+    if name not in WEEKDAYS:
+        raise ConfigError(
+            f"weekly_digest_day {settings.weekly_digest_day!r} is not a day of the week; "
+            f"use one of {', '.join(WEEKDAYS)}"
+        )
+    return WEEKDAYS.index(name)
+
+
+def check_digest_settings(settings: Settings) -> None:
+    """ConfigError naming the first digest setting that cannot be used."""
+    weekly_day(settings)
+    if not 0 <= settings.digest_hour <= 23:
+        raise ConfigError(f"digest_hour {settings.digest_hour} is not an hour of the day (0-23)")
+    if not 1 <= settings.digest_top_n <= 100:
+        raise ConfigError(f"digest_top_n {settings.digest_top_n} must be between 1 and 100")
+    if settings.digest_max_attempts < 1:
+        raise ConfigError(f"digest_max_attempts {settings.digest_max_attempts} must be at least 1")
+
+
+def edition_name(kind: str, frequency: str, day: date) -> str:
+    return f"{kind}-{frequency}:{day.isoformat()}"
+
+
+def due_frequencies(settings: Settings, now: datetime) -> list[str]:
+    """The frequencies whose editions for now's day are due at now (UTC)."""
+    if now.hour < settings.digest_hour:
+        return []
+    due = ["daily"]
+    if now.weekday() == weekly_day(settings):
+        due.append("weekly")
+    return due
+
+
+def edition_period(db: Database, kind: str, frequency: str, day: date) -> tuple[date, date]:
+    if kind == "trending" and frequency == "daily":
+        # The newest feed day up to this one (arXiv announces nothing at weekends), if recent:
+        # a store whose newest papers are weeks old has nothing new to mail.
+        covered = latest_feed_day(db, not_after=day)
+        if covered is None or covered < day - DAILY_LOOKBACK:
+            covered = day
+        return covered, covered
+    if kind == "trending":
+        return period_bounds(day - timedelta(days=1), "week")
+    if frequency == "daily":
+        return day, day
+    return day - timedelta(days=6), day
+
+
+def create_edition(db: Database, kind: str, frequency: str, day: date, now: datetime) -> tuple[Edition, int]:
+    """The edition of kind and frequency for day, created if new, with a pending delivery for
+    every active subscription not yet in its ledger. Returns (edition, deliveries added)."""
+    start, end = edition_period(db, kind, frequency, day)
+    with db.transaction() as conn:
+        # The INSERT comes first so that, on SQLite, this transaction holds the write lock
+        # before it reads; two workers doing this at once then simply take turns.
+        edition = ledger.get_or_create_edition(
+            conn, name=edition_name(kind, frequency, day), kind=kind, frequency=frequency,
+            period_start=start, period_end=end, now=naive_utc(now),
+        )  # fmt: skip
+        if edition.completed_at is not None:
+            return edition, 0
+        subscribers = [s.id for s in subscription_store.active(conn, kind, frequency)]
+        added = ledger.add_deliveries(conn, edition.id, subscribers)
+    return edition, added
+
+
+# -- what an edition says ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertQuery:
+    """What a saved-search alert asks, and from when: subscribers sharing it share one digest."""
+
+    query: str
+    filters: tuple[tuple[str, str], ...]
+    since: datetime | None
+
+
+def trending_content(db: Database, settings: Settings, edition: Edition) -> DigestContent | None:
+    """The top papers of a trending edition's period, or None when there is nothing new."""
+    if edition.frequency == "daily":
+        with db.connect() as conn:
+            previous = ledger.previous_edition(conn, edition.kind, edition.frequency, edition.name)
+        if previous is not None and previous.period_end >= edition.period_end:
+            return None  # that feed day went out already
+        page = feed_page(db, edition.period_end, "day", per_page=settings.digest_top_n)
+        heading = f"Trending papers of {_long_date(edition.period_end)}"
+    else:
+        page = feed_page(db, edition.period_end, "week", per_page=settings.digest_top_n)
+        heading = f"Trending papers of the week {_long_date(page.first_day)} to {_long_date(page.last_day)}"
+    if not page.items:
+        return None
+    papers = tuple(digest_paper(settings, item.key, item.paper) for item in page.items)
+    return DigestContent(
+        subject=f"Paperboy: {heading}",
+        heading=heading,
+        intro=f"The {len(papers)} most popular of {page.total} new papers.",
+        reason=f"you subscribed to the {edition.frequency} trending papers",
+        papers=papers,
+    )
+
+
+def alert_query(row: Any) -> AlertQuery:
+    """The grouping key of a saved-search subscription (a SubscriptionRow)."""
+    return AlertQuery(row.query or "", tuple(sorted(row.filters.items())), row.alert_watermark)
+
+
+def alert_content(
+    db: Database, settings: Settings, search: SearchService, edition: Edition, alert: AlertQuery
+) -> DigestContent | None:
+    """Papers matching the alert that were first seen after its watermark and by the edition's
+    cut-off (when it was created); None when there are none."""
+    found = alert_papers(db, settings, search, alert, until=edition.created_at)
+    if not found:
+        return None
+    filters = dict(alert.filters)
+    what = describe("search", edition.frequency, alert.query, filters)
+    heading = f"New papers for \u201c{alert.query}\u201d"
+    return DigestContent(
+        subject=f"Paperboy alert: {len(found)} new for \u201c{_clip(alert.query, 80)}\u201d",
+        heading=heading,
+        intro=f"{len(found)} new paper{'s' if len(found) != 1 else ''} since your last alert.",
+        reason=f"you set up this alert ({what})",
+        papers=tuple(found),
+    )
+
+
+def alert_papers(
+    db: Database, settings: Settings, search: SearchService, alert: AlertQuery, until: datetime
+) -> list[DigestPaper]:
+    """The alert's best matches first seen in (since, until], best first, at most digest_top_n."""
+    filters = dict(alert.filters)
+    after = date.fromisoformat(filters["after"]) if "after" in filters else None
+    if alert.since is not None:
+        recent = (alert.since - ALERT_PUBLISHED_SLACK).date()
+        after = max(after, recent) if after else recent
+    before = date.fromisoformat(filters["before"]) if "before" in filters else None
+    try:
+        # Keyword mode: cheap, needs no model, and exact about the words asked for.
+        results = search.search(
+            alert.query, mode="keyword", per_page=ALERT_CANDIDATES,
+            category=filters.get("category"), after=after, before=before,
+        )  # fmt: skip
+    except QuerySyntaxError:
+        return []
+    with db.connect() as conn:
+        seen = subscription_store.first_seen_of(conn, [hit.paper_id for hit in results.hits])
+    chosen = []
+    for hit in results.hits:
+        first_seen = seen.get(hit.paper_id)
+        if first_seen is None or first_seen > until:
+            continue
+        if alert.since is not None and first_seen <= alert.since:
+            continue
+        chosen.append(digest_paper(settings, hit.key, hit.paper))
+        if len(chosen) >= settings.digest_top_n:
+            break
+    return chosen
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

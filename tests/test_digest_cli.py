@@ -1,0 +1,99 @@
+"""paperboy digest preview / send and paperboy worker, as an operator runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from digest_fixtures import add_subscribers, fill_feed
+from smtp_sink import SmtpSink, smtp_certificate, smtp_sink  # noqa: F401  (fixtures)
+
+from paperboy.cli.main import main
+from paperboy.store import open_database
+
+
+@pytest.fixture
+def filled(cli_env: Path, database_url: str) -> list[str]:
+    db = open_database(database_url)
+    fill_feed(db)
+    readers = add_subscribers(db, 3)
+    db.close()
+    return readers
+
+
+def test_preview_prints_the_digest_and_sends_nothing(
+    filled: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["digest", "preview", "--kind", "daily", "--date", "2026-11-20"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Subject: Paperboy: Trending papers of 20 November 2026")
+    assert "Unsubscribe in one click:" in out
+    assert main(["digest", "preview", "--kind", "daily", "--date", "2026-11-20", "--format", "html"]) == 0
+    assert "<!DOCTYPE html>" in capsys.readouterr().out
+    assert main(["digest", "preview", "--kind", "daily", "--date", "2019-01-01"]) == 0
+    assert "no mail would be sent" in capsys.readouterr().out
+    assert not Path("data/outbox").exists()
+
+
+def test_bad_input_gets_a_message_not_a_traceback(
+    filled: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as bad_date:
+        main(["digest", "preview", "--date", "20/11/2026"])
+    assert bad_date.value.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["digest", "preview", "--kind", "search", "--date", "2026-11-20"]) == 1
+    assert "needs --query" in capsys.readouterr().err
+    assert main(["digest", "preview", "--kind", "search", "--query", "x" * 600]) == 1
+    assert "at most 500" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["worker", "--now", "tomorrow"])
+    assert "2026-11-20T07:00" in capsys.readouterr().err
+
+
+def test_send_mails_the_edition_and_prints_a_summary(
+    filled: list[str],
+    smtp_sink: SmtpSink,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("PAPERBOY_SMTP_URL", smtp_sink.url)
+    assert main(["digest", "send", "--kind", "trending", "--frequency", "daily", "--date", "2026-11-20"]) == 0
+    out = capsys.readouterr().out
+    assert "trending-daily:2026-11-20" in out and "sent 3, empty 0, failed 0" in out
+    assert set(smtp_sink.count_by_recipient()) == set(filled)
+    assert main(["digest", "send", "--kind", "trending", "--frequency", "daily", "--date", "2026-11-20"]) == 0
+    assert "sent 0" in capsys.readouterr().out and len(smtp_sink.raw) == 3
+
+
+def test_send_without_a_usable_mail_server_says_so(
+    filled: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PAPERBOY_SMTP_URL", "smtp://127.0.0.1:1")
+    assert main(["digest", "send", "--date", "2026-11-20", "--frequency", "daily"]) == 1
+    out = capsys.readouterr().out
+    assert "error:" in out and "cannot send mail through smtp://127.0.0.1:1" in out
+
+
+def test_two_worker_processes_started_together_send_each_mail_once(
+    cli_env: Path,
+    database_url: str,
+    smtp_sink: SmtpSink,  # noqa: F811
+    smtp_certificate: tuple[Path, Path],  # noqa: F811
+) -> None:
+    db = open_database(database_url)
+    fill_feed(db)
+    readers = add_subscribers(db, 200)
+    db.close()
+    env = {**os.environ, "PAPERBOY_SMTP_URL": smtp_sink.url, "SSL_CERT_FILE": str(smtp_certificate[0])}
+    command = [sys.executable, "-m", "paperboy", "worker", "--now", "2026-11-20T07:00", "--no-harvest"]
+    workers = [
+        subprocess.Popen([*command, "--id", f"w{n}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for n in range(2)
+    ]
+    outputs = [w.communicate(timeout=120) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    counts = smtp_sink.count_by_recipient()
+    assert set(counts) == set(readers) and set(counts.values()) == {1}

@@ -1,0 +1,230 @@
+"""Subscriptions: double opt-in, signed links, manage, unsubscribe, and refusing bad input."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+from digest_fixtures import EDITION_DAY, SEND_AT, fill_feed
+from sqlalchemy import func, select
+
+from paperboy.config import Settings
+from paperboy.mail import outbox_dir
+from paperboy.services import digests
+from paperboy.services import subscriptions as subs
+from paperboy.services.subscriptions import SubscriptionError, SubscriptionLinkRefused
+from paperboy.store import Database
+from paperboy.store.schema import subscription
+
+NOW = datetime(2026, 11, 19, 12, 0)
+
+
+def outbox(settings: Settings) -> list[EmailMessage]:
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+        for path in sorted(outbox_dir(settings).glob("*.eml"))
+    ]
+
+
+def link_token(message: EmailMessage, path: str) -> str:
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    [token] = re.findall(re.escape(path) + r"\?token=([A-Za-z0-9_.-]+)", body)
+    return token
+
+
+def subscribe_and_confirm(
+    db: Database, settings: Settings, address: str = "ada@example.org", **kw
+) -> subs.Subscription:  # type: ignore[no-untyped-def]
+    kw.setdefault("kind", "trending")
+    kw.setdefault("frequency", "daily")
+    subs.subscribe(db, settings, address, now=NOW, **kw)
+    token = link_token(outbox(settings)[-1], "/subscriptions/confirm")
+    return subs.confirm(db, settings, token, now=NOW)
+
+
+def test_subscribing_mails_a_confirmation_link_and_nothing_else_until_it_is_used(
+    db: Database, settings: Settings
+) -> None:
+    fill_feed(db)
+    pending = subs.subscribe(db, settings, " Ada@Example.ORG ", "trending", "daily", now=NOW)
+    assert pending.status == "pending" and pending.email == "ada@example.org"
+    [mail] = outbox(settings)
+    assert mail["To"] == "ada@example.org" and "Daily trending papers" in mail["Subject"]
+    digests.create_editions(db, settings, EDITION_DAY, kinds=["trending"], frequencies=["daily"], now=SEND_AT)
+    assert digests.send_due(db, settings, now=SEND_AT).total("sent") == 0
+    assert len(outbox(settings)) == 1, "an unconfirmed address gets only the confirmation"
+
+    active = subs.confirm(db, settings, link_token(mail, "/subscriptions/confirm"), now=NOW)
+    assert active.status == "active" and active.confirmed_at == NOW
+    next_day = EDITION_DAY + timedelta(days=1)
+    fill_feed(db, day=next_day, prefix="2612")
+    digests.create_editions(db, settings, next_day, kinds=["trending"], frequencies=["daily"], now=SEND_AT)
+    assert digests.send_due(db, settings, now=SEND_AT + timedelta(days=1)).total("sent") == 1
+
+
+def test_subscribing_twice_keeps_one_row_and_an_active_one_gets_its_manage_link(
+    db: Database, settings: Settings
+) -> None:
+    first = subscribe_and_confirm(db, settings)
+    again = subs.subscribe(db, settings, "ADA@example.org", "trending", "daily", now=NOW)
+    assert again.id == first.id and again.status == "active"
+    mail = outbox(settings)[-1]
+    assert "already" in mail["Subject"]
+    address, listed = subs.subscriptions_for_manage_token(
+        db, settings, link_token(mail, "/subscriptions/manage")
+    )
+    assert address == "ada@example.org" and [s.id for s in listed] == [first.id]
+    with db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(subscription)).scalar() == 1
+
+
+def test_a_saved_search_keeps_its_query_and_filters_and_describes_itself(
+    db: Database, settings: Settings
+) -> None:
+    sub = subs.subscribe(
+        db, settings, "ada@example.org", "search", "weekly", query="graph neural networks",
+        filters={"category": "cs.LG", "mode": "hybrid", "after": "", "before": "2027-01-31"}, now=NOW,
+    )  # fmt: skip
+    assert sub.filters == {"category": "cs.LG", "mode": "hybrid", "before": "2027-01-31"}
+    assert sub.describe() == 'Weekly alert: "graph neural networks" in cs.LG before 2027-01-31'
+    other = subs.subscribe(db, settings, "ada@example.org", "search", "weekly", query="transformers", now=NOW)
+    assert other.id != sub.id
+
+
+@pytest.mark.parametrize(
+    "address", ["", "not-an-address", "ada@", "ada@example", "a b@example.org", "x" * 250 + "@example.org"]
+)
+def test_invalid_addresses_are_refused_with_a_clear_message(
+    db: Database, settings: Settings, address: str
+) -> None:
+    with pytest.raises(SubscriptionError) as refused:
+        subs.subscribe(db, settings, address, "trending", "daily")
+    assert refused.value.field == "email" and str(refused.value)
+    assert not outbox_dir(settings).exists()
+
+
+@pytest.mark.parametrize("breaker", ["\r\n", "\n", "\r", "\x00", "\t"])
+@pytest.mark.parametrize("field", ["email", "query", "category", "after", "mode"])
+def test_line_breaks_and_control_characters_in_any_field_are_refused(
+    db: Database, settings: Settings, field: str, breaker: str
+) -> None:
+    values = {"email": "ada@example.org", "query": "graph networks"}
+    filters = {"category": "cs.LG", "after": "2026-01-01", "mode": "keyword"}
+    injected = f"{breaker}Bcc: victim@example.org"
+    if field in values:
+        values[field] += injected
+    else:
+        filters[field] += injected
+    with pytest.raises(SubscriptionError) as refused:
+        subs.subscribe(
+            db, settings, values["email"], "search", "daily", query=values["query"], filters=filters
+        )
+    assert refused.value.field == field
+    assert not outbox_dir(settings).exists()
+
+
+def test_an_oversized_query_is_refused_with_the_limit(db: Database, settings: Settings) -> None:
+    with pytest.raises(SubscriptionError, match="at most 500") as refused:
+        subs.subscribe(db, settings, "ada@example.org", "search", "daily", query="neural " * 100)
+    assert refused.value.field == "query"
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "field", "says"),
+    [
+        ("", {}, "query", "needs a search query"),
+        ("after:2026-13-01 graphs", {}, "query", "cannot be searched"),
+        ("graphs", {"category": "not a category!"}, "category", "category"),
+        ("graphs", {"after": "yesterday"}, "after", "YYYY-MM-DD"),
+        ("graphs", {"mode": "psychic"}, "mode", "keyword, semantic, hybrid"),
+        ("graphs", {"colour": "blue"}, "query", "Unknown filter"),
+        ("graphs", {"after": "2026-05-01", "before": "2026-01-01"}, "after", "nothing could match"),
+    ],
+)
+def test_unusable_saved_searches_say_which_field_and_why(
+    db: Database, settings: Settings, query: str, filters: dict[str, str], field: str, says: str
+) -> None:
+    with pytest.raises(SubscriptionError, match=says) as refused:
+        subs.subscribe(db, settings, "ada@example.org", "search", "daily", query=query, filters=filters)
+    assert refused.value.field == field
+
+
+def test_unknown_kinds_and_frequencies_are_refused(db: Database, settings: Settings) -> None:
+    with pytest.raises(SubscriptionError) as kind:
+        subs.subscribe(db, settings, "ada@example.org", "hourly-gossip", "daily")
+    with pytest.raises(SubscriptionError) as frequency:
+        subs.subscribe(db, settings, "ada@example.org", "trending", "hourly")
+    assert (kind.value.field, frequency.value.field) == ("kind", "frequency")
+
+
+def test_altered_expired_and_misdirected_links_are_refused(db: Database, settings: Settings) -> None:
+    subs.subscribe(db, settings, "ada@example.org", "trending", "daily", now=NOW)
+    token = link_token(outbox(settings)[-1], "/subscriptions/confirm")
+    altered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(SubscriptionLinkRefused, match="not valid"):
+        subs.confirm(db, settings, altered, now=NOW)
+    with pytest.raises(SubscriptionLinkRefused, match="expired"):
+        subs.confirm(db, settings, token, now=NOW + timedelta(days=8))
+    with pytest.raises(SubscriptionLinkRefused, match="not for unsubscribing"):
+        subs.unsubscribe(db, settings, token)
+    with pytest.raises(SubscriptionLinkRefused):
+        subs.confirm(db, replace(settings, secret_key="another-site-key-" * 3), token, now=NOW)
+    assert subs.confirm(db, settings, token, now=NOW + timedelta(days=6)).status == "active"
+
+
+def test_the_manage_link_changes_frequency_pauses_resumes_and_deletes(
+    db: Database, settings: Settings
+) -> None:
+    sub = subscribe_and_confirm(db, settings)
+    token = subs.make_token(settings, "manage", "ada@example.org")
+    assert subs.update_subscription(db, settings, token, sub.id, frequency="weekly").frequency == "weekly"
+    paused = subs.update_subscription(db, settings, token, sub.id, paused=True)
+    assert paused.status == "paused" and paused.pause_reason == "by subscriber"
+    assert subs.update_subscription(db, settings, token, sub.id, paused=False).status == "active"
+    subs.delete_subscription(db, settings, token, sub.id)
+    assert subs.subscriptions_for_manage_token(db, settings, token) == ("ada@example.org", [])
+
+
+def test_a_manage_link_cannot_touch_another_addresss_subscriptions(db: Database, settings: Settings) -> None:
+    theirs = subscribe_and_confirm(db, settings, "grace@example.org")
+    mine = subs.make_token(settings, "manage", "ada@example.org")
+    with pytest.raises(SubscriptionLinkRefused):
+        subs.update_subscription(db, settings, mine, theirs.id, paused=True)
+    with pytest.raises(SubscriptionLinkRefused):
+        subs.delete_subscription(db, settings, mine, theirs.id)
+
+
+def test_changing_to_a_frequency_already_held_is_refused(db: Database, settings: Settings) -> None:
+    daily = subscribe_and_confirm(db, settings, frequency="daily")
+    subscribe_and_confirm(db, settings, frequency="weekly")
+    token = subs.make_token(settings, "manage", "ada@example.org")
+    with pytest.raises(SubscriptionError, match="already have") as refused:
+        subs.update_subscription(db, settings, token, daily.id, frequency="weekly")
+    assert refused.value.field == "frequency"
+
+
+def test_unsubscribing_is_idempotent_and_a_new_subscribe_starts_over(
+    db: Database, settings: Settings
+) -> None:
+    sub = subscribe_and_confirm(db, settings)
+    token = subs.make_token(settings, "unsubscribe", str(sub.id))
+    assert subs.unsubscribe(db, settings, token).status == "unsubscribed"
+    assert subs.unsubscribe(db, settings, token).status == "unsubscribed"
+    again = subs.subscribe(db, settings, "ada@example.org", "trending", "daily", now=NOW)
+    assert again.id == sub.id and again.status == "pending"
+    assert "Confirm" in outbox(settings)[-1]["Subject"]
+
+
+def test_links_follow_the_base_url_scheme(settings: Settings) -> None:
+    secure = replace(settings, base_url="https://papers.example.org/")
+    sub = subs.Subscription(7, "ada@example.org", "trending", "daily", None, {}, "active", None, NOW, NOW)
+    assert subs.unsubscribe_url(secure, sub).startswith("https://papers.example.org/unsubscribe?token=u.")
+    assert subs.manage_url(secure, "ada@example.org").startswith(
+        "https://papers.example.org/subscriptions/manage?"
+    )
+    assert subs.confirm_url(secure, sub).startswith("https://papers.example.org/subscriptions/confirm?")
