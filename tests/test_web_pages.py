@@ -55,9 +55,9 @@ def test_home_shows_the_latest_day_with_papers(client: TestClient) -> None:
     assert 'role="search"' in page.text and 'name="q"' in page.text
 
 
-def test_subscribe_button_is_left_out_until_subscriptions_exist(client: TestClient) -> None:
+def test_the_header_offers_subscribing_now_that_subscriptions_exist(client: TestClient) -> None:
     page = client.get("/")
-    assert "Subscribe" not in page.text and "/subscribe" not in page.text
+    assert "Get trending papers in your email inbox!" in page.text and 'action="/subscribe"' in page.text
 
 
 def test_a_day_lists_most_upvoted_first_with_previous_and_next_days(client: TestClient) -> None:

@@ -1,15 +1,23 @@
-"""The JSON API under /api: a day's papers, search, one paper, similar papers."""
+"""The JSON API under /api: a day's papers, search, one paper, similar papers; votes and comments.
+
+Votes and comments act as the signed-in user (the session cookie) and, like every
+state-changing request, need the X-CSRF-Token header.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from paperboy.search.query import QuerySyntaxError
+from paperboy.services import comments, votes
 from paperboy.services.catalogue import find_paper
 from paperboy.services.feed import MAX_PER_PAGE, feed_page, latest_feed_day
 from paperboy.web.api_models import (
+    CommentIn,
+    CommentOut,
     ErrorOut,
     FeedItemOut,
     FeedOut,
@@ -17,18 +25,24 @@ from paperboy.web.api_models import (
     SearchHitOut,
     SearchOut,
     SimilarOut,
+    VoteOut,
 )
+from paperboy.web.community_responses import REFUSALS, client_ip, json_refusal, sign_in_first
 from paperboy.web.context import AppContext, Context, SearchUnavailableError
 from paperboy.web.errors import bad_request, not_found, unavailable
+from paperboy.web.markdown import render_markdown
 from paperboy.web.params import CategoryParam, DayParam, ModeParam, PageNumber, PeriodParam, SearchText
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}
     for status, description in (
         (400, "The query cannot be understood."),
+        (401, "Sign in first (votes and comments)."),
+        (403, "Not allowed: a missing CSRF token, or not yours to change."),
         (404, "Nothing at this address, or a page past the last."),
         (405, "Method not allowed."),
         (422, "A parameter is invalid."),
+        (429, "Too many votes or comments; the Retry-After header says when to try again."),
         (500, "Unexpected server error."),
         (503, "Search is not available."),
     )
@@ -134,6 +148,60 @@ def get_paper(context: Context, identifier: str) -> PaperOut:
     """Any arXiv id form works: 2405.07518, 2405.07518v2, arXiv:2405.07518, hep-th/9901001."""
     stored = _find(context, identifier)
     return PaperOut.of(stored.key, stored.paper)
+
+
+@router.put("/papers/{key:path}/vote", response_model=VoteOut, summary="Upvote a paper", tags=["community"])
+def put_vote(context: Context, request: Request, key: str) -> Response:
+    """Doing it twice changes nothing."""
+    return _set_vote(context, request, key, True)
+
+
+@router.delete(
+    "/papers/{key:path}/vote", response_model=VoteOut, summary="Take back an upvote", tags=["community"]
+)
+def delete_vote(context: Context, request: Request, key: str) -> Response:
+    return _set_vote(context, request, key, False)
+
+
+@router.post(
+    "/papers/{key:path}/comments",
+    response_model=CommentOut,
+    status_code=201,
+    summary="Comment on a paper",
+    tags=["community"],
+)
+def post_comment(context: Context, request: Request, key: str, comment: CommentIn) -> Response:
+    user = request.state.user
+    if user is None:
+        return sign_in_first(request, json=True)
+    try:
+        added = comments.add_comment(
+            context.db, user, key, comment.body, client_ip(request), comment.parent_id
+        )
+    except REFUSALS as refusal:
+        return json_refusal(refusal)
+    out = CommentOut(
+        id=added.id,
+        paper=added.paper_key,
+        author=added.author,
+        body=added.body,
+        html=str(render_markdown(added.body)),
+        created_at=added.created_at,
+        edited_at=added.edited_at,
+        parent_id=added.parent_id,
+    )
+    return JSONResponse(out.model_dump(mode="json"), status_code=201)
+
+
+def _set_vote(context: AppContext, request: Request, key: str, voted: bool) -> Response:
+    user = request.state.user
+    if user is None:
+        return sign_in_first(request, json=True)
+    try:
+        state = votes.set_vote(context.db, user, key, voted, client_ip(request))
+    except REFUSALS as refusal:
+        return json_refusal(refusal)
+    return JSONResponse(VoteOut(paper=state.paper_key, voted=state.voted, votes=state.votes).model_dump())
 
 
 def _find(context: AppContext, identifier: str) -> Any:

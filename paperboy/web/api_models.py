@@ -124,3 +124,25 @@ class ErrorDetail(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorDetail
+
+
+class VoteOut(BaseModel):
+    paper: str = Field(description="The paper's key.")
+    voted: bool = Field(description="Whether the signed-in user now upvotes the paper.")
+    votes: int = Field(description="The paper's upvotes: community votes plus the most a source gave it.")
+
+
+class CommentIn(BaseModel):
+    body: str = Field(description="Markdown; shown sanitised (no HTML, links http/https/mailto only).")
+    parent_id: int | None = Field(default=None, description="The comment this one replies to.")
+
+
+class CommentOut(BaseModel):
+    id: int
+    paper: str
+    author: str
+    body: str = Field(description="The Markdown as written.")
+    html: str = Field(description="The body rendered and sanitised, as the page shows it.")
+    created_at: datetime
+    edited_at: datetime | None
+    parent_id: int | None

@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import NoMatchFound
 
 from paperboy import __version__
 from paperboy.config import Settings, load_settings
 from paperboy.store import Database, open_database
-from paperboy.web import api, auth, feeds, health, pages
+from paperboy.web import api, auth, community, feeds, health, pages, subscriptions
 from paperboy.web.access_log import AccessLog
 from paperboy.web.context import AppContext
 from paperboy.web.csrf import CsrfProtection, resolve_secret_key
@@ -61,10 +62,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(feeds.router)
     app.include_router(auth.router)
     app.include_router(pages.router)
-    # The subscribe button appears once a /subscribe page exists (digests come later).
-    app.state.subscribe_url = next(
-        (route.path for route in app.routes if getattr(route, "path", None) == "/subscribe"), None
-    )
+    app.include_router(subscriptions.router)
+    app.include_router(community.router)
+    # The subscribe strip appears only where a /subscribe page exists.
+    app.state.subscribe_url = _path_or_none(app, "subscribe_form")
     install_error_handlers(app)
     # Added innermost first: CSRF checks, the signed-in user, errors become pages, then
     # every response gets headers, then is logged.
@@ -78,3 +79,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     return app
+
+
+def _path_or_none(app: FastAPI, route_name: str) -> str | None:
+    # Looked up by name: FastAPI wraps included routers, so app.routes does not list their paths.
+    try:
+        return app.url_path_for(route_name)
+    except NoMatchFound:
+        return None

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
-from pathlib import Path
 
 from starlette.requests import Request, cookie_parser
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from paperboy.config import Settings
+from paperboy.secret_key import resolve_secret_key  # noqa: F401  (re-exported for web.app)
 from paperboy.web.errors import WebError, error_response
 
 COOKIE = "paperboy_csrf"
@@ -31,34 +29,9 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FORM_BODY = 1024 * 1024
 COOKIE_MAX_AGE = 365 * 24 * 3600
 _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-
-
-def resolve_secret_key(settings: Settings) -> bytes:
-    """The secret_key setting, else the key in DATA_DIR/secret_key, generated (0600) on first use."""
-    if settings.secret_key:
-        return settings.secret_key.encode()
-    path = settings.data_dir / "secret_key"
-    if not path.exists():
-        _create_key_file(path)
-    key = path.read_text(encoding="ascii").strip()
-    if len(key) < 32:
-        raise OSError(f"{path} holds no usable key (fewer than 32 characters); delete it to have one made")
-    return key.encode()
-
-
-def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_urlsafe(48) + "\n")
-        # link() fails if the file exists: two workers starting together agree on one key.
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink(missing_ok=True)
+# The only requests let through without a token. RFC 8058's one-click unsubscribe is POSTed
+# by mail clients, which send no cookies; the signed token in its URL is its protection.
+EXEMPT = frozenset({("POST", "/unsubscribe")})
 
 
 def csrf_token_for(secret: bytes, cookie_value: str) -> str:
@@ -111,7 +84,8 @@ class CsrfProtection:
                 message["headers"] = headers
             await send(message)
 
-        if scope["method"] in UNSAFE_METHODS and self._routed(scope):
+        exempt = (scope["method"], scope["path"]) in EXEMPT
+        if scope["method"] in UNSAFE_METHODS and not exempt and self._routed(scope):
             try:
                 receive = await self._check(scope, receive, expected, new_cookie)
             except CsrfRefused as refusal:

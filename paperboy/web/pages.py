@@ -8,12 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from paperboy.domain import StoredPaper
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.catalogue import find_paper
+from paperboy.services.comments import comments_for
 from paperboy.services.feed import feed_page, latest_feed_day
+from paperboy.services.votes import vote_state
 from paperboy.web.bibtex import bibtex_entry
 from paperboy.web.context import AppContext, Context, SearchUnavailableError
 from paperboy.web.errors import not_found
+from paperboy.web.markdown import render_markdown
 from paperboy.web.params import (
     DATE_PATTERN,
     CategoryParam,
@@ -58,14 +62,34 @@ def papers(
             "Check the id, or search for the paper by its title.",
             "id",
         )
+    return paper_page(request, context, stored, notice=_submitted_notice(request))
+
+
+def paper_page(
+    request: Request, context: AppContext, stored: StoredPaper, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
+    """A paper's page with its votes and comments; extra carries a form's problem and text back."""
+    viewer = request.state.user
     return render(
         request,
         "paper.html",
+        status_code=status_code,
         stored=stored,
         paper=stored.paper,
         bibtex=bibtex_entry(stored.key, stored.paper),
         similar=context.similar_papers(stored.key),
+        vote=vote_state(context.db, stored.key, viewer),
+        comments=comments_for(context.db, stored.key, viewer),
+        markdown=render_markdown,
+        **extra,
     )
+
+
+def _submitted_notice(request: Request) -> str | None:
+    # /submit redirects here with ?submitted=1; the text is ours, never the query's.
+    if request.query_params.get("submitted") == "1":
+        return "Thank you: the paper is on today's list."
+    return None
 
 
 @router.get("/search")
@@ -101,7 +125,15 @@ def search(
 
 
 def _feed(request: Request, context: AppContext, day: date, period: str, page: int) -> HTMLResponse:
-    listing = feed_page(context.db, day, period, page, per_page=FEED_PER_PAGE)  # type: ignore[arg-type]
+    viewer = request.state.user
+    listing = feed_page(
+        context.db,
+        day,
+        period,  # type: ignore[arg-type]
+        page,
+        per_page=FEED_PER_PAGE,
+        viewer_id=viewer.id if viewer else None,
+    )
     if page > listing.pages:
         raise not_found(
             f"Page {page} is past the last page ({listing.pages}) of "

@@ -13,13 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-
-class RateLimited(Exception):
-    """Too many requests; retry_after is how many seconds until the next one is allowed."""
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+from paperboy.services.rate_limits import RateLimited  # one class for web and services
 
 
 class SlidingWindow:
@@ -85,3 +79,37 @@ class SignInMailLimits:
 def _minutes(seconds: float) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+class SubscribeMailLimits:
+    """Confirmation mails for subscriptions. Per address: 3 in an hour; per IP: 20 in an hour.
+
+    Unlike sign-in, checking and counting are two steps: a form refused for a bad query
+    sends no mail, so it must not use up the reader's allowance.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_address = SlidingWindow(3, 60 * 60, clock)
+        self.per_ip = SlidingWindow(20, 60 * 60, clock)
+
+    def check(self, address: str, ip: str) -> None:
+        """RateLimited if address or ip has had too many confirmation mails; counts nothing."""
+        wait = self.per_ip.wait_needed(f"ip:{ip}")
+        if wait:
+            raise RateLimited(
+                "Too many subscriptions have been asked for from your network. "
+                f"Try again in {_minutes(wait)}.",
+                math.ceil(wait),
+            )
+        wait = self.per_address.wait_needed(f"address:{address}")
+        if wait:
+            raise RateLimited(
+                "Several confirmation mails were sent to this address in the last hour; use the newest "
+                f"one in your inbox, or try again in {_minutes(wait)}.",
+                math.ceil(wait),
+            )
+
+    def record(self, address: str, ip: str) -> None:
+        """Count one confirmation mail sent to address at the request of ip."""
+        self.per_ip.record(f"ip:{ip}")
+        self.per_address.record(f"address:{address}")

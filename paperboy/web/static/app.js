@@ -66,7 +66,78 @@
     });
   }
 
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function showVote(form, state) {
+    var button = form.querySelector(".vote-button");
+    var counter = form.querySelector(".count");
+    var wasVoted = button.getAttribute("aria-pressed") === "true";
+    // A list counts the upvotes of its own period, the answer those of all time: move the shown
+    // number by the change, so it matches the list after a reload.
+    var votes = parseInt(counter.textContent, 10);
+    if (isNaN(votes)) votes = state.votes;
+    else if (state.voted !== wasVoted) votes = Math.max(0, votes + (state.voted ? 1 : -1));
+    var label = votes === 1 ? "upvote" : "upvotes";
+    counter.textContent = String(votes);
+    form.querySelector(".label").textContent = label;
+    button.setAttribute("aria-pressed", state.voted ? "true" : "false");
+    button.setAttribute("aria-label", "Upvote (" + votes + " " + label + ")");
+    button.title = state.voted ? "Take back your upvote" : "Upvote";
+  }
+
+  // Upvote forms toggle in place: fetch with the CSRF header, show the new count, no reload.
+  // Without this script (or if fetch fails to get JSON) the form posts and the page reloads.
+  function setUpVoteButtons() {
+    if (!window.fetch) return;
+    document.querySelectorAll("form.vote-form").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var button = form.querySelector(".vote-button");
+        var problem = form.querySelector(".vote-problem");
+        button.disabled = true;
+        fetch(form.action, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Accept": "application/json", "X-CSRF-Token": csrfToken() }
+        }).then(function (response) {
+          if (response.status === 401) { window.location.href = "/sign-in"; return null; }
+          return response.json().then(function (body) {
+            if (!response.ok) throw new Error(body.error ? body.error.message : "The vote did not go through.");
+            return body;
+          });
+        }).then(function (state) {
+          if (state) { showVote(form, state); if (problem) problem.textContent = ""; }
+        }).catch(function (error) {
+          if (problem) problem.textContent = error.message;
+        }).then(function () {
+          button.disabled = false;
+        });
+      });
+    });
+  }
+
   setUpThemeToggle();
   setUpCopyButtons();
   setUpKeys();
+  setUpVoteButtons();
+})();
+
+// Subscribe page: the saved-search fields matter only for "New papers matching a search",
+// so they are disabled (and skipped by Tab) while "Trending papers" is chosen.
+(function () {
+  "use strict";
+  var form = document.querySelector(".subscribe-form");
+  if (!form) return;
+  var saved = form.querySelector(".saved-search");
+  var kinds = form.querySelectorAll('input[name="kind"]');
+  if (!saved || !kinds.length) return;
+  function update() {
+    var search = form.querySelector('input[name="kind"]:checked');
+    saved.disabled = !(search && search.value === "search");
+  }
+  kinds.forEach(function (input) { input.addEventListener("change", update); });
+  update();
 })();

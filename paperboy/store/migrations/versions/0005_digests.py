@@ -57,7 +57,9 @@ def upgrade() -> None:
             sa.ForeignKey("subscription.id", ondelete="CASCADE"),
             nullable=False,
         ),
-        sa.Column("edition_id", sa.Integer(), sa.ForeignKey("edition.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "edition_id", sa.Integer(), sa.ForeignKey("edition.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
