@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+LOCAL_SITE = "http://127.0.0.1:8000"
+
 
 class ConfigError(ValueError):
     """A setting has a value Paperboy cannot use; the message names it."""
@@ -53,7 +55,9 @@ class Settings:
     )
     mail_from: str = _setting("Paperboy <paperboy@localhost>", "From address of every mail Paperboy sends.")
     base_url: str = _setting(
-        "http://127.0.0.1:8000", "Public address of the site, used for links in mail and Secure cookies."
+        "",
+        "Public address of the site, used for links in mail and Secure cookies; empty means the "
+        "address paperboy serve listens on (http://127.0.0.1:8000 for commands that do not serve).",
     )
     secret_key: str = _setting(
         "", "Key signing CSRF tokens; empty means one generated once into DATA_DIR/secret_key.", secret=True
@@ -75,6 +79,10 @@ class Settings:
         return self.model_dir if str(self.model_dir) not in ("", ".") else self.data_dir / "models"
 
     @property
+    def effective_base_url(self) -> str:
+        return (self.base_url or LOCAL_SITE).rstrip("/")
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -87,6 +95,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name == "database_url" and not value:
                 value = self.effective_database_url
+            if f.name == "base_url":
+                value = self.effective_base_url
             if f.name == "model_dir":
                 value = self.effective_model_dir
             text = _format(value)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from paperboy.config import ConfigError, load_settings, setting_names
+from paperboy.cli.web_commands import listening_url
+from paperboy.config import ConfigError, Settings, load_settings, setting_names
 
 
 def test_defaults_put_the_store_under_paperboy_data() -> None:
@@ -54,3 +55,11 @@ def test_the_default_embedding_model_is_the_registry_default() -> None:
     from paperboy.embed import DEFAULT_EMBEDDER
 
     assert load_settings(environ={}, toml_path=Path("/nonexistent")).embedding_model == DEFAULT_EMBEDDER
+
+
+def test_links_default_to_the_address_paperboy_serve_listens_on() -> None:
+    assert Settings().effective_base_url == "http://127.0.0.1:8000"
+    assert Settings(base_url="https://papers.example.org/").effective_base_url == "https://papers.example.org"
+    assert listening_url("127.0.0.1", 8765) == "http://127.0.0.1:8765"
+    assert listening_url("0.0.0.0", 80) == "http://127.0.0.1:80"
+    assert listening_url("::1", 8000) == "http://[::1]:8000"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+from dataclasses import replace
 from typing import Any
 
 from paperboy.cli import context
@@ -42,9 +44,13 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise ValueError(f"--workers {args.workers}: give at least 1")
     config = context.settings()
+    if not config.base_url:
+        # Links in mail must reach this server; worker processes read the variable too.
+        os.environ["PAPERBOY_BASE_URL"] = listening_url(args.host, args.port)
+        config = replace(config, base_url=os.environ["PAPERBOY_BASE_URL"])
     database = context.database(config)  # migrated once here, before any worker starts
     print(
-        f"Paperboy is serving {config.effective_database_url.split('@')[-1]} at http://{args.host}:{args.port}/",
+        f"Paperboy is serving {config.effective_database_url.split('@')[-1]} at {config.effective_base_url}/",
         flush=True,
     )
     # Our AccessLog middleware writes one line per request; uvicorn's would repeat it.
@@ -66,3 +72,12 @@ def run_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
     )
     return 0
+
+
+def listening_url(host: str, port: int) -> str:
+    """The address a browser on this machine opens to reach `paperboy serve --host --port`."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"  # every interface: loopback is one of them
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

@@ -98,7 +98,7 @@ def shorten_abstract(text: str, limit: int = ABSTRACT_CHARS) -> str:
 
 def digest_paper(settings: Settings, key: str, paper: Paper) -> DigestPaper:
     """A paper with links to its page on this site and, for arXiv papers, its abstract and PDF."""
-    base = settings.base_url.rstrip("/")
+    base = settings.effective_base_url
     arxiv = paper.arxiv_id
     return DigestPaper(
         title=re.sub(r"\s+", " ", paper.title).strip(),

@@ -83,7 +83,7 @@ def normalise_email(text: str) -> str:
 
 
 def sign_in_link(settings: Settings, token: str) -> str:
-    return f"{settings.base_url.rstrip('/')}/sign-in/complete?{urlencode({'token': token})}"
+    return f"{settings.effective_base_url}/sign-in/complete?{urlencode({'token': token})}"
 
 
 def request_sign_in(db: Database, settings: Settings, email: str, now: datetime | None = None) -> str:

@@ -152,7 +152,7 @@ def preview(
         content = editions.trending_content(db, settings, edition)
     if content is None:
         return None
-    base = settings.base_url.rstrip("/")
+    base = settings.effective_base_url
     text_part, html_part = personalise(
         render_digest(content),
         f"{base}/unsubscribe?token=PREVIEW",

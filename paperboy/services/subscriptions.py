@@ -253,7 +253,7 @@ def read_token(settings: Settings, token: str, purpose: str, now: datetime | Non
 
 
 def _link(settings: Settings, path: str, token: str) -> str:
-    return f"{settings.base_url.rstrip('/')}{path}?{urlencode({'token': token})}"
+    return f"{settings.effective_base_url}{path}?{urlencode({'token': token})}"
 
 
 def confirm_url(settings: Settings, sub: Subscription | SubscriptionRow, now: datetime | None = None) -> str:
