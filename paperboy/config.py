@@ -83,6 +83,11 @@ class Settings:
         return (self.base_url or LOCAL_SITE).rstrip("/")
 
     @property
+    def secure_cookies(self) -> bool:
+        """Cookies are marked Secure when the site is served over https."""
+        return self.effective_base_url.lower().startswith("https://")
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -5,10 +5,11 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
-import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from outbox_links import mailed_links
 from sqlalchemy import select
 
 from paperboy.config import Settings
@@ -21,11 +22,8 @@ from paperboy.store.schema import session, sign_in_token
 
 def mailed_tokens(settings: Settings) -> list[str]:
     """The tokens of the sign-in links in the outbox, oldest first."""
-    tokens = []
-    for path in sorted(outbox_dir(settings).glob("*.eml")):
-        body = email.message_from_bytes(path.read_bytes(), policy=email.policy.default).get_content()
-        tokens += re.findall(r"/sign-in/complete\?token=([A-Za-z0-9_-]+)", body)
-    return tokens
+    links = mailed_links(outbox_dir(settings), "/sign-in/complete")
+    return [parse_qs(urlsplit(link).query)["token"][0] for link in links]
 
 
 def test_a_sign_in_link_is_mailed_and_only_its_hash_is_stored(db: Database, settings: Settings) -> None:

@@ -4,8 +4,6 @@ an admin, in a second browser, hides the comment. No alert may fire at any point
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import shutil
 from collections.abc import Iterator
@@ -13,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import fresh_database
+from outbox_links import mailed_links
 from playwright import sync_api as playwright_sync
 from recorded_server import RecordedServer
 from test_arxiv_api import arxiv_like
@@ -70,26 +69,15 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-def latest_link(data_dir: Path, address: str) -> str:
-    """The newest sign-in link mailed to address, read from the outbox's .eml files."""
-    mails = sorted((data_dir / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
-    for path in reversed(mails):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if message["To"] == address:
-            body = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-            # Followed as mailed: `paperboy serve` must put its own address in the link.
-            found = re.search(r"https?://\S+?/sign-in/complete\?token=[A-Za-z0-9_-]+", body)
-            assert found, body
-            return found.group(0)
-    raise AssertionError(f"no mail to {address} in the outbox")
-
-
 def sign_in(page: object, site: Site, address: str) -> None:
     page.goto("/sign-in")  # type: ignore[attr-defined]
     page.locator("#sign-in-email").fill(address)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Email me a sign-in link").click()  # type: ignore[attr-defined]
     page.get_by_text("Check your inbox").wait_for()  # type: ignore[attr-defined]
-    page.goto(latest_link(site.data_dir, address))  # type: ignore[attr-defined]
+    # Followed as mailed: `paperboy serve` must put its own address in the link.
+    links = mailed_links(site.data_dir / "outbox", "/sign-in/complete", to=address)
+    assert links, f"no sign-in link mailed to {address}"
+    page.goto(links[-1])  # type: ignore[attr-defined]
     page.locator("form[action='/sign-in/complete'] button[type=submit]").click()  # type: ignore[attr-defined]
     page.wait_for_load_state()  # type: ignore[attr-defined]
     assert page.locator("form[action='/sign-out']").count() == 1  # type: ignore[attr-defined]

@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(
         CsrfProtection,
         secret=resolve_secret_key(settings),
-        secure_cookie=settings.effective_base_url.lower().startswith("https://"),
+        secure_cookie=settings.secure_cookies,
     )
     app.add_middleware(auth.CurrentUser, db=database)
     app.add_middleware(ServerErrorPage)

@@ -104,7 +104,7 @@ def sign_in_complete(context: Context, request: Request, token: Annotated[str, F
         signed_in.session_token,
         max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
         path="/",
-        secure=context.settings.effective_base_url.lower().startswith("https://"),
+        secure=context.settings.secure_cookies,
         httponly=True,
         samesite="lax",
     )
@@ -118,7 +118,7 @@ def sign_out(context: Context, request: Request) -> Response:
     response.delete_cookie(
         SESSION_COOKIE,
         path="/",
-        secure=context.settings.effective_base_url.lower().startswith("https://"),
+        secure=context.settings.secure_cookies,
         httponly=True,
         samesite="lax",
     )
