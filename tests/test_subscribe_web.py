@@ -404,3 +404,48 @@ def test_a_mail_server_that_cannot_be_reached_gets_a_try_again_page(db: Database
         refused = subscribe(client)
     assert refused.status_code == 503 and "try again in a few minutes" in refused.text
     assert 'value="ada@example.org"' in refused.text
+
+
+def manage_links_in(page: str) -> list[str]:
+    """The path-and-query of every manage link a page shows."""
+    found = re.findall(r'href="(https?://[^"]+/subscriptions/manage\?token=[^"]+)"', page)
+    return [f"{p.path}?{p.query}" for p in (urlsplit(html.unescape(link)) for link in found)]
+
+
+@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
+def test_a_recycled_confirm_link_neither_confirms_nor_shows_the_next_subscribers_manage_link(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    # Mallory subscribes, confirms, keeps the confirmation link and deletes the subscription.
+    subscribe(client, email="mallory@example.org")
+    [link] = mailed_paths(settings, "/subscriptions/confirm")
+    [manage_link] = manage_links_in(confirm(client, link).text)
+    listing = client.get(manage_link)
+    [subscription_id] = re.findall(r'name="subscription_id" value="(\d+)"', listing.text)[:1]
+    assert "Deleted" in manage(client, manage_link, subscription_id=subscription_id, action="delete").text
+    # Ada subscribes next to a private saved search; Mallory replays her old link.
+    subscribe(client, email="ada@example.org", kind="search", q="my secret project", frequency="weekly")
+    replayed = confirm(client, link)
+    assert replayed.status_code == 400 and manage_links_in(replayed.text) == []
+    assert "ada@example.org" not in replayed.text and subscription_status(db) == "pending"
+
+
+@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
+def test_an_old_unsubscribe_link_shows_no_manage_link_to_later_subscriptions(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    from paperboy.services import subscriptions
+    from paperboy.store import subscriptions as subscription_store
+
+    subscribe(client)
+    confirm(client, mailed_paths(settings, "/subscriptions/confirm")[0])
+    with db.connect() as conn:
+        [row] = subscription_store.for_email(conn, "ada@example.org")
+    old = urlsplit(subscriptions.unsubscribe_url(settings, row))
+    assert client.post(f"{old.path}?{old.query}", **ONE_CLICK).status_code == 200
+    # Later the address subscribes to a private saved search (perhaps someone new has it now).
+    subscribe(client, kind="search", q="my secret project", frequency="weekly")
+    confirm(client, mailed_paths(settings, "/subscriptions/confirm")[-1])
+    replayed = client.post(f"{old.path}?{old.query}", **ONE_CLICK)
+    for manage_link in manage_links_in(replayed.text):
+        assert "my secret project" not in client.get(manage_link).text

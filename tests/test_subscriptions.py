@@ -228,3 +228,74 @@ def test_links_follow_the_base_url_scheme(settings: Settings) -> None:
         "https://papers.example.org/subscriptions/manage?"
     )
     assert subs.confirm_url(secure, sub).startswith("https://papers.example.org/subscriptions/confirm?")
+
+
+# -- attacks on the signed links ----------------------------------------------------------
+
+
+def manage_token_mailed_to(db: Database, settings: Settings, address: str) -> str:
+    """The manage link's token, as the "you already have this" mail gives it to the address."""
+    subs.subscribe(db, settings, address, "trending", "daily", now=NOW)
+    mail = outbox(settings)[-1]
+    assert mail["To"] == address and "already" in mail["Subject"]
+    return link_token(mail, "/subscriptions/manage")
+
+
+@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
+def test_an_old_confirm_link_of_a_deleted_subscription_cannot_confirm_the_next_persons(
+    db: Database, settings: Settings
+) -> None:
+    # Mallory subscribes, keeps her confirmation link, and deletes the subscription (the newest row).
+    mallory = subscribe_and_confirm(db, settings, "mallory@example.org")
+    old_confirm = link_token(outbox(settings)[0], "/subscriptions/confirm")
+    subs.delete_subscription(
+        db, settings, manage_token_mailed_to(db, settings, "mallory@example.org"), mallory.id
+    )
+    # Ada subscribes next, to a private saved search, and has not confirmed yet.
+    ada = subs.subscribe(
+        db, settings, "ada@example.org", "search", "weekly", query="my secret project", now=NOW
+    )
+    with pytest.raises(SubscriptionLinkRefused):
+        subs.confirm(db, settings, old_confirm, now=NOW)
+    with db.connect() as conn:
+        assert (
+            conn.execute(select(subscription.c.status).where(subscription.c.id == ada.id)).scalar()
+            == "pending"
+        )
+
+
+@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
+def test_an_old_unsubscribe_link_of_a_deleted_subscription_cannot_unsubscribe_the_next_person(
+    db: Database, settings: Settings
+) -> None:
+    mallory = subscribe_and_confirm(db, settings, "mallory@example.org")
+    old_unsubscribe = link_token_of(subs.unsubscribe_url(settings, mallory))
+    subs.delete_subscription(
+        db, settings, manage_token_mailed_to(db, settings, "mallory@example.org"), mallory.id
+    )
+    ada = subscribe_and_confirm(db, settings, "ada@example.org")
+    with pytest.raises(SubscriptionLinkRefused):
+        subs.unsubscribe(db, settings, old_unsubscribe)
+    with db.connect() as conn:
+        assert (
+            conn.execute(select(subscription.c.status).where(subscription.c.id == ada.id)).scalar()
+            == "active"
+        )
+
+
+def link_token_of(url: str) -> str:
+    [token] = re.findall(r"\?token=([A-Za-z0-9_.-]+)$", url)
+    return token
+
+
+@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
+def test_a_manage_link_stops_working_once_every_subscription_of_the_address_is_gone(
+    db: Database, settings: Settings
+) -> None:
+    first = subscribe_and_confirm(db, settings)
+    old_manage = manage_token_mailed_to(db, settings, "ada@example.org")
+    subs.delete_subscription(db, settings, old_manage, first.id)
+    # The address subscribes again later: perhaps it belongs to someone else by now.
+    subscribe_and_confirm(db, settings, kind="search", query="my secret project")
+    with pytest.raises(SubscriptionLinkRefused):
+        subs.subscriptions_for_manage_token(db, settings, old_manage)
