@@ -100,7 +100,6 @@ def _new_row(conn, table: str, n: int) -> int:  # type: ignore[no-untyped-def]
     ).scalar_one()  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
 @pytest.mark.parametrize("table", LINKED_ID_TABLES)
 def test_deleting_the_newest_row_never_frees_its_id_for_the_next(db: Database, table: str) -> None:
     target: Table = metadata.tables[table]
@@ -120,7 +119,6 @@ def test_the_migrated_schema_is_the_one_schema_py_declares(db: Database) -> None
     assert differences == []
 
 
-@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
 @pytest.mark.skipif(
     BACKEND != "sqlite", reason="AUTOINCREMENT is how SQLite keeps ids; PostgreSQL sequences never go back"
 )
@@ -166,7 +164,6 @@ def _count(conn, table: Table) -> int:  # type: ignore[no-untyped-def]
     return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
 def test_upgrading_keeps_every_row_and_gives_each_subscription_its_own_secret(empty_url: str) -> None:
     db = open_database(empty_url)
     try:

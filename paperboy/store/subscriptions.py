@@ -30,6 +30,9 @@ class SubscriptionRow:
     bounces: int
     alert_watermark: datetime | None
     dedupe_key: str
+    # What the row's links sign: its own secret, and its address's manage secret.
+    secret: str
+    manage_secret: str
 
 
 def _row(row: Any) -> SubscriptionRow:
@@ -48,6 +51,8 @@ def _row(row: Any) -> SubscriptionRow:
         bounces=int(row.bounces or 0),
         alert_watermark=row.alert_watermark,
         dedupe_key=row.dedupe_key,
+        secret=row.secret,
+        manage_secret=row.manage_secret,
     )
 
 
@@ -71,6 +76,16 @@ def for_email(conn: Connection, email: str) -> list[SubscriptionRow]:
     return [_row(r) for r in rows]
 
 
+def live_manage_secret(conn: Connection, email: str) -> str | None:
+    """The manage secret of the address's oldest subscription that is not unsubscribed, if any."""
+    return conn.execute(
+        select(subscription.c.manage_secret)
+        .where(subscription.c.email == email, subscription.c.status != "unsubscribed")
+        .order_by(subscription.c.id)
+        .limit(1)
+    ).scalar()
+
+
 def insert_pending(
     conn: Connection,
     *,
@@ -81,6 +96,8 @@ def insert_pending(
     filters: dict[str, str],
     dedupe_key: str,
     now: datetime,
+    secret: str,
+    manage_secret: str,
 ) -> SubscriptionRow:
     """A new pending subscription, or the existing row with this dedupe_key (a race lost)."""
     try:
@@ -97,6 +114,8 @@ def insert_pending(
                     created_at=now,
                     bounces=0,
                     dedupe_key=dedupe_key,
+                    secret=secret,
+                    manage_secret=manage_secret,
                 )
             )
     except IntegrityError:
