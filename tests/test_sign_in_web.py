@@ -271,7 +271,6 @@ def test_a_multipart_form_carries_its_csrf_token_too(client: TestClient) -> None
     assert response.status_code == 200 and "Check your inbox" in response.text
 
 
-@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
 def test_a_planted_csrf_cookie_and_its_token_do_not_work_with_a_victims_session(
     client: TestClient, db: Database, settings: Settings
 ) -> None:
@@ -294,7 +293,6 @@ def test_a_planted_csrf_cookie_and_its_token_do_not_work_with_a_victims_session(
     assert own.status_code == 200 and 'value="Victor"' in own.text
 
 
-@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
 def test_a_display_name_of_invisible_characters_only_gets_a_clear_message(
     client: TestClient, settings: Settings
 ) -> None:
