@@ -307,3 +307,26 @@ def test_a_manage_link_stops_working_once_every_subscription_of_the_address_is_g
     subscribe_and_confirm(db, settings, kind="search", query="my secret project")
     with pytest.raises(SubscriptionLinkRefused):
         subs.subscriptions_for_manage_token(db, settings, old_manage)
+
+
+@pytest.mark.xfail(strict=True, reason="an open hole (security issue); the fix follows")
+def test_a_pending_subscription_anyone_can_make_does_not_keep_an_old_manage_link_alive(
+    db: Database, settings: Settings
+) -> None:
+    # Mallory holds Ada's manage link (a forwarded digest, say) and, before Ada deletes her
+    # subscription to cut her off, subscribes Ada's address to something else: a pending row.
+    mine = subscribe_and_confirm(db, settings)
+    leaked = link_token_of(subs.manage_url(settings, mine))
+    subs.subscribe(db, settings, "ada@example.org", "search", "daily", query="bait", now=NOW)
+    subs.delete_subscription(db, settings, leaked, mine.id)
+    with pytest.raises(SubscriptionLinkRefused, match="opens nothing"):
+        subs.subscriptions_for_manage_token(db, settings, leaked)
+    # Ada confirming the pending one later gives a new manage link; the leaked one stays dead.
+    confirmed = subs.confirm(
+        db, settings, link_token(outbox(settings)[-1], "/subscriptions/confirm"), now=NOW
+    )
+    assert subs.subscriptions_for_manage_token(
+        db, settings, link_token_of(subs.manage_url(settings, confirmed))
+    )
+    with pytest.raises(SubscriptionLinkRefused, match="opens nothing"):
+        subs.subscriptions_for_manage_token(db, settings, leaked)
