@@ -372,6 +372,7 @@ def test_manage_changes_only_subscriptions_of_the_links_address(
     from paperboy.services import subscriptions
 
     subscribe(client, email="ada@example.org")
+    confirm(client, mailed_paths(settings, "/subscriptions/confirm")[0])
     subscribe(client, email="grace@example.org")
     with db.connect() as conn:
         ids = dict(conn.execute(select(subscription.c.email, subscription.c.id)).all())

@@ -6,9 +6,11 @@ a random secret stored with it, so a link works only for the row it was mailed f
 are never reused, and a row subscribed again gets a new secret. Confirm and unsubscribe
 links carry the subscription's id and secret; a confirmation link lasts CONFIRM_LINK_DAYS,
 an unsubscribe link as long as its subscription. A manage link carries the address and the
-address's manage secret, which every subscription of the address shares; once the address
-has no live subscription left (all deleted or unsubscribed), the next one gets a new manage
-secret, so old manage links never open what comes after.
+address's manage secret, which its confirmed subscriptions share: a subscription takes it
+when it is confirmed, and once the address has no confirmed subscription left (all deleted
+or unsubscribed) its manage links open nothing and the next one confirmed starts a new
+secret, so an old manage link never opens what comes after. Pending subscriptions, which
+anyone can make for any address, neither keep a manage link alive nor inherit one.
 """
 
 from __future__ import annotations
@@ -316,21 +318,20 @@ def _row_of(
 def _live_rows_of_manage_token(
     conn: Any, settings: Settings, token: str
 ) -> tuple[str, list[SubscriptionRow]]:
-    """The address of a manage link and its live subscriptions, if the link still opens them."""
+    """The address of a manage link and its subscriptions (pending ones too), if it still opens them."""
     address, secret = read_token(settings, token, "manage")
-    rows = store.for_email(conn, address)
-    matches = [hmac.compare_digest(r.manage_secret.encode(), secret.encode()) for r in rows]
-    if not any(matches):
+    if not _opens(conn, address, secret):
         raise SubscriptionLinkRefused(
             "This manage link opens nothing any more: the subscriptions it was for were deleted or "
             "unsubscribed since. Use the manage link from a newer mail, or subscribe again."
         )
-    return address, rows
+    return address, store.for_email(conn, address)
 
 
-def _manage_secret_for(conn: Any, address: str) -> str:
-    """The address's manage secret while it has a live subscription, else a new one."""
-    return store.live_manage_secret(conn, address) or new_link_secret()
+def _opens(conn: Any, address: str, manage_secret: str) -> bool:
+    """Whether a manage secret is that of one of the address's confirmed subscriptions."""
+    current = store.confirmed_manage_secrets(conn, address)
+    return any([hmac.compare_digest(s.encode(), manage_secret.encode()) for s in current])
 
 
 # -- the operations pages call -----------------------------------------------------------
@@ -372,13 +373,14 @@ def subscribe(
             row = store.insert_pending(
                 conn, email=address, kind=kind, frequency=frequency, query=text, filters=checked,
                 dedupe_key=key, now=now, secret=new_link_secret(),
-                manage_secret=_manage_secret_for(conn, address),
+                # In no link until confirmed, when it joins the address's manage secret (if any).
+                manage_secret=new_link_secret(),
             )  # fmt: skip
         elif row.status == "unsubscribed":
             # Subscribing again is a new opt-in: the links of the row's earlier life stop working.
             store.set_fields(
                 conn, row.id, status="pending", unsubscribed_at=None, pause_reason=None, bounces=0,
-                secret=new_link_secret(), manage_secret=_manage_secret_for(conn, address),
+                secret=new_link_secret(), manage_secret=new_link_secret(),
             )  # fmt: skip
             row = store.find(conn, row.id)
             assert row is not None
@@ -401,8 +403,14 @@ def confirm(db: Database, settings: Settings, token: str, now: datetime | None =
         if row.status == "unsubscribed":
             raise SubscriptionLinkRefused("You unsubscribed from this since; subscribe again if you want it.")
         if row.status == "pending":
-            # An alert starts with papers first seen after the moment it was confirmed.
-            store.set_fields(conn, row.id, status="active", confirmed_at=now, alert_watermark=now)
+            # An alert starts with papers first seen after the moment it was confirmed. It joins
+            # the manage secret of the address's other confirmed subscriptions, if there are any;
+            # else its own (fresh, never yet in a link) starts a new one.
+            shared = store.confirmed_manage_secrets(conn, row.email)
+            store.set_fields(
+                conn, row.id, status="active", confirmed_at=now, alert_watermark=now,
+                manage_secret=shared[0] if shared else row.manage_secret,
+            )  # fmt: skip
             confirmed = store.find(conn, row.id)
             assert confirmed is not None
             row = confirmed
@@ -424,10 +432,8 @@ def subscriptions_for_manage_token(
 def live_manage_url(db: Database, settings: Settings, sub: Subscription) -> str | None:
     """sub's manage link, if it still opens something (None once the address has nothing live)."""
     with db.connect() as conn:
-        current = store.live_manage_secret(conn, sub.email)
-    if current is None or not hmac.compare_digest(current.encode(), sub.manage_secret.encode()):
-        return None
-    return manage_url(settings, sub)
+        opens = _opens(conn, sub.email, sub.manage_secret)
+    return manage_url(settings, sub) if opens else None
 
 
 def _owned(conn: Any, settings: Settings, token: str, subscription_id: int) -> SubscriptionRow:
@@ -486,12 +492,14 @@ def delete_subscription(
 ) -> tuple[str, list[Subscription]]:
     """Remove one subscription of the manage link's address, with its delivery history.
 
-    Returns the address and its subscriptions left; with none left, the link opens nothing more.
+    Returns the address and what the link still opens: nothing once the address has no
+    confirmed subscription left.
     """
     with db.transaction() as conn:
         row = _owned(conn, settings, token, subscription_id)
         store.remove(conn, row.id)
-        left = store.for_email(conn, row.email)
+        secret = read_token(settings, token, "manage")[1]
+        left = store.for_email(conn, row.email) if _opens(conn, row.email, secret) else []
     return row.email, [_public(r) for r in left]
 
 

@@ -76,14 +76,15 @@ def for_email(conn: Connection, email: str) -> list[SubscriptionRow]:
     return [_row(r) for r in rows]
 
 
-def live_manage_secret(conn: Connection, email: str) -> str | None:
-    """The manage secret of the address's oldest subscription that is not unsubscribed, if any."""
-    return conn.execute(
-        select(subscription.c.manage_secret)
-        .where(subscription.c.email == email, subscription.c.status != "unsubscribed")
-        .order_by(subscription.c.id)
-        .limit(1)
-    ).scalar()
+def confirmed_manage_secrets(conn: Connection, email: str) -> list[str]:
+    """The manage secrets of the address's confirmed (active or paused) subscriptions, oldest first."""
+    return list(
+        conn.execute(
+            select(subscription.c.manage_secret)
+            .where(subscription.c.email == email, subscription.c.status.in_(("active", "paused")))
+            .order_by(subscription.c.id)
+        ).scalars()
+    )
 
 
 def insert_pending(

@@ -233,7 +233,10 @@ def manage(
             left = subscriptions.delete_subscription(context.db, context.settings, token, chosen)
             notice = "Deleted. Nothing more will be sent for it."
             if not left[1]:
-                notice += " This address has no subscriptions left, so this page's link now opens nothing."
+                notice += (
+                    " This address has no confirmed subscriptions left, so this page's link opens"
+                    " nothing more."
+                )
         elif action == "frequency":
             changed = subscriptions.update_subscription(
                 context.db, context.settings, token, chosen, frequency=frequency
