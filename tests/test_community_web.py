@@ -105,7 +105,12 @@ def test_a_script_votes_with_json_and_the_csrf_header(ada: TestClient) -> None:
     assert ada.post(f"/papers/{PAPER}/vote", headers=headers).json()["voted"] is False
     missing = ada.post("/papers/9999.99999/vote", headers=headers)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    # Signed out, the same browser's token (bound to the session that is gone) no longer works;
+    # with a token of its own it is told to sign in.
     signed_out = TestClient(ada.app, cookies={"paperboy_csrf": ada.cookies["paperboy_csrf"]})
+    stale = signed_out.post(f"/papers/{PAPER}/vote", headers=headers)
+    assert stale.status_code == 403 and "CSRF" in stale.text
+    headers["X-CSRF-Token"] = csrf(signed_out)
     refused = signed_out.post(f"/papers/{PAPER}/vote", headers=headers)
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "sign_in_required"
 

@@ -269,3 +269,37 @@ def test_a_multipart_form_carries_its_csrf_token_too(client: TestClient) -> None
         files={"attachment": ("note.txt", b"hello", "text/plain")},
     )
     assert response.status_code == 200 and "Check your inbox" in response.text
+
+
+def test_a_planted_csrf_cookie_and_its_token_do_not_work_with_a_victims_session(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    ask_for_link(client, "victim@example.org")
+    use_link(client, mailed_tokens(settings)[-1])
+    # The attacker gets a CSRF cookie and its token from the site in a browser of their own...
+    with TestClient(create_app(settings, db)) as attacker:
+        planted_token = csrf_of(attacker.get("/sign-in").text)
+        planted_cookie = attacker.cookies["paperboy_csrf"]
+    # ...and plants the cookie in the victim's browser (from a sibling subdomain, say).
+    client.cookies.delete("paperboy_csrf")
+    client.cookies.set("paperboy_csrf", planted_cookie)
+    forged = client.post("/account", data={"display_name": "Pwned", "csrf_token": planted_token})
+    assert forged.status_code == 403
+    assert "Pwned" not in client.get("/account").text
+    # The victim's own pages carry a token that works with their session.
+    own = client.post(
+        "/account", data={"display_name": "Victor", "csrf_token": csrf_of(client.get("/account").text)}
+    )
+    assert own.status_code == 200 and 'value="Victor"' in own.text
+
+
+def test_a_display_name_of_invisible_characters_only_gets_a_clear_message(
+    client: TestClient, settings: Settings
+) -> None:
+    ask_for_link(client)
+    use_link(client, mailed_tokens(settings)[0])
+    account = client.get("/account")
+    refused = client.post(
+        "/account", data={"display_name": "\u3164\u200b", "csrf_token": csrf_of(account.text)}
+    )
+    assert refused.status_code == 400 and "nothing visible" in refused.text

@@ -145,6 +145,15 @@ def test_subscribe_confirm_then_manage_by_the_mailed_links(
     assert subscription_status(db) in (None, "unsubscribed")
 
 
+def subscription_of(db: Database, address: str = "ada@example.org"):  # type: ignore[no-untyped-def]
+    """The address's one live subscription, as its links need it."""
+    from paperboy.store import subscriptions as subscription_store
+
+    with db.connect() as conn:
+        [row] = subscription_store.for_email(conn, address)
+    return row
+
+
 def subscription_status(db: Database) -> str | None:
     with db.connect() as conn:
         return conn.execute(select(subscription.c.status)).scalar_one_or_none()
@@ -315,7 +324,7 @@ def test_one_click_unsubscribe_needs_no_cookie_and_can_be_repeated(db: Database,
     with db.connect() as conn:
         subscription_id = conn.execute(select(subscription.c.id)).scalar_one()
     [listed] = subscriptions.subscriptions_for_manage_token(
-        db, settings, token_of(subscriptions.manage_url(settings, "ada@example.org"))
+        db, settings, token_of(subscriptions.manage_url(settings, subscription_of(db)))
     )[1]
     link = urlsplit(subscriptions.unsubscribe_url(settings, listed))
     assert listed.id == subscription_id and link.path == "/unsubscribe"
@@ -341,7 +350,7 @@ def test_the_unsubscribe_page_button_sends_the_one_click_post(
     subscribe(client)
     confirm(client, mailed_paths(settings, "/subscriptions/confirm")[0])
     [listed] = subscriptions.subscriptions_for_manage_token(
-        db, settings, token_of(subscriptions.manage_url(settings, "ada@example.org"))
+        db, settings, token_of(subscriptions.manage_url(settings, subscription_of(db)))
     )[1]
     link = urlsplit(subscriptions.unsubscribe_url(settings, listed))
     page = client.get(f"{link.path}?{link.query}")
@@ -363,10 +372,11 @@ def test_manage_changes_only_subscriptions_of_the_links_address(
     from paperboy.services import subscriptions
 
     subscribe(client, email="ada@example.org")
+    confirm(client, mailed_paths(settings, "/subscriptions/confirm")[0])
     subscribe(client, email="grace@example.org")
     with db.connect() as conn:
         ids = dict(conn.execute(select(subscription.c.email, subscription.c.id)).all())
-    link = urlsplit(subscriptions.manage_url(settings, "ada@example.org"))
+    link = urlsplit(subscriptions.manage_url(settings, subscription_of(db)))
     refused = manage(
         client, f"{link.path}?{link.query}", subscription_id=str(ids["grace@example.org"]), action="delete"
     )
@@ -404,3 +414,46 @@ def test_a_mail_server_that_cannot_be_reached_gets_a_try_again_page(db: Database
         refused = subscribe(client)
     assert refused.status_code == 503 and "try again in a few minutes" in refused.text
     assert 'value="ada@example.org"' in refused.text
+
+
+def manage_links_in(page: str) -> list[str]:
+    """The path-and-query of every manage link a page shows."""
+    found = re.findall(r'href="(https?://[^"]+/subscriptions/manage\?token=[^"]+)"', page)
+    return [f"{p.path}?{p.query}" for p in (urlsplit(html.unescape(link)) for link in found)]
+
+
+def test_a_recycled_confirm_link_neither_confirms_nor_shows_the_next_subscribers_manage_link(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    # Mallory subscribes, confirms, keeps the confirmation link and deletes the subscription.
+    subscribe(client, email="mallory@example.org")
+    [link] = mailed_paths(settings, "/subscriptions/confirm")
+    [manage_link] = manage_links_in(confirm(client, link).text)
+    listing = client.get(manage_link)
+    [subscription_id] = re.findall(r'name="subscription_id" value="(\d+)"', listing.text)[:1]
+    assert "Deleted" in manage(client, manage_link, subscription_id=subscription_id, action="delete").text
+    # Ada subscribes next to a private saved search; Mallory replays her old link.
+    subscribe(client, email="ada@example.org", kind="search", q="my secret project", frequency="weekly")
+    replayed = confirm(client, link)
+    assert replayed.status_code == 400 and manage_links_in(replayed.text) == []
+    assert "ada@example.org" not in replayed.text and subscription_status(db) == "pending"
+
+
+def test_an_old_unsubscribe_link_shows_no_manage_link_to_later_subscriptions(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    from paperboy.services import subscriptions
+    from paperboy.store import subscriptions as subscription_store
+
+    subscribe(client)
+    confirm(client, mailed_paths(settings, "/subscriptions/confirm")[0])
+    with db.connect() as conn:
+        [row] = subscription_store.for_email(conn, "ada@example.org")
+    old = urlsplit(subscriptions.unsubscribe_url(settings, row))
+    assert client.post(f"{old.path}?{old.query}", **ONE_CLICK).status_code == 200
+    # Later the address subscribes to a private saved search (perhaps someone new has it now).
+    subscribe(client, kind="search", q="my secret project", frequency="weekly")
+    confirm(client, mailed_paths(settings, "/subscriptions/confirm")[-1])
+    replayed = client.post(f"{old.path}?{old.query}", **ONE_CLICK)
+    for manage_link in manage_links_in(replayed.text):
+        assert "my secret project" not in client.get(manage_link).text

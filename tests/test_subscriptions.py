@@ -181,18 +181,20 @@ def test_the_manage_link_changes_frequency_pauses_resumes_and_deletes(
     db: Database, settings: Settings
 ) -> None:
     sub = subscribe_and_confirm(db, settings)
-    token = subs.make_token(settings, "manage", "ada@example.org")
+    token = link_token_of(subs.manage_url(settings, sub))
     assert subs.update_subscription(db, settings, token, sub.id, frequency="weekly").frequency == "weekly"
     paused = subs.update_subscription(db, settings, token, sub.id, paused=True)
     assert paused.status == "paused" and paused.pause_reason == "by subscriber"
     assert subs.update_subscription(db, settings, token, sub.id, paused=False).status == "active"
-    subs.delete_subscription(db, settings, token, sub.id)
-    assert subs.subscriptions_for_manage_token(db, settings, token) == ("ada@example.org", [])
+    assert subs.delete_subscription(db, settings, token, sub.id) == ("ada@example.org", [])
+    # Nothing is left for the link to open.
+    with pytest.raises(SubscriptionLinkRefused, match="opens nothing"):
+        subs.subscriptions_for_manage_token(db, settings, token)
 
 
 def test_a_manage_link_cannot_touch_another_addresss_subscriptions(db: Database, settings: Settings) -> None:
     theirs = subscribe_and_confirm(db, settings, "grace@example.org")
-    mine = subs.make_token(settings, "manage", "ada@example.org")
+    mine = link_token_of(subs.manage_url(settings, subscribe_and_confirm(db, settings, "ada@example.org")))
     with pytest.raises(SubscriptionLinkRefused):
         subs.update_subscription(db, settings, mine, theirs.id, paused=True)
     with pytest.raises(SubscriptionLinkRefused):
@@ -202,7 +204,7 @@ def test_a_manage_link_cannot_touch_another_addresss_subscriptions(db: Database,
 def test_changing_to_a_frequency_already_held_is_refused(db: Database, settings: Settings) -> None:
     daily = subscribe_and_confirm(db, settings, frequency="daily")
     subscribe_and_confirm(db, settings, frequency="weekly")
-    token = subs.make_token(settings, "manage", "ada@example.org")
+    token = link_token_of(subs.manage_url(settings, daily))
     with pytest.raises(SubscriptionError, match="already have") as refused:
         subs.update_subscription(db, settings, token, daily.id, frequency="weekly")
     assert refused.value.field == "frequency"
@@ -212,19 +214,134 @@ def test_unsubscribing_is_idempotent_and_a_new_subscribe_starts_over(
     db: Database, settings: Settings
 ) -> None:
     sub = subscribe_and_confirm(db, settings)
-    token = subs.make_token(settings, "unsubscribe", str(sub.id))
+    token = link_token_of(subs.unsubscribe_url(settings, sub))
     assert subs.unsubscribe(db, settings, token).status == "unsubscribed"
     assert subs.unsubscribe(db, settings, token).status == "unsubscribed"
     again = subs.subscribe(db, settings, "ada@example.org", "trending", "daily", now=NOW)
     assert again.id == sub.id and again.status == "pending"
     assert "Confirm" in outbox(settings)[-1]["Subject"]
+    # A new opt-in: the links of the row's earlier life work no more, the new mail's do.
+    with pytest.raises(SubscriptionLinkRefused, match="earlier life"):
+        subs.unsubscribe(db, settings, token)
+    with pytest.raises(SubscriptionLinkRefused, match="earlier life"):
+        subs.confirm(db, settings, link_token(outbox(settings)[0], "/subscriptions/confirm"), now=NOW)
+    assert (
+        subs.confirm(db, settings, link_token(outbox(settings)[-1], "/subscriptions/confirm"), now=NOW).id
+        == sub.id
+    )
 
 
 def test_links_follow_the_base_url_scheme(settings: Settings) -> None:
     secure = replace(settings, base_url="https://papers.example.org/")
-    sub = subs.Subscription(7, "ada@example.org", "trending", "daily", None, {}, "active", None, NOW, NOW)
-    assert subs.unsubscribe_url(secure, sub).startswith("https://papers.example.org/unsubscribe?token=u.")
-    assert subs.manage_url(secure, "ada@example.org").startswith(
-        "https://papers.example.org/subscriptions/manage?"
+    sub = subs.Subscription(
+        7, "ada@example.org", "trending", "daily", None, {}, "active", None, NOW, NOW, "s" * 22, "m" * 22
     )
+    assert subs.unsubscribe_url(secure, sub).startswith("https://papers.example.org/unsubscribe?token=")
+    assert subs.manage_url(secure, sub).startswith("https://papers.example.org/subscriptions/manage?")
     assert subs.confirm_url(secure, sub).startswith("https://papers.example.org/subscriptions/confirm?")
+
+
+# -- attacks on the signed links ----------------------------------------------------------
+
+
+def manage_token_mailed_to(db: Database, settings: Settings, address: str) -> str:
+    """The manage link's token, as the "you already have this" mail gives it to the address."""
+    subs.subscribe(db, settings, address, "trending", "daily", now=NOW)
+    mail = outbox(settings)[-1]
+    assert mail["To"] == address and "already" in mail["Subject"]
+    return link_token(mail, "/subscriptions/manage")
+
+
+def test_an_old_confirm_link_of_a_deleted_subscription_cannot_confirm_the_next_persons(
+    db: Database, settings: Settings
+) -> None:
+    # Mallory subscribes, keeps her confirmation link, and deletes the subscription (the newest row).
+    mallory = subscribe_and_confirm(db, settings, "mallory@example.org")
+    old_confirm = link_token(outbox(settings)[0], "/subscriptions/confirm")
+    subs.delete_subscription(
+        db, settings, manage_token_mailed_to(db, settings, "mallory@example.org"), mallory.id
+    )
+    # Ada subscribes next, to a private saved search, and has not confirmed yet.
+    ada = subs.subscribe(
+        db, settings, "ada@example.org", "search", "weekly", query="my secret project", now=NOW
+    )
+    with pytest.raises(SubscriptionLinkRefused):
+        subs.confirm(db, settings, old_confirm, now=NOW)
+    with db.connect() as conn:
+        assert (
+            conn.execute(select(subscription.c.status).where(subscription.c.id == ada.id)).scalar()
+            == "pending"
+        )
+
+
+def test_an_old_unsubscribe_link_of_a_deleted_subscription_cannot_unsubscribe_the_next_person(
+    db: Database, settings: Settings
+) -> None:
+    mallory = subscribe_and_confirm(db, settings, "mallory@example.org")
+    old_unsubscribe = link_token_of(subs.unsubscribe_url(settings, mallory))
+    subs.delete_subscription(
+        db, settings, manage_token_mailed_to(db, settings, "mallory@example.org"), mallory.id
+    )
+    ada = subscribe_and_confirm(db, settings, "ada@example.org")
+    with pytest.raises(SubscriptionLinkRefused):
+        subs.unsubscribe(db, settings, old_unsubscribe)
+    with db.connect() as conn:
+        assert (
+            conn.execute(select(subscription.c.status).where(subscription.c.id == ada.id)).scalar()
+            == "active"
+        )
+
+
+def link_token_of(url: str) -> str:
+    [token] = re.findall(r"\?token=([A-Za-z0-9_.-]+)$", url)
+    return token
+
+
+def test_a_manage_link_stops_working_once_every_subscription_of_the_address_is_gone(
+    db: Database, settings: Settings
+) -> None:
+    first = subscribe_and_confirm(db, settings)
+    old_manage = manage_token_mailed_to(db, settings, "ada@example.org")
+    subs.delete_subscription(db, settings, old_manage, first.id)
+    # The address subscribes again later: perhaps it belongs to someone else by now.
+    subscribe_and_confirm(db, settings, kind="search", query="my secret project")
+    with pytest.raises(SubscriptionLinkRefused):
+        subs.subscriptions_for_manage_token(db, settings, old_manage)
+
+
+def test_a_pending_subscription_anyone_can_make_does_not_keep_an_old_manage_link_alive(
+    db: Database, settings: Settings
+) -> None:
+    # Mallory holds Ada's manage link (a forwarded digest, say) and, before Ada deletes her
+    # subscription to cut her off, subscribes Ada's address to something else: a pending row.
+    mine = subscribe_and_confirm(db, settings)
+    leaked = link_token_of(subs.manage_url(settings, mine))
+    subs.subscribe(db, settings, "ada@example.org", "search", "daily", query="bait", now=NOW)
+    subs.delete_subscription(db, settings, leaked, mine.id)
+    with pytest.raises(SubscriptionLinkRefused, match="opens nothing"):
+        subs.subscriptions_for_manage_token(db, settings, leaked)
+    # Ada confirming the pending one later gives a new manage link; the leaked one stays dead.
+    confirmed = subs.confirm(
+        db, settings, link_token(outbox(settings)[-1], "/subscriptions/confirm"), now=NOW
+    )
+    assert subs.subscriptions_for_manage_token(
+        db, settings, link_token_of(subs.manage_url(settings, confirmed))
+    )
+    with pytest.raises(SubscriptionLinkRefused, match="opens nothing"):
+        subs.subscriptions_for_manage_token(db, settings, leaked)
+
+
+def test_deleting_one_of_several_keeps_the_manage_link_and_lists_pending_ones_too(
+    db: Database, settings: Settings
+) -> None:
+    daily = subscribe_and_confirm(db, settings, frequency="daily")
+    weekly = subscribe_and_confirm(db, settings, frequency="weekly")
+    pending = subs.subscribe(db, settings, "ada@example.org", "search", "daily", query="graphs", now=NOW)
+    # Both confirmed ones share one manage link, whichever mail it came from.
+    assert subs.manage_url(settings, daily) == subs.manage_url(settings, weekly)
+    token = link_token_of(subs.manage_url(settings, weekly))
+    address, left = subs.delete_subscription(db, settings, token, daily.id)
+    assert address == "ada@example.org" and [s.id for s in left] == [weekly.id, pending.id]
+    assert subs.delete_subscription(db, settings, token, pending.id)[1] == [
+        subs.subscriptions_for_manage_token(db, settings, token)[1][0]
+    ]

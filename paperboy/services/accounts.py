@@ -27,8 +27,16 @@ _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-# Characters that reorder or hide text around a name (bidi overrides and isolates).
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+# Refused in names: characters that reorder text around a name (bidi overrides, isolates and
+# marks), and those that break lines (controls, line and paragraph separators).
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_LINE_BREAKING = {"Cc", "Zl", "Zp"}
+# Dropped from names: characters that draw nothing, so "Ada" plus one of them would pass
+# for Ada: format characters (zero-width spaces and joiners, the BOM, soft hyphens, tag
+# characters), private-use and unassigned code points, and letters that are blank (the
+# Hangul fillers, which NFKC maps to U+1160, and the blank Braille pattern).
+_INVISIBLE_CATEGORIES = {"Cf", "Co", "Cn"}
+_BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800")
 
 
 class AccountError(ValueError):
@@ -89,16 +97,14 @@ def sign_in_link(settings: Settings, token: str) -> str:
 def request_sign_in(db: Database, settings: Settings, email: str, now: datetime | None = None) -> str:
     """Mail a single-use sign-in link to email, valid for 15 minutes; return the normalised address.
 
-    Anyone may ask: a new address gets an account when the link is used. A banned
-    account gets no mail, and the caller cannot tell (nor can whoever typed the address).
+    Anyone may ask: a new address gets an account when the link is used. The work is the
+    same whatever the address (unknown, a member, banned), so neither the answer nor the
+    time it takes tells them apart; a banned account's link signs nobody in.
     """
     now = now or utc_now()
     address = normalise_email(email)
     token = secrets.token_urlsafe(32)
     with db.transaction() as conn:
-        existing = store.find_user_by_email(conn, address)
-        if existing is not None and existing.banned:
-            return address
         store.delete_expired(conn, now)
         store.add_sign_in_token(conn, _hash(token), address, now, now + SIGN_IN_LINK_LIFETIME)
     minutes = int(SIGN_IN_LINK_LIFETIME.total_seconds() // 60)
@@ -123,6 +129,8 @@ def complete_sign_in(db: Database, token: str, now: datetime | None = None) -> S
         outcome, email = store.claim_sign_in_token(conn, _hash(token), now)
         if outcome != "claimed" or email is None:
             raise SignInLinkRefused(_REFUSALS.get(outcome, _UNKNOWN_LINK))
+        # One link used ends the others for the address, older and newer alike.
+        store.end_other_sign_in_tokens(conn, email, _hash(token), now)
         account = store.get_or_create_user(conn, email, now)
         if account.banned:
             raise AccountBanned("This account is suspended; it cannot sign in.")
@@ -134,7 +142,10 @@ def complete_sign_in(db: Database, token: str, now: datetime | None = None) -> S
 
 _UNKNOWN_LINK = "This sign-in link is not valid. Copy the whole link from the mail, or ask for a new one."
 _REFUSALS = {
-    "used": "This sign-in link has already been used; each link works once. Ask for a new one.",
+    "used": (
+        "This sign-in link has already been used (or another link for this address was used "
+        "since); each link works once. Ask for a new one."
+    ),
     "expired": "This sign-in link has expired (links last 15 minutes). Ask for a new one.",
     "unknown": _UNKNOWN_LINK,
 }
@@ -155,16 +166,35 @@ def sign_out(db: Database, session_token: str) -> None:
             store.delete_session(conn, _hash(session_token))
 
 
+def _draws_nothing(ch: str) -> bool:
+    return unicodedata.category(ch) in _INVISIBLE_CATEGORIES or ch in _BLANK_LETTERS
+
+
+def _named(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
+
+
 def clean_display_name(name: str) -> str | None:
-    """The name trimmed and NFC-normalised (None when blank); InvalidDisplayName if unusable."""
-    text = unicodedata.normalize("NFC", name.strip())
-    if not text:
+    """The name NFKC-normalised, without invisible characters, spaces collapsed (None when blank).
+
+    InvalidDisplayName if it breaks lines or reorders text, has nothing visible, or is too long.
+    """
+    # NFKC folds look-alike forms (fullwidth letters, ligatures, odd spaces) into plain ones.
+    text = unicodedata.normalize("NFKC", name)
+    if not text.strip():
         return None
-    bad = [c for c in text if unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS]
+    bad = [c for c in text if unicodedata.category(c) in _LINE_BREAKING or c in _BIDI_CONTROLS]
     if bad:
         raise InvalidDisplayName(
-            f"A display name cannot contain control characters (found {bad[0]!r}); use letters, "
-            "digits, spaces and punctuation."
+            f"A display name cannot contain control characters such as line breaks or "
+            f"text-direction marks (found {_named(bad[0])}); use letters, digits, spaces and punctuation."
+        )
+    hidden = [c for c in text if _draws_nothing(c)]
+    text = " ".join("".join(c for c in text if not _draws_nothing(c)).split())
+    if not text:
+        raise InvalidDisplayName(
+            f"This display name has nothing visible in it, only invisible characters (such as "
+            f"{_named(hidden[0])}); type a name, or leave the box empty to clear it."
         )
     if len(text) > DISPLAY_NAME_MAX:
         raise InvalidDisplayName(

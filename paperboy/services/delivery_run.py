@@ -173,7 +173,7 @@ class EditionSender:
         try:
             self.session.connect()
             data, message_id = digest_bytes(
-                rendered, sub.email, unsubscribe_url(self.settings, sub), manage_url(self.settings, sub.email)
+                rendered, sub.email, unsubscribe_url(self.settings, sub), manage_url(self.settings, sub)
             )
             self.session.send_bytes(rendered.sender, sub.email, data)
         except (PermanentMailError, MailHeaderError) as exc:

@@ -1,25 +1,32 @@
 """Subscriptions: double opt-in, signed links to confirm, manage and unsubscribe.
 
-Nothing but the confirmation mail goes to an address before it confirms. Links carry an
-HMAC (under the site's secret key) of their purpose and what they point at, so they need
-no stored token: a confirmation link lasts CONFIRM_LINK_DAYS, manage and unsubscribe links
-last as long as the subscription.
+Nothing but the confirmation mail goes to an address before it confirms. Links are signed
+(itsdangerous, under the site's secret key) and name their purpose, what they point at and
+a random secret stored with it, so a link works only for the row it was mailed for: ids
+are never reused, and a row subscribed again gets a new secret. Confirm and unsubscribe
+links carry the subscription's id and secret; a confirmation link lasts CONFIRM_LINK_DAYS,
+an unsubscribe link as long as its subscription. A manage link carries the address and the
+address's manage secret, which its confirmed subscriptions share: a subscription takes it
+when it is confirmed, and once the address has no confirmed subscription left (all deleted
+or unsubscribed) its manage links open nothing and the next one confirmed starts a new
+secret, so an old manage link never opens what comes after. Pending subscriptions, which
+anyone can make for any address, neither keep a manage link alive nor inherit one.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from paperboy.config import Settings
 from paperboy.digest.compose import already_subscribed_message, confirmation_message
@@ -30,6 +37,7 @@ from paperboy.secret_key import resolve_secret_key
 from paperboy.services.accounts import AccountError, normalise_email
 from paperboy.store import Database
 from paperboy.store import subscriptions as store
+from paperboy.store.schema import new_link_secret
 from paperboy.store.subscriptions import SubscriptionRow
 
 KINDS = ("trending", "search")
@@ -37,7 +45,8 @@ FREQUENCIES = ("daily", "weekly")
 MODES = ("keyword", "semantic", "hybrid")
 FILTERS = ("mode", "category", "after", "before")
 QUERY_MAX = 500
-TOKEN_MAX = 400
+# A manage link carries the address (up to 254 characters), so its token can pass 400.
+TOKEN_MAX = 600
 CONFIRM_LINK_DAYS = 7
 
 _CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[a-z][a-z-]*)?$", re.IGNORECASE)
@@ -77,6 +86,9 @@ class Subscription:
     pause_reason: str | None
     created_at: datetime
     confirmed_at: datetime | None
+    # What its links sign (see the module's docstring); never shown on a page.
+    secret: str = field(default="", repr=False)
+    manage_secret: str = field(default="", repr=False)
 
     def describe(self) -> str:
         """'Daily trending papers', or 'Weekly alert: "graph neural networks" in cs.LG'."""
@@ -110,6 +122,8 @@ def _public(row: SubscriptionRow) -> Subscription:
         pause_reason=row.pause_reason,
         created_at=row.created_at,
         confirmed_at=row.confirmed_at,
+        secret=row.secret,
+        manage_secret=row.manage_secret,
     )
 
 
@@ -198,58 +212,63 @@ def _dedupe_key(email: str, kind: str, frequency: str, query: str | None, filter
 
 # -- signed links ------------------------------------------------------------------------
 
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+_SALT = "paperboy.subscription-link"
+_WHAT = {"confirm": "confirmation", "manage": "manage", "unsubscribe": "unsubscribe"}
+_DOING = {"confirm": "confirming", "manage": "managing subscriptions", "unsubscribe": "unsubscribing"}
+# What follows the purpose in each kind of token: (id, secret, expiry), (id, secret), (address, secret).
+_SHAPES: dict[str, tuple[type, ...]] = {"c": (int, str, int), "u": (int, str), "m": (str, str)}
+_EPOCH = datetime(1970, 1, 1)
 
 
 @lru_cache(maxsize=16)
-def _key(settings: Settings) -> bytes:
+def _serializer(settings: Settings) -> URLSafeSerializer:
     # An edition signs two links per reader; read the key file once, not thousands of times.
-    return resolve_secret_key(settings)
+    return URLSafeSerializer(
+        resolve_secret_key(settings), salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+    )
 
 
-def _signature(settings: Settings, payload: str) -> str:
-    digest = hmac.new(_key(settings), b"subscription-link:" + payload.encode(), hashlib.sha256)
-    return _b64(digest.digest()[:18])
+def make_token(settings: Settings, purpose: str, *fields: str | int) -> str:
+    """A URL-safe signed token: its purpose, then what it is for (see _SHAPES)."""
+    return str(_serializer(settings).dumps([_PURPOSES[purpose], *fields]))
 
 
-def make_token(settings: Settings, purpose: str, subject: str, expires: datetime | None = None) -> str:
-    """A URL-safe signed token: purpose, what it is for (an id or an address), and its expiry."""
-    stamp = str(int((naive_utc(expires) - datetime(1970, 1, 1)).total_seconds())) if expires else "0"
-    payload = f"{_PURPOSES[purpose]}.{_b64(subject.encode())}.{stamp}"
-    return f"{payload}.{_signature(settings, payload)}"
-
-
-def read_token(settings: Settings, token: str, purpose: str, now: datetime | None = None) -> str:
-    """What a token is for, if it is genuine, meant for purpose, and unexpired."""
-    what = {"confirm": "confirmation", "manage": "manage", "unsubscribe": "unsubscribe"}[purpose]
+def read_token(settings: Settings, token: str, purpose: str, now: datetime | None = None) -> list[Any]:
+    """The fields of a token that is genuine, meant for purpose, well formed and unexpired."""
+    what = _WHAT[purpose]
     if not isinstance(token, str) or not token or len(token) > TOKEN_MAX:
         raise SubscriptionLinkRefused(f"This {what} link is incomplete; open the link from the mail in full.")
-    parts = token.strip().split(".")
-    if len(parts) != 4 or parts[0] != _PURPOSES[purpose]:
-        doing = {"confirm": "confirming", "manage": "managing subscriptions", "unsubscribe": "unsubscribing"}
+    try:
+        fields = _serializer(settings).loads(token.strip())
+    except BadSignature:
+        # Altered, cut short, signed under another key, or made before links carried secrets.
         raise SubscriptionLinkRefused(
-            f"This link is not for {doing[purpose]}; open the link from the mail in full."
-        )
-    payload = ".".join(parts[:3])
-    if not hmac.compare_digest(parts[3], _signature(settings, payload)):
+            f"This {what} link is not valid (it may have been cut short, or be from before links "
+            "changed); open the link from the newest mail in full."
+        ) from None
+    if (
+        not isinstance(fields, list)
+        or not fields
+        or not isinstance(fields[0], str)
+        or fields[0] not in _SHAPES
+    ):
+        raise SubscriptionLinkRefused(f"This {what} link is not valid; open the link from the mail in full.")
+    if fields[0] != _PURPOSES[purpose]:
         raise SubscriptionLinkRefused(
-            f"This {what} link is not valid (it may have been cut short); "
-            "open the link from the mail in full."
+            f"This link is not for {_DOING[purpose]}; open the link from the mail in full."
         )
-    if parts[2] != "0":
-        expires = datetime(1970, 1, 1) + timedelta(seconds=int(parts[2]))
-        if naive_utc(now or utcnow()) > expires:
-            raise SubscriptionLinkRefused(
-                f"This confirmation link has expired (they last {CONFIRM_LINK_DAYS} days); "
-                "subscribe again to get a new one."
-            )
-    return _unb64(parts[1]).decode()
+    shape = _SHAPES[fields[0]]
+    rest = fields[1:]
+    if len(rest) != len(shape) or not all(
+        isinstance(v, t) and not isinstance(v, bool) for v, t in zip(rest, shape, strict=True)
+    ):
+        raise SubscriptionLinkRefused(f"This {what} link is not valid; open the link from the mail in full.")
+    if purpose == "confirm" and naive_utc(now or utcnow()) > _EPOCH + timedelta(seconds=rest[2]):
+        raise SubscriptionLinkRefused(
+            f"This confirmation link has expired (they last {CONFIRM_LINK_DAYS} days); "
+            "subscribe again to get a new one."
+        )
+    return rest
 
 
 def _link(settings: Settings, path: str, token: str) -> str:
@@ -259,24 +278,60 @@ def _link(settings: Settings, path: str, token: str) -> str:
 def confirm_url(settings: Settings, sub: Subscription | SubscriptionRow, now: datetime | None = None) -> str:
     """The double opt-in link, valid for CONFIRM_LINK_DAYS from now."""
     expires = naive_utc(now or utcnow()) + timedelta(days=CONFIRM_LINK_DAYS)
-    return _link(settings, "/subscriptions/confirm", make_token(settings, "confirm", str(sub.id), expires))
+    stamp = int((expires - _EPOCH).total_seconds())
+    return _link(
+        settings, "/subscriptions/confirm", make_token(settings, "confirm", sub.id, sub.secret, stamp)
+    )
 
 
-def manage_url(settings: Settings, email: str) -> str:
-    """The page listing every subscription of an address, where each can be changed."""
-    return _link(settings, "/subscriptions/manage", make_token(settings, "manage", email.lower()))
+def manage_url(settings: Settings, sub: Subscription | SubscriptionRow) -> str:
+    """The page listing every subscription of sub's address, where each can be changed."""
+    token = make_token(settings, "manage", sub.email, sub.manage_secret)
+    return _link(settings, "/subscriptions/manage", token)
 
 
 def unsubscribe_url(settings: Settings, sub: Subscription | SubscriptionRow) -> str:
     """The RFC 8058 one-click target (a POST there unsubscribes; https when base_url is)."""
-    return _link(settings, "/unsubscribe", make_token(settings, "unsubscribe", str(sub.id)))
+    return _link(settings, "/unsubscribe", make_token(settings, "unsubscribe", sub.id, sub.secret))
 
 
-def _id_from(settings: Settings, token: str, purpose: str, now: datetime | None = None) -> int:
-    subject = read_token(settings, token, purpose, now)
-    if not subject.isdigit():
-        raise SubscriptionLinkRefused("This link does not point at a subscription.")
-    return int(subject)
+def _row_of(
+    conn: Any, settings: Settings, token: str, purpose: str, now: datetime | None = None
+) -> SubscriptionRow:
+    """The subscription a confirm or unsubscribe link was made for; refused if gone or renewed."""
+    subscription_id, secret = read_token(settings, token, purpose, now)[:2]
+    row = store.find(conn, subscription_id)
+    if row is None:
+        raise SubscriptionLinkRefused(
+            "This subscription was deleted; subscribe again if you want it."
+            if purpose == "confirm"
+            else "This subscription was deleted already; nothing more will be sent."
+        )
+    if not hmac.compare_digest(row.secret.encode(), secret.encode()):
+        raise SubscriptionLinkRefused(
+            f"This {_WHAT[purpose]} link is for an earlier life of this subscription (it was "
+            "unsubscribed and subscribed again since); use the link from the newest mail."
+        )
+    return row
+
+
+def _live_rows_of_manage_token(
+    conn: Any, settings: Settings, token: str
+) -> tuple[str, list[SubscriptionRow]]:
+    """The address of a manage link and its subscriptions (pending ones too), if it still opens them."""
+    address, secret = read_token(settings, token, "manage")
+    if not _opens(conn, address, secret):
+        raise SubscriptionLinkRefused(
+            "This manage link opens nothing any more: the subscriptions it was for were deleted or "
+            "unsubscribed since. Use the manage link from a newer mail, or subscribe again."
+        )
+    return address, store.for_email(conn, address)
+
+
+def _opens(conn: Any, address: str, manage_secret: str) -> bool:
+    """Whether a manage secret is that of one of the address's confirmed subscriptions."""
+    current = store.confirmed_manage_secrets(conn, address)
+    return any([hmac.compare_digest(s.encode(), manage_secret.encode()) for s in current])
 
 
 # -- the operations pages call -----------------------------------------------------------
@@ -317,12 +372,16 @@ def subscribe(
         if row is None:
             row = store.insert_pending(
                 conn, email=address, kind=kind, frequency=frequency, query=text, filters=checked,
-                dedupe_key=key, now=now,
+                dedupe_key=key, now=now, secret=new_link_secret(),
+                # In no link until confirmed, when it joins the address's manage secret (if any).
+                manage_secret=new_link_secret(),
             )  # fmt: skip
         elif row.status == "unsubscribed":
+            # Subscribing again is a new opt-in: the links of the row's earlier life stop working.
             store.set_fields(
-                conn, row.id, status="pending", unsubscribed_at=None, pause_reason=None, bounces=0
-            )
+                conn, row.id, status="pending", unsubscribed_at=None, pause_reason=None, bounces=0,
+                secret=new_link_secret(), manage_secret=new_link_secret(),
+            )  # fmt: skip
             row = store.find(conn, row.id)
             assert row is not None
     description = describe(row.kind, row.frequency, row.query, row.filters)
@@ -331,7 +390,7 @@ def subscribe(
             settings, address, description, confirm_url(settings, row, now), CONFIRM_LINK_DAYS
         )
     else:
-        message = already_subscribed_message(settings, address, description, manage_url(settings, address))
+        message = already_subscribed_message(settings, address, description, manage_url(settings, row))
     deliver(settings, message)
     return _public(row)
 
@@ -339,37 +398,50 @@ def subscribe(
 def confirm(db: Database, settings: Settings, token: str, now: datetime | None = None) -> Subscription:
     """Use a confirmation link: the subscription becomes active (again confirming changes nothing)."""
     now = naive_utc(now or utcnow())
-    subscription_id = _id_from(settings, token, "confirm", now)
     with db.transaction() as conn:
-        row = store.find(conn, subscription_id)
-        if row is None:
-            raise SubscriptionLinkRefused("This subscription was deleted; subscribe again if you want it.")
+        row = _row_of(conn, settings, token, "confirm", now)
         if row.status == "unsubscribed":
             raise SubscriptionLinkRefused("You unsubscribed from this since; subscribe again if you want it.")
         if row.status == "pending":
-            # An alert starts with papers first seen after the moment it was confirmed.
-            store.set_fields(conn, row.id, status="active", confirmed_at=now, alert_watermark=now)
-            row = store.find(conn, row.id)
-            assert row is not None
+            # An alert starts with papers first seen after the moment it was confirmed. It joins
+            # the manage secret of the address's other confirmed subscriptions, if there are any;
+            # else its own (fresh, never yet in a link) starts a new one.
+            shared = store.confirmed_manage_secrets(conn, row.email)
+            store.set_fields(
+                conn, row.id, status="active", confirmed_at=now, alert_watermark=now,
+                manage_secret=shared[0] if shared else row.manage_secret,
+            )  # fmt: skip
+            confirmed = store.find(conn, row.id)
+            assert confirmed is not None
+            row = confirmed
     return _public(row)
 
 
 def subscriptions_for_manage_token(
     db: Database, settings: Settings, token: str
 ) -> tuple[str, list[Subscription]]:
-    """The address a manage link is for, and its subscriptions (all but unsubscribed ones)."""
-    address = read_token(settings, token, "manage")
+    """The address a manage link is for, and its subscriptions (all but unsubscribed ones).
+
+    Refused once the address has no live subscription left that shares the link's secret.
+    """
     with db.connect() as conn:
-        rows = store.for_email(conn, address)
+        address, rows = _live_rows_of_manage_token(conn, settings, token)
     return address, [_public(r) for r in rows]
 
 
+def live_manage_url(db: Database, settings: Settings, sub: Subscription) -> str | None:
+    """sub's manage link, if it still opens something (None once the address has nothing live)."""
+    with db.connect() as conn:
+        opens = _opens(conn, sub.email, sub.manage_secret)
+    return manage_url(settings, sub) if opens else None
+
+
 def _owned(conn: Any, settings: Settings, token: str, subscription_id: int) -> SubscriptionRow:
-    address = read_token(settings, token, "manage")
-    row = store.find(conn, int(subscription_id))
-    if row is None or row.email != address or row.status == "unsubscribed":
-        raise SubscriptionLinkRefused("That subscription is not among this address's subscriptions.")
-    return row
+    _, rows = _live_rows_of_manage_token(conn, settings, token)
+    for row in rows:
+        if row.id == int(subscription_id):
+            return row
+    raise SubscriptionLinkRefused("That subscription is not among this address's subscriptions.")
 
 
 def update_subscription(
@@ -415,23 +487,30 @@ def update_subscription(
     return _public(updated)
 
 
-def delete_subscription(db: Database, settings: Settings, token: str, subscription_id: int) -> None:
-    """Remove one subscription of the manage link's address, with its delivery history."""
+def delete_subscription(
+    db: Database, settings: Settings, token: str, subscription_id: int
+) -> tuple[str, list[Subscription]]:
+    """Remove one subscription of the manage link's address, with its delivery history.
+
+    Returns the address and what the link still opens: nothing once the address has no
+    confirmed subscription left.
+    """
     with db.transaction() as conn:
         row = _owned(conn, settings, token, subscription_id)
         store.remove(conn, row.id)
+        secret = read_token(settings, token, "manage")[1]
+        left = store.for_email(conn, row.email) if _opens(conn, row.email, secret) else []
+    return row.email, [_public(r) for r in left]
 
 
 def unsubscribe(db: Database, settings: Settings, token: str, now: datetime | None = None) -> Subscription:
     """Use an unsubscribe link (RFC 8058 one-click, or the link in the mail). Doing it twice is fine."""
     now = naive_utc(now or utcnow())
-    subscription_id = _id_from(settings, token, "unsubscribe")
     with db.transaction() as conn:
-        row = store.find(conn, subscription_id)
-        if row is None:
-            raise SubscriptionLinkRefused("This subscription was deleted already; nothing more will be sent.")
+        row = _row_of(conn, settings, token, "unsubscribe")
         if row.status != "unsubscribed":
             store.set_fields(conn, row.id, status="unsubscribed", unsubscribed_at=now)
-            row = store.find(conn, row.id)
-            assert row is not None
+            done = store.find(conn, row.id)
+            assert done is not None
+            row = done
     return _public(row)

@@ -119,6 +119,19 @@ def claim_sign_in_token(conn: Connection, token_hash: str, now: datetime) -> tup
     return "expired", row.email
 
 
+def end_other_sign_in_tokens(conn: Connection, email: str, keep_hash: str, now: datetime) -> None:
+    """Mark the address's other unused sign-in tokens used: one link used ends them all."""
+    conn.execute(
+        update(sign_in_token)
+        .where(
+            sign_in_token.c.email == email,
+            sign_in_token.c.token_hash != keep_hash,
+            sign_in_token.c.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+
+
 def delete_expired(conn: Connection, now: datetime) -> None:
     """Forget expired sessions and sign-in tokens (used ones too, once expired)."""
     conn.execute(delete(session).where(session.c.expires_at <= now))

@@ -55,9 +55,35 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        sqlite = self.dialect == "sqlite"
+        with self.engine.connect() as conn:
+            if sqlite:
+                # A migration that recreates a table (SQLite's only way to change some things)
+                # drops the old one, and with foreign keys on that drop would cascade into every
+                # row pointing at it. The pragma only works outside a transaction.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            try:
+                with conn.begin():
+                    if sqlite:
+                        # The driver opens no transaction before DDL; open one, so an upgrade
+                        # that fails part way leaves the store as it was.
+                        conn.exec_driver_sql("BEGIN")
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+                    if sqlite:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            table, row_id, parent, _ = broken[0]
+                            raise StoreError(
+                                f"after migrating, {len(broken)} row(s) point at rows that do not exist "
+                                f"(first: {table} row {row_id} -> {parent}); the upgrade was rolled back. "
+                                "Fix or delete those rows, then start again."
+                            )
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
 
     def schema_revision(self) -> str | None:
         with self.connect() as conn:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -20,6 +22,18 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+
+# Ids never reused: SQLite hands a new row the highest row id plus one, so deleting the
+# newest row would free its id for the next insert. The tables whose ids reach a link, a
+# mailed token or a form (user, comment, subscription, edition, delivery) are AUTOINCREMENT
+# there, so an id is never handed out twice; PostgreSQL sequences never go back anyway.
+# Migration 0006 made existing stores so.
+
+
+def new_link_secret() -> str:
+    """A random secret for a row's signed links (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
 
 paper = Table(
     "paper",
@@ -143,6 +157,7 @@ user = Table(
     Column("role", String(16), nullable=False, default="member"),
     Column("created_at", DateTime, nullable=False),
     Column("banned", Boolean, nullable=False, default=False),
+    sqlite_autoincrement=True,  # ids never reused (see the top)
 )
 
 sign_in_token = Table(
@@ -196,6 +211,7 @@ comment = Table(
     Column("hidden", Boolean, nullable=False, default=False),
     Index("ix_comment_paper", "paper_id", "created_at"),
     Index("ix_comment_user", "user_id"),
+    sqlite_autoincrement=True,  # ids never reused (see the top)
 )
 
 audit_log = Table(
@@ -254,8 +270,15 @@ subscription = Table(
     Column("alert_watermark", DateTime),
     # Hash of (email, kind, frequency, query, filters): the same subscription twice is one row.
     Column("dedupe_key", String(64), nullable=False, unique=True),
+    # Random, per row: confirm and unsubscribe links sign it along with the id, so a link
+    # works only for the row it was made for (a new row, or one subscribed again, gets a new one).
+    Column("secret", String(32), nullable=False, default=new_link_secret),
+    # Random, per address, shared by the address's subscriptions: manage links sign it with
+    # the address. An address left with no live subscription gets a new one with the next.
+    Column("manage_secret", String(32), nullable=False, default=new_link_secret),
     Index("ix_subscription_email", "email"),
     Index("ix_subscription_status_kind", "status", "kind", "frequency"),
+    sqlite_autoincrement=True,  # ids never reused (see the top)
 )
 
 edition = Table(
@@ -270,6 +293,7 @@ edition = Table(
     Column("period_end", Date, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("completed_at", DateTime),
+    sqlite_autoincrement=True,  # ids never reused (see the top)
 )
 
 delivery = Table(
@@ -291,6 +315,7 @@ delivery = Table(
     # The ledger's promise: one delivery per subscription per edition.
     UniqueConstraint("subscription_id", "edition_id", name="uq_delivery_subscription_edition"),
     Index("ix_delivery_edition_status", "edition_id", "status"),
+    sqlite_autoincrement=True,  # ids never reused (see the top)
 )
 
 # Named leases: of several workers, only the holder of "harvest" harvests, and so on.

@@ -30,6 +30,9 @@ class SubscriptionRow:
     bounces: int
     alert_watermark: datetime | None
     dedupe_key: str
+    # What the row's links sign: its own secret, and its address's manage secret.
+    secret: str
+    manage_secret: str
 
 
 def _row(row: Any) -> SubscriptionRow:
@@ -48,6 +51,8 @@ def _row(row: Any) -> SubscriptionRow:
         bounces=int(row.bounces or 0),
         alert_watermark=row.alert_watermark,
         dedupe_key=row.dedupe_key,
+        secret=row.secret,
+        manage_secret=row.manage_secret,
     )
 
 
@@ -71,6 +76,17 @@ def for_email(conn: Connection, email: str) -> list[SubscriptionRow]:
     return [_row(r) for r in rows]
 
 
+def confirmed_manage_secrets(conn: Connection, email: str) -> list[str]:
+    """The manage secrets of the address's confirmed (active or paused) subscriptions, oldest first."""
+    return list(
+        conn.execute(
+            select(subscription.c.manage_secret)
+            .where(subscription.c.email == email, subscription.c.status.in_(("active", "paused")))
+            .order_by(subscription.c.id)
+        ).scalars()
+    )
+
+
 def insert_pending(
     conn: Connection,
     *,
@@ -81,6 +97,8 @@ def insert_pending(
     filters: dict[str, str],
     dedupe_key: str,
     now: datetime,
+    secret: str,
+    manage_secret: str,
 ) -> SubscriptionRow:
     """A new pending subscription, or the existing row with this dedupe_key (a race lost)."""
     try:
@@ -97,6 +115,8 @@ def insert_pending(
                     created_at=now,
                     bounces=0,
                     dedupe_key=dedupe_key,
+                    secret=secret,
+                    manage_secret=manage_secret,
                 )
             )
     except IntegrityError:

@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         CsrfProtection,
         secret=resolve_secret_key(settings),
         secure_cookie=settings.secure_cookies,
+        session_cookie=auth.SESSION_COOKIE,
     )
     app.add_middleware(auth.CurrentUser, db=database)
     app.add_middleware(ServerErrorPage)

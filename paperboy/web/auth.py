@@ -8,7 +8,6 @@ from typing import Annotated
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from paperboy.mail import MailDeliveryError, MailHeaderError
@@ -16,6 +15,7 @@ from paperboy.services import accounts
 from paperboy.store import Database
 from paperboy.store.accounts import User
 from paperboy.web.context import Context
+from paperboy.web.cookies import cookie_from_scope
 from paperboy.web.rate_limit import RateLimited, SignInMailLimits
 from paperboy.web.rendering import render
 
@@ -157,19 +157,10 @@ class CurrentUser:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            token = _cookie(scope, SESSION_COOKIE)
+            token = cookie_from_scope(scope, SESSION_COOKIE)
             user = None
             # Static files need no user; everything else costs one indexed lookup, off the event loop.
             if token and not scope["path"].startswith("/static/"):
                 user = await to_thread.run_sync(accounts.user_for_session, self.db, token)
             scope.setdefault("state", {})["user"] = user
         await self.app(scope, receive, send)
-
-
-def _cookie(scope: Scope, name: str) -> str:
-    for header, value in scope.get("headers", []):
-        if header == b"cookie":
-            found = cookie_parser(value.decode("latin-1")).get(name)
-            if found:
-                return found
-    return ""

@@ -1,10 +1,16 @@
 """CSRF protection for every state-changing request (POST, PUT, PATCH, DELETE).
 
-Each browser gets a random `paperboy_csrf` cookie; its token is an HMAC of that cookie
-under the secret key. A form sends the token in a hidden `csrf_token` field, a script in
-the `X-CSRF-Token` header (pages carry it in `<meta name="csrf-token">`). Another site
-can make a browser send the cookie but can neither read it nor forge its HMAC, and a
-cookie planted from a sibling domain is useless without the key.
+Each browser gets a random `paperboy_csrf` cookie; its token is an HMAC, under the secret
+key, of that cookie and, once the browser is signed in, of its session cookie too. A form
+sends the token in a hidden `csrf_token` field, a script in the `X-CSRF-Token` header
+(pages carry it in `<meta name="csrf-token">`). Another site can make a browser send the
+cookies but can read neither them nor the token, and cannot forge the HMAC.
+
+A site on a sibling domain can plant a `paperboy_csrf` cookie of its choosing in the
+victim's browser, and learn that cookie's token by visiting us with it; but the token it
+learns is bound to its own session (or to none), never to the victim's session, which it
+cannot read, so it is refused for any signed-in victim. Requests of a browser that is not
+signed in can still be forged that way; they can do only what anyone can do anonymously.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperboy.secret_key import resolve_secret_key  # noqa: F401  (re-exported for web.app)
+from paperboy.web.cookies import cookie_from_scope
 from paperboy.web.errors import WebError, error_response
 
 COOKIE = "paperboy_csrf"
@@ -34,8 +41,13 @@ _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 EXEMPT = frozenset({("POST", "/unsubscribe")})
 
 
-def csrf_token_for(secret: bytes, cookie_value: str) -> str:
-    return hmac.new(secret, b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
+def csrf_token_for(secret: bytes, cookie_value: str, session: str = "") -> str:
+    """The token for a browser's CSRF cookie and its session cookie ("" when not signed in)."""
+    # The cookie value is URL-safe base64 (no "|"), so the two parts cannot be confused.
+    message = b"csrf:" + cookie_value.encode()
+    if session:
+        message += b"|session:" + session.encode("latin-1", "replace")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def _cookie_value(scope: Scope) -> str | None:
@@ -61,10 +73,12 @@ class CsrfRefused(Exception):
 class CsrfProtection:
     """ASGI middleware: refuse state-changing requests without the browser's CSRF token (403)."""
 
-    def __init__(self, app: ASGIApp, secret: bytes, secure_cookie: bool) -> None:
+    def __init__(self, app: ASGIApp, secret: bytes, secure_cookie: bool, session_cookie: str = "") -> None:
         self.app = app
         self.secret = secret
         self.secure_cookie = secure_cookie
+        # The name of the session cookie the token is bound to, when the browser has one.
+        self.session_cookie = session_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,7 +87,8 @@ class CsrfProtection:
         cookie = _cookie_value(scope)
         new_cookie = cookie is None
         cookie = cookie or secrets.token_urlsafe(32)
-        expected = csrf_token_for(self.secret, cookie)
+        session = cookie_from_scope(scope, self.session_cookie) if self.session_cookie else ""
+        expected = csrf_token_for(self.secret, cookie, session)
         # Templates put it in forms as request.state.csrf_token.
         scope.setdefault("state", {})["csrf_token"] = expected
 

@@ -28,7 +28,7 @@ KINDS = ("trending", "search")
 FREQUENCIES = ("daily", "weekly")
 # A refused form is shown again; a value far past any limit is not worth echoing in full.
 ECHO_CHARS = 2_000
-TOKEN_CHARS = 500
+TOKEN_CHARS = subscriptions.TOKEN_MAX
 
 FormText = Annotated[str, Form()]
 
@@ -161,15 +161,25 @@ def confirm(context: Context, request: Request, token: FormText = "") -> Respons
             request, "subscribe_confirm.html", status_code=400, token="", confirmed=None, problem=str(exc)
         )
         return _private(page)
-    manage = subscriptions.manage_url(context.settings, confirmed.email)
+    # The confirmation link was mailed to the address and signs this row's secret: whoever
+    # holds it has read that mailbox, so may have the manage link too.
+    manage = subscriptions.manage_url(context.settings, confirmed)
     return _private(render(request, "subscribe_confirm.html", token="", confirmed=confirmed, manage=manage))
 
 
 def _manage_page(
-    request: Request, context: Context, token: str, status_code: int = 200, **extra: Any
+    request: Request,
+    context: Context,
+    token: str,
+    status_code: int = 200,
+    left: tuple[str, list[subscriptions.Subscription]] | None = None,
+    **extra: Any,
 ) -> Response:
+    """The list of the link's address; `left` is the list already known (after a delete)."""
     try:
-        address, listed = subscriptions.subscriptions_for_manage_token(context.db, context.settings, token)
+        address, listed = left or subscriptions.subscriptions_for_manage_token(
+            context.db, context.settings, token
+        )
     except subscriptions.SubscriptionError as exc:
         page = render(
             request, "manage_subscriptions.html", status_code=400, token="", problem=str(exc), listed=None
@@ -217,10 +227,16 @@ def manage(
         return _manage_page(
             request, context, token, 400, problem="No subscription was chosen; use the page's buttons."
         )
+    left: tuple[str, list[subscriptions.Subscription]] | None = None
     try:
         if action == "delete":
-            subscriptions.delete_subscription(context.db, context.settings, token, chosen)
+            left = subscriptions.delete_subscription(context.db, context.settings, token, chosen)
             notice = "Deleted. Nothing more will be sent for it."
+            if not left[1]:
+                notice += (
+                    " This address has no confirmed subscriptions left, so this page's link opens"
+                    " nothing more."
+                )
         elif action == "frequency":
             changed = subscriptions.update_subscription(
                 context.db, context.settings, token, chosen, frequency=frequency
@@ -233,7 +249,7 @@ def manage(
             notice = f"{'Paused' if action == 'pause' else 'Resumed'}: {changed.describe()}."
     except subscriptions.SubscriptionError as exc:
         return _manage_page(request, context, token, 400, problem=str(exc))
-    return _manage_page(request, context, token, notice=notice)
+    return _manage_page(request, context, token, left=left, notice=notice)
 
 
 @router.get("/unsubscribe")
@@ -259,5 +275,7 @@ def unsubscribe(
     except subscriptions.SubscriptionError as exc:
         page = render(request, "unsubscribe.html", status_code=400, token="", done=None, problem=str(exc))
         return _private(page)
-    manage = subscriptions.manage_url(context.settings, done.email)
+    # Only a manage link that still opens something: an old link of a finished subscription
+    # must not lead to what the address subscribed to later.
+    manage = subscriptions.live_manage_url(context.db, context.settings, done)
     return _private(render(request, "unsubscribe.html", token="", done=done, manage=manage))
