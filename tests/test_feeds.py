@@ -69,3 +69,20 @@ def test_a_saved_search_is_a_valid_feed(db: Database, settings: Settings) -> Non
         feed = parse(test_client.get("/feeds/search.atom?q=accelerator+memory&cat=cs.AR"))
     assert feed.feed.title == "Paperboy search: accelerator memory"
     assert feed.entries and all(e.link.startswith("http://testserver/papers/") for e in feed.entries)
+
+
+@pytest.mark.xfail(strict=True, reason="hole 7: feed links come from the Host header")
+def test_a_hostile_host_header_does_not_reach_the_feed_links(db: Database, settings: Settings) -> None:
+    from dataclasses import replace
+
+    fill_store(db, with_snapshot=True)
+    require_search(db, settings)
+    config = replace(settings, base_url="https://papers.example.org/")
+    with TestClient(create_app(config, db)) as test_client:
+        for path in (f"/feeds/papers.atom?date={SEED_DAYS[0]}", "/feeds/search.atom?q=accelerator+memory"):
+            response = test_client.get(path, headers={"Host": "evil.example"})
+            assert b"evil.example" not in response.content
+            feed = parse(response)
+            links = [feed.feed.id, feed.feed.link] + [link.href for link in feed.feed.links]
+            links += [value for entry in feed.entries for value in (entry.id, entry.link)]
+            assert feed.entries and all(link.startswith("https://papers.example.org/") for link in links)
