@@ -59,6 +59,11 @@ class Settings:
         "Public address of the site, used for links in mail and Secure cookies; empty means the "
         "address paperboy serve listens on (http://127.0.0.1:8000 for commands that do not serve).",
     )
+    trusted_proxies: tuple[str, ...] = _setting(
+        (),
+        "Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For names the client; "
+        "empty trusts none: the connecting address is the client.",
+    )
     secret_key: str = _setting(
         "", "Key signing CSRF tokens; empty means one generated once into DATA_DIR/secret_key.", secret=True
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -13,7 +14,6 @@ from paperboy.services.rate_limits import LIMITS, RateLimited, check_and_record
 from paperboy.services.votes import toggle_vote
 from paperboy.store import Database
 from paperboy.store.schema import rate_event
-from paperboy.web.rate_limit import RateLimited as WebRateLimited
 
 PAPER = "2411.00001"
 
@@ -33,6 +33,34 @@ def test_the_sixty_first_vote_in_a_minute_is_refused_with_retry_after(db: Databa
     assert caught.value.retry_after == 20  # the oldest vote, at NOW, leaves the window at NOW + 60 s
     # Once the window has moved on, voting works again.
     toggle_vote(db, ada, PAPER, "198.51.100.1", NOW + timedelta(seconds=61))
+
+
+def test_a_hundred_simultaneous_votes_from_one_member_accept_exactly_sixty(db: Database) -> None:
+    ada = member(db, "ada@example.org")
+    start = threading.Barrier(100)
+    accepted: list[int] = []
+    refused: list[int] = []
+    failures: list[BaseException] = []
+
+    def vote(n: int) -> None:
+        try:
+            start.wait(timeout=30)
+            toggle_vote(db, ada, PAPER, "198.51.100.1", NOW)
+            accepted.append(n)
+        except RateLimited:
+            refused.append(n)
+        except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=vote, args=(n,)) for n in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    assert (len(accepted), len(refused)) == (LIMITS["vote"].per_subject.count, 40)
+    with db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(rate_event)).scalar() == 120  # user + ip rows
 
 
 def test_a_refused_action_is_not_counted(db: Database) -> None:
@@ -62,7 +90,7 @@ def test_limits_are_shared_by_every_worker_through_the_store(db: Database, datab
 
     other_worker = open_database(database_url)
     try:
-        for _ in range(LIMITS["submit"].per_user.count):
+        for _ in range(LIMITS["submit"].per_subject.count):
             check_and_record(db, "submit", 7, "198.51.100.1", NOW)
         with pytest.raises(RateLimited, match="submitted papers 10 times in the last 1 hour"):
             check_and_record(other_worker, "submit", 7, "198.51.100.1", NOW + timedelta(minutes=1))
@@ -78,5 +106,25 @@ def test_old_events_are_pruned(db: Database) -> None:
         assert conn.execute(select(func.count()).select_from(rate_event)).scalar() == 2
 
 
-def test_web_and_services_share_one_rate_limited_class() -> None:
-    assert WebRateLimited is RateLimited
+def test_pruning_never_waits_for_a_check_in_progress(db: Database, database_url: str) -> None:
+    from sqlalchemy import text
+
+    from paperboy.store import open_database, rate_events
+    from paperboy.store.schema import rate_lock
+
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time: a pruning check holds every lock already")
+    day_old = NOW - timedelta(days=1)
+    check_and_record(db, "vote", 1, "198.51.100.1", day_old)
+    other_worker = open_database(database_url)
+    try:
+        with other_worker.transaction() as in_progress:
+            rate_events.lock_keys(in_progress, ["vote:user:1"], day_old)  # held, and still old
+            with db.transaction() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '2s'"))  # waiting would fail the test
+                rate_events.prune_events(conn, NOW - timedelta(hours=2))
+    finally:
+        other_worker.close()
+    with db.connect() as conn:
+        assert [r.key for r in conn.execute(select(rate_lock.c.key))] == ["vote:user:1"]
+        assert conn.execute(select(func.count()).select_from(rate_event)).scalar() == 0

@@ -165,7 +165,7 @@ def test_hostile_submitted_text_is_shown_back_inert(ada: TestClient, payload: st
 
 def test_votes_are_rate_limited_with_retry_after(ada: TestClient) -> None:
     headers = {"Accept": "application/json", "X-CSRF-Token": csrf(ada)}
-    for _ in range(LIMITS["vote"].per_user.count):
+    for _ in range(LIMITS["vote"].per_subject.count):
         assert ada.post(f"/papers/{PAPER}/vote", headers=headers).status_code == 200
     limited = ada.post(f"/papers/{PAPER}/vote", headers=headers)
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
@@ -178,16 +178,16 @@ def test_votes_are_rate_limited_with_retry_after(ada: TestClient) -> None:
 
 
 def test_comments_are_rate_limited_with_retry_after(db: Database, ada: TestClient) -> None:
-    for n in range(LIMITS["comment"].per_user.count):
+    for n in range(LIMITS["comment"].per_subject.count):
         assert post(ada, f"/papers/{PAPER}/comments", body=f"comment {n}").status_code == 303
     limited = post(ada, f"/papers/{PAPER}/comments", body="one too many")
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
     assert "try again in" in limited.text and "one too many" in limited.text  # the text is kept
-    assert count(db, comment) == LIMITS["comment"].per_user.count
+    assert count(db, comment) == LIMITS["comment"].per_subject.count
 
 
 def test_submissions_are_rate_limited_with_retry_after(ada: TestClient) -> None:
-    for _ in range(LIMITS["submit"].per_user.count):
+    for _ in range(LIMITS["submit"].per_subject.count):
         assert post(ada, "/submit", text=PAPER).status_code in (200, 303)
     limited = post(ada, "/submit", text=PAPER)
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0

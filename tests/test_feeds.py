@@ -36,7 +36,7 @@ def test_a_days_feed_lists_its_papers_most_upvoted_first(client: TestClient) -> 
     assert len(feed.entries) == 59
     top, second = feed.entries[0], feed.entries[1]
     assert top.title == XSS_TITLE  # markup in a title is text, not tags
-    assert second.link == "http://testserver/papers/2405.07518"
+    assert second.link == "http://127.0.0.1:8000/papers/2405.07518"  # the base URL, as in mail
     assert [a.name for a in second.authors] == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
     assert {t.term for t in second.tags} == {"cs.AR", "cs.LG"}
     assert second.summary.startswith("Large language model decoding")
@@ -68,4 +68,20 @@ def test_a_saved_search_is_a_valid_feed(db: Database, settings: Settings) -> Non
     with TestClient(create_app(settings, db)) as test_client:
         feed = parse(test_client.get("/feeds/search.atom?q=accelerator+memory&cat=cs.AR"))
     assert feed.feed.title == "Paperboy search: accelerator memory"
-    assert feed.entries and all(e.link.startswith("http://testserver/papers/") for e in feed.entries)
+    assert feed.entries and all(e.link.startswith("http://127.0.0.1:8000/papers/") for e in feed.entries)
+
+
+def test_a_hostile_host_header_does_not_reach_the_feed_links(db: Database, settings: Settings) -> None:
+    from dataclasses import replace
+
+    fill_store(db, with_snapshot=True)
+    require_search(db, settings)
+    config = replace(settings, base_url="https://papers.example.org/")
+    with TestClient(create_app(config, db)) as test_client:
+        for path in (f"/feeds/papers.atom?date={SEED_DAYS[0]}", "/feeds/search.atom?q=accelerator+memory"):
+            response = test_client.get(path, headers={"Host": "evil.example"})
+            assert b"evil.example" not in response.content
+            feed = parse(response)
+            links = [feed.feed.id, feed.feed.link] + [link.href for link in feed.feed.links]
+            links += [value for entry in feed.entries for value in (entry.id, entry.link)]
+            assert feed.entries and all(link.startswith("https://papers.example.org/") for link in links)

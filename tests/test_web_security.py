@@ -135,10 +135,10 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert "search" in body
 
 
-def test_requests_are_logged_with_method_path_status_and_duration(
+def test_requests_are_logged_with_client_method_path_status_and_duration(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level("INFO", logger="paperboy.web.access"):
         client.get("/papers/2405.99999")
     line = next(r.getMessage() for r in caplog.records if r.name == "paperboy.web.access")
-    assert line.startswith("GET /papers/2405.99999 404 ") and line.endswith("ms")
+    assert line.startswith("testclient GET /papers/2405.99999 404 ") and line.endswith("ms")

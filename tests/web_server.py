@@ -126,9 +126,17 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    database_url: str, data_dir: Path, model_dir: Path, timeout: float = 30.0, workers: int = 1
+    database_url: str,
+    data_dir: Path,
+    model_dir: Path,
+    timeout: float = 30.0,
+    workers: int = 1,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """Start `paperboy serve` on a free loopback port; yield its base URL; stop it."""
+    """Start `paperboy serve` on a free loopback port; yield its base URL; stop it.
+
+    settings: more PAPERBOY_* variables for the server, e.g. {"PAPERBOY_TRUSTED_PROXIES": "127.0.0.1"}.
+    """
     port = free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_") or k.startswith("PAPERBOY_TEST_")
@@ -136,6 +144,7 @@ def running_server(
     env.update(
         PAPERBOY_DATABASE_URL=database_url, PAPERBOY_DATA_DIR=str(data_dir), PAPERBOY_MODEL_DIR=str(model_dir)
     )
+    env.update(settings or {})
     log_path = data_dir / f"serve-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:

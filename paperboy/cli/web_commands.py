@@ -36,6 +36,7 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from paperboy.web import create_app
+    from paperboy.web.client_address import trusted_networks
 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -48,6 +49,7 @@ def run_serve(args: argparse.Namespace) -> int:
         # Links in mail must reach this server; worker processes read the variable too.
         os.environ["PAPERBOY_BASE_URL"] = listening_url(args.host, args.port)
         config = replace(config, base_url=os.environ["PAPERBOY_BASE_URL"])
+    trusted_networks(config)  # a bad trusted_proxies stops here, not in every worker
     database = context.database(config)  # migrated once here, before any worker starts
     print(
         f"Paperboy is serving {config.effective_database_url.split('@')[-1]} at {config.effective_base_url}/",
@@ -69,7 +71,9 @@ def run_serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         access_log=False,
         server_header=False,
-        proxy_headers=True,
+        # X-Forwarded-For is resolved by paperboy.web.client_address from trusted_proxies, one
+        # rule for every worker; uvicorn's own handling would believe any loopback peer.
+        proxy_headers=False,
     )
     return 0
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from paperboy.config import Settings
 from paperboy.domain.clock import utcnow as utc_now
 from paperboy.mail import compose_message, deliver
+from paperboy.services.rate_limits import check_and_record_mail
 from paperboy.store import Database
 from paperboy.store import accounts as store
 from paperboy.store.accounts import User
@@ -94,15 +95,19 @@ def sign_in_link(settings: Settings, token: str) -> str:
     return f"{settings.effective_base_url}/sign-in/complete?{urlencode({'token': token})}"
 
 
-def request_sign_in(db: Database, settings: Settings, email: str, now: datetime | None = None) -> str:
+def request_sign_in(
+    db: Database, settings: Settings, email: str, now: datetime | None = None, ip: str = ""
+) -> str:
     """Mail a single-use sign-in link to email, valid for 15 minutes; return the normalised address.
 
     Anyone may ask: a new address gets an account when the link is used. The work is the
     same whatever the address (unknown, a member, banned), so neither the answer nor the
     time it takes tells them apart; a banned account's link signs nobody in.
+    RateLimited past the "sign_in_mail" limits, per inbox and per client address ip.
     """
     now = now or utc_now()
     address = normalise_email(email)
+    check_and_record_mail(db, "sign_in_mail", address, ip, now)  # banned or not, so the answer is alike
     token = secrets.token_urlsafe(32)
     with db.transaction() as conn:
         store.delete_expired(conn, now)

@@ -1,12 +1,16 @@
-"""Limits on how often one user, and one network address, may submit, vote and comment.
+"""The one rate limiter: how often a member may submit, vote and comment, how often sign-in
+and confirmation mail may go to one inbox, and how often one network address may do each.
 
 Counted in the store (table rate_event), so every web worker and machine shares the
-count. Each action checks two windows: per user and per client IP. The figures are in
-LIMITS and documented in docs/community.md.
+count. Each action checks two windows: per subject (a member, or an inbox) and per client
+IP. A check locks its keys' rows (table rate_lock) before counting, so the check and the
+count are one step: a burst of simultaneous requests cannot pass a limit. The figures are
+in LIMITS and documented in docs/community.md and docs/accounts.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from paperboy.domain.clock import naive_utc, utcnow
+from paperboy.domain.mailbox import mailbox
 from paperboy.store import Database
 from paperboy.store import rate_events as store
 
@@ -36,56 +41,97 @@ class Limit:
 
 @dataclass(frozen=True)
 class ActionLimits:
-    """The limits of one action, and how a message names it ("submitted a paper")."""
+    """The limits of one action, and the refusals; {count}, {window} and {wait} are filled in."""
 
-    per_user: Limit
+    per_subject: Limit
     per_ip: Limit
-    done: str
+    subject_refusal: str
+    ip_refusal: str
 
+
+def _community(done: str, per_member: Limit, per_ip: Limit) -> ActionLimits:
+    return ActionLimits(
+        per_member,
+        per_ip,
+        f"You have {done} {{count}} times in the last {{window}}; try again in {{wait}}.",
+        f"Your network has {done} {{count}} times in the last {{window}}; try again in {{wait}}.",
+    )
+
+
+HOUR = timedelta(hours=1)
 
 LIMITS: dict[str, ActionLimits] = {
-    "submit": ActionLimits(Limit(10, timedelta(hours=1)), Limit(30, timedelta(hours=1)), "submitted papers"),
-    "vote": ActionLimits(Limit(60, timedelta(minutes=1)), Limit(300, timedelta(minutes=1)), "voted"),
-    "comment": ActionLimits(Limit(10, timedelta(minutes=10)), Limit(30, timedelta(minutes=10)), "commented"),
+    "submit": _community("submitted papers", Limit(10, HOUR), Limit(30, HOUR)),
+    "vote": _community("voted", Limit(60, timedelta(minutes=1)), Limit(300, timedelta(minutes=1))),
+    "comment": _community("commented", Limit(10, timedelta(minutes=10)), Limit(30, timedelta(minutes=10))),
+    # Mail: enough to stop a form being used to flood someone's inbox.
+    "sign_in_mail": ActionLimits(
+        Limit(3, timedelta(minutes=15)),
+        Limit(10, HOUR),
+        "Several sign-in links were sent to this address in the last minutes; use the newest one "
+        "in your inbox, or try again in {wait}.",
+        "Too many sign-in links have been asked for from your network. Try again in {wait}.",
+    ),
+    "subscribe_mail": ActionLimits(
+        Limit(3, HOUR),
+        Limit(20, HOUR),
+        "Several confirmation mails were sent to this address in the last hour; use the newest one "
+        "in your inbox, or try again in {wait}.",
+        "Too many subscriptions have been asked for from your network. Try again in {wait}.",
+    ),
 }
 
 # Rows older than the longest window count for nothing; every 200th row added prunes them.
-_LONGEST = max(max(a.per_user.window, a.per_ip.window) for a in LIMITS.values())
+_LONGEST = max(max(a.per_subject.window, a.per_ip.window) for a in LIMITS.values())
 _PRUNE_EVERY = 200
 
 
 def check_and_record(
     target: Database | Connection, action: str, user_id: int, ip: str, now: datetime | None = None
 ) -> None:
-    """Count one `action` by user_id from ip; RateLimited (nothing counted) if over a limit.
+    """Count one `action` by member user_id from ip; RateLimited (nothing counted) if over a limit.
 
     Pass a Connection to count inside the caller's transaction (the count then rolls back
-    with it); pass the Database to count in a transaction of its own.
+    with it, and the keys stay locked until it ends: call this before the transaction's
+    other writes); pass the Database to count in a transaction of its own.
     """
+    _check_and_record(target, action, f"{action}:user:{user_id}", ip, now)
+
+
+def check_and_record_mail(
+    target: Database | Connection, action: str, address: str, ip: str, now: datetime | None = None
+) -> None:
+    """Count one mail of `action` to address, asked for from ip; RateLimited if over a limit.
+
+    Counted per inbox: case, +tags and (for Gmail) dots do not make a new allowance. The
+    key holds a hash of the inbox, so the table keeps no addresses.
+    """
+    inbox = hashlib.sha256(mailbox(address).encode()).hexdigest()[:32]
+    _check_and_record(target, action, f"{action}:mailbox:{inbox}", ip, now)
+
+
+def _check_and_record(
+    target: Database | Connection, action: str, subject_key: str, ip: str, now: datetime | None
+) -> None:
     if isinstance(target, Database):
         with target.transaction() as conn:
-            check_and_record(conn, action, user_id, ip, now)
+            _check_and_record(conn, action, subject_key, ip, now)
         return
     conn = target
     limits = LIMITS[action]
     moment = naive_utc(now) if now else utcnow()
-    user_key = f"{action}:user:{user_id}"
     ip_key = f"{action}:ip:{(ip or 'unknown')[:100]}"
-    wait = _wait_needed(conn, user_key, limits.per_user, moment)
-    if wait:
-        raise RateLimited(
-            f"You have {limits.done} {limits.per_user.count} times in the last "
-            f"{_duration(limits.per_user.window)}; try again in {_duration(wait)}.",
-            _seconds(wait),
-        )
-    wait = _wait_needed(conn, ip_key, limits.per_ip, moment)
-    if wait:
-        raise RateLimited(
-            f"Your network has {limits.done} {limits.per_ip.count} times in the last "
-            f"{_duration(limits.per_ip.window)}; try again in {_duration(wait)}.",
-            _seconds(wait),
-        )
-    new_id = store.record_events(conn, [user_key, ip_key], moment)
+    # Locked before counting: a simultaneous check of either key waits until this one ends.
+    store.lock_keys(conn, [subject_key, ip_key], moment)
+    for key, limit, refusal in (
+        (subject_key, limits.per_subject, limits.subject_refusal),
+        (ip_key, limits.per_ip, limits.ip_refusal),
+    ):
+        wait = _wait_needed(conn, key, limit, moment)
+        if wait:
+            message = refusal.format(count=limit.count, window=_duration(limit.window), wait=_duration(wait))
+            raise RateLimited(message, _seconds(wait))
+    new_id = store.record_events(conn, [subject_key, ip_key], moment)
     if new_id % _PRUNE_EVERY < 2:  # two rows per check: ids advance by two
         store.prune_events(conn, moment - _LONGEST)
 

@@ -35,6 +35,7 @@ from paperboy.mail import deliver
 from paperboy.search.query import QuerySyntaxError, parse_query
 from paperboy.secret_key import resolve_secret_key
 from paperboy.services.accounts import AccountError, normalise_email
+from paperboy.services.rate_limits import check_and_record_mail
 from paperboy.store import Database
 from paperboy.store import subscriptions as store
 from paperboy.store.schema import new_link_secret
@@ -346,12 +347,14 @@ def subscribe(
     query: str | None = None,
     filters: dict[str, Any] | None = None,
     now: datetime | None = None,
+    ip: str = "",
 ) -> Subscription:
     """Ask for a subscription: a pending one (or the same one again) and a confirmation mail.
 
     An address that already has this exact subscription gets a mail with its manage link
-    instead, never a second row. Raises SubscriptionError naming the field at fault.
-    Rate limits on these mails are the caller's job.
+    instead, never a second row. Raises SubscriptionError naming the field at fault, or
+    RateLimited past the "subscribe_mail" limits (per inbox and per client address ip);
+    a request refused for a bad field is not counted.
     """
     now = naive_utc(now or utcnow())
     address = _check_email(email)
@@ -367,6 +370,7 @@ def subscribe(
     else:
         text, checked = None, {}
     key = _dedupe_key(address, kind, frequency, text, checked)
+    check_and_record_mail(db, "subscribe_mail", address, ip, now)
     with db.transaction() as conn:
         row = store.find_by_key(conn, key)
         if row is None:

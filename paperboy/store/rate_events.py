@@ -6,8 +6,24 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from paperboy.store.schema import rate_event
+from paperboy.store.schema import rate_event, rate_lock
+
+
+def lock_keys(conn: Connection, keys: Sequence[str], at: datetime) -> None:
+    """Hold each key's rate_lock row (created if new) until conn's transaction ends.
+
+    Call it before reading the keys' events. On PostgreSQL the upsert takes a row lock that
+    a second check of the same key waits for; on SQLite it is the transaction's first write,
+    so it takes the database's write lock. Either way no other check of these keys counts
+    until this one has committed or rolled back. Sorted, so two checks sharing keys take
+    them in one order and cannot deadlock.
+    """
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(rate_lock)
+    for key in sorted(set(keys)):
+        upsert = insert.values(key=key, at=at)
+        conn.execute(upsert.on_conflict_do_update(index_elements=["key"], set_={"at": upsert.excluded.at}))
 
 
 def recent_events(conn: Connection, key: str, since: datetime, limit: int) -> list[datetime]:
@@ -32,5 +48,12 @@ def record_events(conn: Connection, keys: Sequence[str], at: datetime) -> int:
 
 
 def prune_events(conn: Connection, before: datetime) -> int:
-    """Forget events at or before `before`; return how many went."""
+    """Forget events, and lock rows no check has taken since, at or before `before`.
+
+    Lock rows another check holds right now are skipped (FOR UPDATE SKIP LOCKED on
+    PostgreSQL; SQLite has one writer at a time): waiting for them while holding our own
+    could deadlock with a check waiting for ours. Returns how many events went.
+    """
+    idle = select(rate_lock.c.key).where(rate_lock.c.at <= before).with_for_update(skip_locked=True)
+    conn.execute(delete(rate_lock).where(rate_lock.c.key.in_(idle)))
     return conn.execute(delete(rate_event).where(rate_event.c.at <= before)).rowcount

@@ -242,6 +242,17 @@ rate_event = Table(
     Index("ix_rate_event_key_at", "key", "at"),
 )
 
+# One row per counted key (migration 0007): every check of a key first upserts its row,
+# which holds a lock until the check's transaction ends, so counting and recording are
+# one step however many workers check at once.
+rate_lock = Table(
+    "rate_lock",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    # When a check last took the row; rows older than the longest window are pruned.
+    Column("at", DateTime, nullable=False),
+)
+
 # --- Digests and saved-search alerts (migration 0005) ---
 
 subscription = Table(

@@ -1,4 +1,4 @@
-"""One access-log line per request: method, path, status and duration."""
+"""One access-log line per request: client address, method, path, status and duration."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ log = logging.getLogger("paperboy.web.access")
 
 
 class AccessLog:
-    """ASGI middleware logging `METHOD /path?query STATUS 12.3ms` at INFO."""
+    """ASGI middleware logging `CLIENT METHOD /path?query STATUS 12.3ms` at INFO.
+
+    CLIENT is the address ClientAddress resolved (the reader, not the proxy).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -34,8 +37,10 @@ class AccessLog:
         finally:
             query = scope.get("query_string", b"").decode("latin-1")
             path = scope.get("path", "") + (f"?{query}" if query else "")
+            client = scope.get("client")
             log.info(
-                "%s %s %d %.1fms",
+                "%s %s %s %d %.1fms",
+                client[0] if client else "-",
                 scope.get("method"),
                 path[:300],
                 status,

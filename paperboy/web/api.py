@@ -27,7 +27,8 @@ from paperboy.web.api_models import (
     SimilarOut,
     VoteOut,
 )
-from paperboy.web.community_responses import REFUSALS, client_ip, json_refusal, sign_in_first
+from paperboy.web.client_address import client_ip
+from paperboy.web.community_responses import REFUSALS, json_refusal, sign_in_first
 from paperboy.web.context import AppContext, Context, SearchUnavailableError
 from paperboy.web.errors import bad_request, not_found, unavailable
 from paperboy.web.markdown import render_markdown

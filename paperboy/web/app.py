@@ -15,6 +15,7 @@ from paperboy.config import Settings, load_settings
 from paperboy.store import Database, open_database
 from paperboy.web import api, auth, community, feeds, health, pages, subscriptions
 from paperboy.web.access_log import AccessLog
+from paperboy.web.client_address import ClientAddress, trusted_networks
 from paperboy.web.context import AppContext
 from paperboy.web.csrf import CsrfProtection, resolve_secret_key
 from paperboy.web.errors import ServerErrorPage, install_error_handlers
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.subscribe_url = _path_or_none(app, "subscribe_form")
     install_error_handlers(app)
     # Added innermost first: CSRF checks, the signed-in user, errors become pages, then
-    # every response gets headers, then is logged.
+    # every response gets headers, then is logged, after the client address is resolved.
     app.add_middleware(
         CsrfProtection,
         secret=resolve_secret_key(settings),
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(ServerErrorPage)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
+    # Outermost: the access log and every per-IP limit see the resolved client address.
+    app.add_middleware(ClientAddress, trusted=trusted_networks(settings))
     return app
 
 

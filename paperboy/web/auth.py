@@ -12,11 +12,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from paperboy.mail import MailDeliveryError, MailHeaderError
 from paperboy.services import accounts
+from paperboy.services.rate_limits import RateLimited
 from paperboy.store import Database
 from paperboy.store.accounts import User
+from paperboy.web.client_address import client_ip
 from paperboy.web.context import Context
 from paperboy.web.cookies import cookie_from_scope
-from paperboy.web.rate_limit import RateLimited, SignInMailLimits
 from paperboy.web.rendering import render
 
 SESSION_COOKIE = "paperboy_session"
@@ -38,13 +39,6 @@ def current_user(request: Request) -> User | None:
 SignedInUser = Annotated[User | None, Depends(current_user)]
 
 
-def _limits(request: Request) -> SignInMailLimits:
-    limits: SignInMailLimits | None = getattr(request.app.state, "sign_in_limits", None)
-    if limits is None:
-        limits = request.app.state.sign_in_limits = SignInMailLimits()
-    return limits
-
-
 @router.get("/sign-in")
 def sign_in_form(request: Request, user: SignedInUser) -> Response:
     if user is not None:
@@ -57,8 +51,7 @@ def sign_in_request(context: Context, request: Request, email: Annotated[str, Fo
     """Mail a link; the answer is the same whether or not the address has an account."""
     try:
         address = accounts.normalise_email(email)
-        _limits(request).check(address, request.client.host if request.client else "unknown")
-        accounts.request_sign_in(context.db, context.settings, address)
+        accounts.request_sign_in(context.db, context.settings, address, ip=client_ip(request))
     except accounts.InvalidEmail as exc:
         return render(request, "sign_in.html", status_code=400, email=email[:254], problem=str(exc))
     except RateLimited as exc:

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from paperboy.services import comments as community_comments
 from paperboy.services.catalogue import find_paper
 from paperboy.web.auth import SignedInUser
+from paperboy.web.client_address import client_ip
 from paperboy.web.community_responses import (
     REFUSALS,
-    client_ip,
     error_page,
     sign_in_first,
     status_of,

@@ -18,11 +18,6 @@ from paperboy.web.errors import WebError, error_body, error_response
 REFUSALS = (CommunityError, RateLimited)
 
 
-def client_ip(request: Request) -> str:
-    """The address the request came from, for per-network rate limits."""
-    return request.client.host if request.client else "unknown"
-
-
 def wants_json(request: Request) -> bool:
     """True when a script asked (app.js sends Accept: application/json)."""
     return "application/json" in request.headers.get("accept", "")

@@ -1,11 +1,16 @@
-"""Atom feeds: a day's papers, and any search as a feed a reader can subscribe to."""
+"""Atom feeds: a day's papers, and any search as a feed a reader can subscribe to.
+
+Every link and id starts with the configured base URL (as the links in mail do), never
+the request's Host header: a feed fetched with a forged Host must not point readers, or
+a cache, at another site.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from paperboy.domain import Paper
@@ -24,10 +29,10 @@ SEARCH_ENTRIES = 50
 
 
 @router.get("/papers.atom")
-def papers_feed(context: Context, request: Request, date: DayParam = None) -> Response:
+def papers_feed(context: Context, date: DayParam = None) -> Response:
     """The papers of one day (default: the latest day with papers), most upvoted first."""
     day = date or latest_feed_day(context.db)
-    base = _base(request)
+    base = context.settings.effective_base_url
     if day is None:
         raise not_found("There are no papers on any feed day yet.", "date")
     listing = feed_page(context.db, day, "day", 1, FEED_ENTRIES)
@@ -38,7 +43,7 @@ def papers_feed(context: Context, request: Request, date: DayParam = None) -> Re
         feed_id=f"{base}/feeds/papers.atom?date={day.isoformat()}",
         title=f"Daily Papers — {long_date(day)}",
         subtitle="Papers chosen by the research community",
-        self_url=str(request.url),
+        self_url=f"{base}/feeds/papers.atom" + (f"?date={day.isoformat()}" if date else ""),
         alternate_url=base + feed_path(day),
         updated=max((e.updated for e in entries), default=datetime.combine(day, time())),
         entries=entries,
@@ -49,7 +54,6 @@ def papers_feed(context: Context, request: Request, date: DayParam = None) -> Re
 @router.get("/search.atom")
 def search_feed(
     context: Context,
-    request: Request,
     q: SearchText,
     mode: ModeParam = "hybrid",
     category: CategoryParam = None,
@@ -67,12 +71,11 @@ def search_feed(
         raise bad_request(exc.message, "q") from None
     except SearchUnavailableError as exc:
         raise unavailable(str(exc)) from None
-    base = _base(request)
-    params = {
-        k: v
-        for k, v in {"q": q, "mode": mode, "cat": category, "after": after, "before": before}.items()
-        if v
-    }
+    base = context.settings.effective_base_url
+    given = {"q": q, "mode": mode, "category": category, "after": after, "before": before}
+    feed_params = {k: v for k, v in given.items() if v}
+    # The search page calls the category "cat".
+    params = {("cat" if k == "category" else k): v for k, v in feed_params.items()}
     entries = [
         _entry(base, hit.key, hit.paper, hit.paper.updated or hit.paper.published or datetime(1970, 1, 1))
         for hit in results.hits
@@ -80,7 +83,7 @@ def search_feed(
     document = atom_document(
         feed_id=f"{base}/feeds/search.atom?{urlencode(params)}",
         title=f"Paperboy search: {q}",
-        self_url=str(request.url),
+        self_url=f"{base}/feeds/search.atom?{urlencode(feed_params)}",
         alternate_url=f"{base}/search?{urlencode(params)}",
         updated=max((e.updated for e in entries), default=datetime(1970, 1, 1)),
         entries=entries,
@@ -100,7 +103,3 @@ def _entry(base: str, key: str, paper: Paper, fallback: datetime) -> AtomEntry:
         categories=paper.categories,
         related=tuple(u for u in (arxiv_abs_url(paper), arxiv_pdf_url(paper), paper.code_url) if u),
     )
-
-
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from paperboy.services.submissions import submit_paper
 from paperboy.web.auth import SignedInUser
+from paperboy.web.client_address import client_ip
 from paperboy.web.community_responses import (
     REFUSALS,
-    client_ip,
     sign_in_first,
     status_of,
     with_retry_after,

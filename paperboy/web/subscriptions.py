@@ -16,8 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from paperboy.mail import MailDeliveryError, MailHeaderError
 from paperboy.services import subscriptions
 from paperboy.services.accounts import InvalidEmail, normalise_email
+from paperboy.services.rate_limits import RateLimited
+from paperboy.web.client_address import client_ip
 from paperboy.web.context import Context
-from paperboy.web.rate_limit import RateLimited, SubscribeMailLimits
 from paperboy.web.rendering import render
 
 log = logging.getLogger("paperboy.web")
@@ -31,17 +32,6 @@ ECHO_CHARS = 2_000
 TOKEN_CHARS = subscriptions.TOKEN_MAX
 
 FormText = Annotated[str, Form()]
-
-
-def _limits(request: Request) -> SubscribeMailLimits:
-    limits: SubscribeMailLimits | None = getattr(request.app.state, "subscribe_limits", None)
-    if limits is None:
-        limits = request.app.state.subscribe_limits = SubscribeMailLimits()
-    return limits
-
-
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _private(response: Response) -> Response:
@@ -121,8 +111,6 @@ def subscribe(
     search = kind == "search"
     try:
         address = normalise_email(email)
-        limits = _limits(request)
-        limits.check(address, _client_ip(request))
         subscriptions.subscribe(
             context.db,
             context.settings,
@@ -131,6 +119,7 @@ def subscribe(
             frequency,
             query=q if search else None,
             filters=_filters(mode, cat, after, before) if search else None,
+            ip=client_ip(request),
         )
     except (InvalidEmail, subscriptions.SubscriptionError) as exc:
         return refused(400, str(exc), getattr(exc, "field", None))
@@ -141,8 +130,6 @@ def subscribe(
     except (MailDeliveryError, MailHeaderError):
         log.exception("cannot send a subscription confirmation")
         return refused(503, "We could not send the mail just now. Please try again in a few minutes.", None)
-    # Counted only once a mail went out: fixing a typo in the form costs nothing.
-    limits.record(address, _client_ip(request))
     return render(request, "subscribe_sent.html", email=address)
 
 

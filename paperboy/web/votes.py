@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from paperboy.services.votes import toggle_vote
 from paperboy.web.auth import SignedInUser
+from paperboy.web.client_address import client_ip
 from paperboy.web.community_responses import (
     REFUSALS,
-    client_ip,
     error_page,
     safe_next,
     sign_in_first,
