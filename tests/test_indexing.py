@@ -193,7 +193,6 @@ def assert_exactly_caught_up(db: Database, settings: Settings, indexer: Indexer)
     assert steps == [], "a second update does no work"
 
 
-@pytest.mark.xfail(strict=True, reason="hole 12: the watermark stops short of a last full step")
 def test_three_thousand_changes_in_batches_of_a_thousand_leave_no_change_behind(
     db: Database, settings: Settings
 ) -> None:
@@ -209,7 +208,6 @@ def test_three_thousand_changes_in_batches_of_a_thousand_leave_no_change_behind(
     assert steps == []
 
 
-@pytest.mark.xfail(strict=True, reason="hole 12: the watermark stops short of a last full step")
 @pytest.mark.parametrize(
     ("count", "batch_size"),
     [(30, 10), (20, 5), (10, 10), (20, 20), (25, 25), (33, 11), (7, 3), (1, 1)],
@@ -235,7 +233,6 @@ def test_the_watermark_equals_the_store_revision_after_any_ingest_and_update(
     assert indexed_ids(settings) == (stored_ids(db), stored_ids(db))
 
 
-@pytest.mark.xfail(strict=True, reason="hole 12: the watermark stops short of a last full step")
 @pytest.mark.parametrize("killed_in", ["keyword", "vector"])
 @pytest.mark.parametrize("after_steps", [0, 1, 2])
 def test_an_update_killed_at_any_step_then_run_again_leaves_the_watermark_exact(
