@@ -69,3 +69,20 @@ def test_a_saved_search_is_a_valid_feed(db: Database, settings: Settings) -> Non
         feed = parse(test_client.get("/feeds/search.atom?q=accelerator+memory&cat=cs.AR"))
     assert feed.feed.title == "Paperboy search: accelerator memory"
     assert feed.entries and all(e.link.startswith("http://testserver/papers/") for e in feed.entries)
+
+
+@pytest.mark.xfail(strict=True, reason="hole 3: out-of-range dates overflow")
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/feeds/search.atom?q=x+before:9999-12-31&mode=keyword", "before:9999-12-31 is out of range"),
+        ("/feeds/search.atom?q=x&before=9999-12-31", "from 1900-01-01 to 2199-12-31"),
+        ("/feeds/papers.atom?date=9999-12-31", "from 1900-01-01 to 2199-12-31"),
+    ],
+)
+def test_out_of_range_dates_in_a_feed_request_are_a_clear_400(
+    client: TestClient, url: str, message: str
+) -> None:
+    """Hole 3: these overflowed into a 500."""
+    response = client.get(url)
+    assert response.status_code == 400 and message in response.text
