@@ -51,6 +51,13 @@ def test_bad_input_gets_a_message_not_a_traceback(
     with pytest.raises(SystemExit):
         main(["worker", "--now", "tomorrow"])
     assert "2026-11-20T07:00" in capsys.readouterr().err
+    # Days that would overflow once a day or a week is added to them.
+    with pytest.raises(SystemExit):
+        main(["digest", "send", "--date", "9999-12-31"])
+    assert "out of range" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["worker", "--now", "9999-12-31T07:00"])
+    assert "out of range" in capsys.readouterr().err
 
 
 def test_send_mails_the_edition_and_prints_a_summary(

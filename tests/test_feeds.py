@@ -71,7 +71,6 @@ def test_a_saved_search_is_a_valid_feed(db: Database, settings: Settings) -> Non
     assert feed.entries and all(e.link.startswith("http://testserver/papers/") for e in feed.entries)
 
 
-@pytest.mark.xfail(strict=True, reason="hole 3: out-of-range dates overflow")
 @pytest.mark.parametrize(
     ("url", "message"),
     [

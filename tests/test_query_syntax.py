@@ -116,7 +116,6 @@ def test_odd_inputs_raise_only_query_syntax_error(raw: str) -> None:
 # Hole 3: before:9999-12-31 parsed, then overflowed downstream (a 500 in every mode, and
 # a traceback that took a whole alert batch down). Dates outside the searchable range are
 # refused here, naming the filter and the range.
-@pytest.mark.xfail(strict=True, reason="hole 3: out-of-range dates overflow")
 @pytest.mark.parametrize(
     "raw",
     [

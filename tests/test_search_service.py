@@ -206,7 +206,6 @@ def test_common_words_neither_rank_nor_get_marked(service: SearchService) -> Non
     assert only_common.total > 0
 
 
-@pytest.mark.xfail(strict=True, reason="hole 3: out-of-range dates overflow")
 @pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
 @pytest.mark.parametrize(
     ("query", "arguments", "message"),
