@@ -106,7 +106,6 @@ def test_two_worker_processes_started_together_send_each_mail_once(
     assert set(counts) == set(readers) and set(counts.values()) == {1}
 
 
-@pytest.mark.xfail(strict=True, reason="hole 3: a poisoned saved search makes digest send crash")
 def test_a_poisoned_saved_search_does_not_stop_digest_send(
     filled: list[str], database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
