@@ -350,3 +350,32 @@ def test_a_digest_that_cannot_be_prepared_fails_alone_and_is_retried(
     assert totals.total("sent") + totals.total("empty") == len(readers)
     status, why, _, _ = _ledger_row(db, "reader3@example.org")
     assert status == "failed" and "OverflowError: date value out of range" in why
+
+
+class _Stopped(BaseException):
+    """Stands for the run being stopped from outside (Ctrl-C, a signal) mid-batch."""
+
+
+def test_a_run_stopped_mid_batch_records_what_was_sent_and_gives_back_the_rest(
+    db: Database,
+    settings: Settings,
+    smtp_sink: SmtpSink,  # noqa: F811
+) -> None:
+    fill_feed(db)
+    readers = add_subscribers(db, 10)
+    config = replace(settings, smtp_url=smtp_sink.url)
+    digests.create_editions(db, config, EDITION_DAY, kinds=["trending"], frequencies=["daily"], now=SEND_AT)
+    mailed = 0
+
+    def stop_after_three(_: int) -> None:
+        nonlocal mailed
+        mailed += 1
+        if mailed == 3:
+            raise _Stopped
+
+    with pytest.raises(_Stopped):
+        digests.send_due(db, config, now=SEND_AT, progress=stop_after_three)
+    assert _statuses(db) == {"sent": 3, "pending": 7}, "the mailed are recorded, the untried given back"
+    assert digests.send_due(db, config, now=SEND_AT).total("sent") == 7
+    counts = smtp_sink.count_by_recipient()
+    assert set(counts) == set(readers) and set(counts.values()) == {1}

@@ -203,13 +203,13 @@ def alert_papers(
     """The alert's best matches first seen in (since, until], best first, at most digest_top_n.
 
     Raises UnusableAlert when the stored query or filters cannot be searched."""
-    if alert.since is not None and alert.since >= until:
-        return []  # nothing can be new: the cut-off is not past the last alert
     try:
         # The stored row is checked again as the edge checks new ones: it may be older.
         filters = check_filters(dict(alert.filters))
     except SubscriptionError as exc:
         raise UnusableAlert(f"the saved search's filters cannot be used: {exc}") from None
+    if alert.since is not None and alert.since >= until:
+        return []  # nothing can be new: the cut-off is not past the last alert
     after = date.fromisoformat(filters["after"]) if "after" in filters else None
     if alert.since is not None:
         recent = max((alert.since - ALERT_PUBLISHED_SLACK).date(), EARLIEST_DAY)
