@@ -124,6 +124,23 @@ def test_one_paper_by_any_id_form(client: TestClient, spec: dict[str, Any]) -> N
         ("/api/search?q=" + "x" * 1001, 422, "invalid_parameter", "q", "the limit is 1,000"),
         ("/api/search?q=x&mode=fuzzy", 422, "invalid_parameter", "mode", "mode must be one of"),
         ("/api/search?q=x&before=soon", 422, "invalid_parameter", "before", "before must be a date"),
+        # Hole 3: out-of-range dates overflowed into a 500.
+        ("/api/search?q=x+before:9999-12-31", 400, "bad_request", "q", "before:9999-12-31 is out of range"),
+        (
+            "/api/search?q=x&before=9999-12-31",
+            422,
+            "invalid_parameter",
+            "before",
+            "from 1900-01-01 to 2199-12-31",
+        ),
+        (
+            "/api/search?q=x&after=0001-01-01",
+            422,
+            "invalid_parameter",
+            "after",
+            "from 1900-01-01 to 2199-12-31",
+        ),
+        ("/api/papers?date=9999-12-31&period=week", 422, "invalid_parameter", "date", "from 1900-01-01 to"),
         (
             "/api/papers/2405.07518/similar?limit=0",
             422,

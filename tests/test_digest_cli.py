@@ -51,6 +51,13 @@ def test_bad_input_gets_a_message_not_a_traceback(
     with pytest.raises(SystemExit):
         main(["worker", "--now", "tomorrow"])
     assert "2026-11-20T07:00" in capsys.readouterr().err
+    # Days that would overflow once a day or a week is added to them.
+    with pytest.raises(SystemExit):
+        main(["digest", "send", "--date", "9999-12-31"])
+    assert "out of range" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["worker", "--now", "9999-12-31T07:00"])
+    assert "out of range" in capsys.readouterr().err
 
 
 def test_send_mails_the_edition_and_prints_a_summary(
@@ -97,3 +104,16 @@ def test_two_worker_processes_started_together_send_each_mail_once(
     assert [w.returncode for w in workers] == [0, 0], outputs
     counts = smtp_sink.count_by_recipient()
     assert set(counts) == set(readers) and set(counts.values()) == {1}
+
+
+def test_a_poisoned_saved_search_does_not_stop_digest_send(
+    filled: list[str], database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Written straight into the store (the edge refuses it now): the send reports it and goes on."""
+    db = open_database(database_url)
+    add_subscribers(db, 2, kind="search", query="sparse attention", start=10)
+    add_subscribers(db, 1, kind="search", query="sparse attention before:9999-12-31", start=20)
+    db.close()
+    assert main(["digest", "send", "--kind", "search", "--frequency", "daily"]) == 0
+    out = capsys.readouterr().out
+    assert "permanent 1" in out and "still to send 0" in out

@@ -85,3 +85,19 @@ def test_a_hostile_host_header_does_not_reach_the_feed_links(db: Database, setti
             links = [feed.feed.id, feed.feed.link] + [link.href for link in feed.feed.links]
             links += [value for entry in feed.entries for value in (entry.id, entry.link)]
             assert feed.entries and all(link.startswith("https://papers.example.org/") for link in links)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/feeds/search.atom?q=x+before:9999-12-31&mode=keyword", "before:9999-12-31 is out of range"),
+        ("/feeds/search.atom?q=x&before=9999-12-31", "from 1900-01-01 to 2199-12-31"),
+        ("/feeds/papers.atom?date=9999-12-31", "from 1900-01-01 to 2199-12-31"),
+    ],
+)
+def test_out_of_range_dates_in_a_feed_request_are_a_clear_400(
+    client: TestClient, url: str, message: str
+) -> None:
+    """Hole 3: these overflowed into a 500."""
+    response = client.get(url)
+    assert response.status_code == 400 and message in response.text

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import SNAPSHOT_SAMPLE
 
 from paperboy.config import Settings
@@ -154,4 +155,113 @@ def test_killing_the_indexer_mid_run_loses_nothing(
     assert finished.returncode == 0, finished.stderr
     status = json.loads(finished.stdout)
     assert status["up_to_date"] and status["keyword_documents"] == status["vectors"] == 2600
+    assert indexed_ids(settings) == (stored_ids(db), stored_ids(db))
+
+
+# -- the watermark is exact ------------------------------------------------------------
+# Hole 12: when the changes filled the last step exactly (3,000 changes, steps of 1,000),
+# the watermark stopped one revision short, for ever. Status, /readyz and the saved-search
+# cut-off all read it, so after any ingest and update it must equal the store's revision.
+
+
+class Killed(Exception):
+    """Stands for the indexer dying between two steps."""
+
+
+def synthetic_papers(count: int, start: int = 1, topic: str = "graphs") -> list[SourceRecord]:
+    return [
+        SourceRecord(
+            Paper(
+                title=f"Synthetic paper {n} on {topic}",
+                abstract=f"A short abstract about {topic}, number {n}.",
+                source="test",
+                arxiv_id=f"2403.{n:05d}",
+            ),
+            f"test {n}",
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def assert_exactly_caught_up(db: Database, settings: Settings, indexer: Indexer) -> None:
+    status = index_status(db, settings)
+    assert status.keyword_watermark == status.store_revision, status
+    assert status.vector_watermark == status.store_revision, status
+    assert status.up_to_date, status
+    steps: list[int] = []
+    indexer.catch_up(steps.append, steps.append)
+    assert steps == [], "a second update does no work"
+
+
+def test_three_thousand_changes_in_batches_of_a_thousand_leave_no_change_behind(
+    db: Database, settings: Settings
+) -> None:
+    """The reported case, at its real sizes: the last full step's revision is recorded."""
+    ingest_items(db, synthetic_papers(3000), kind="test", batch_size=1000)
+    indexer = Indexer(db, settings)
+    indexer.catch_up_keyword()
+    status = index_status(db, settings)
+    assert (status.keyword_watermark, status.keyword_behind) == (status.store_revision, 0)
+    assert status.keyword_documents == 3000
+    steps: list[int] = []
+    indexer.catch_up_keyword(steps.append)
+    assert steps == []
+
+
+@pytest.mark.parametrize(
+    ("count", "batch_size"),
+    [(30, 10), (20, 5), (10, 10), (20, 20), (25, 25), (33, 11), (7, 3), (1, 1)],
+    ids=lambda v: str(v),
+)
+def test_the_watermark_equals_the_store_revision_after_any_ingest_and_update(
+    db: Database, settings: Settings, embedder, monkeypatch: pytest.MonkeyPatch, count: int, batch_size: int
+) -> None:  # type: ignore[no-untyped-def]
+    """Steps of 10 papers: whole steps, partial ones, revision groups larger than a step."""
+    monkeypatch.setattr("paperboy.services.indexing.STEP", 10)
+    indexer = Indexer(db, settings, embedder)
+    ingest_items(db, synthetic_papers(count), kind="test", batch_size=batch_size)
+    indexer.catch_up()
+    assert_exactly_caught_up(db, settings, indexer)
+    # Updates to some, new papers, a withdrawal: still exact after each update.
+    changed = synthetic_papers(count // 2 + 1, topic="matrices") + synthetic_papers(10, start=500)
+    ingest_items(db, changed, kind="test", batch_size=batch_size)
+    indexer.catch_up()
+    assert_exactly_caught_up(db, settings, indexer)
+    ingest_items(db, [Deletion("2403.00001", "test")], kind="test")
+    indexer.catch_up()
+    assert_exactly_caught_up(db, settings, indexer)
+    assert indexed_ids(settings) == (stored_ids(db), stored_ids(db))
+
+
+@pytest.mark.parametrize("killed_in", ["keyword", "vector"])
+@pytest.mark.parametrize("after_steps", [0, 1, 2])
+def test_an_update_killed_at_any_step_then_run_again_leaves_the_watermark_exact(
+    db: Database,
+    settings: Settings,
+    embedder,
+    monkeypatch: pytest.MonkeyPatch,
+    killed_in: str,
+    after_steps: int,
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("paperboy.services.indexing.STEP", 10)
+    ingest_items(db, synthetic_papers(30), kind="test", batch_size=10)  # 3 whole steps
+    indexer = Indexer(db, settings, embedder)
+    done = 0
+
+    def dies(_: int) -> None:
+        nonlocal done
+        if done == after_steps:
+            raise Killed
+        done += 1
+
+    with pytest.raises(Killed):
+        if killed_in == "keyword":
+            indexer.catch_up(keyword_progress=dies)
+        else:
+            indexer.catch_up(vector_progress=dies)
+    status = index_status(db, settings)
+    assert status.keyword_watermark <= status.store_revision
+    assert status.vector_watermark <= status.store_revision
+    indexer.catch_up()
+    assert_exactly_caught_up(db, settings, indexer)
     assert indexed_ids(settings) == (stored_ids(db), stored_ids(db))

@@ -111,3 +111,30 @@ def test_odd_inputs_raise_only_query_syntax_error(raw: str) -> None:
     except QuerySyntaxError:
         return
     assert isinstance(result, ParsedQuery)
+
+
+# Hole 3: before:9999-12-31 parsed, then overflowed downstream (a 500 in every mode, and
+# a traceback that took a whole alert batch down). Dates outside the searchable range are
+# refused here, naming the filter and the range.
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "before:9999-12-31",
+        "before:9999",
+        "x after:9999-12",
+        "after:0001-01-01",
+        "after:1000",
+        "before:2200-01-01",
+        "after:1899-12-31",
+    ],
+)
+def test_dates_outside_the_searchable_range_are_refused_naming_the_filter(raw: str) -> None:
+    value = raw.split()[-1]
+    with pytest.raises(QuerySyntaxError, match=f"{value} is out of range") as caught:
+        parse_query(raw)
+    assert "1900" in caught.value.message and "2199" in caught.value.message
+
+
+def test_the_first_and_last_searchable_days_are_accepted() -> None:
+    parsed = parse_query("x after:1900 before:2199")
+    assert (parsed.after, parsed.before) == (date(1900, 1, 1), date(2199, 12, 31))

@@ -204,3 +204,31 @@ def test_common_words_neither_rank_nor_get_marked(service: SearchService) -> Non
         assert "<mark>the</mark>" not in hit.title_html.lower() + hit.snippet_html.lower()
     only_common = service.search("the of and", mode="keyword")
     assert only_common.total > 0
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+@pytest.mark.parametrize(
+    ("query", "arguments", "message"),
+    [
+        ("graph before:9999-12-31", {}, "before:9999-12-31 is out of range"),
+        ("graph after:0001-01-01", {}, "after:0001-01-01 is out of range"),
+        ("before:9999", {}, "before:9999 is out of range"),
+        ("graph", {"before": date(9999, 12, 31)}, "before 9999-12-31 is out of range"),
+        ("graph", {"after": date(1, 1, 1)}, "after 0001-01-01 is out of range"),
+        ("graph", {"after": date(2300, 1, 1)}, "after 2300-01-01 is out of range"),
+    ],
+)
+def test_out_of_range_dates_are_a_clear_error_in_every_mode(
+    service: SearchService, mode: str, query: str, arguments: dict, message: str
+) -> None:
+    """Hole 3: these overflowed (OverflowError, or tantivy's ValueError) instead."""
+    with pytest.raises(QuerySyntaxError, match=message) as caught:
+        service.search(query, mode=mode, **arguments)
+    assert "1900" in caught.value.message and "2199" in caught.value.message
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_the_whole_searchable_range_searches_in_every_mode(service: SearchService, mode: str) -> None:
+    wide = service.search("graph after:1900-01-01 before:2199-12-31", mode=mode)
+    assert wide.hits
+    assert service.search("graph", mode=mode, after=date(1900, 1, 1), before=date(2199, 12, 31)).hits

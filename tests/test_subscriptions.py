@@ -144,6 +144,10 @@ def test_an_oversized_query_is_refused_with_the_limit(db: Database, settings: Se
         ("graphs", {"mode": "psychic"}, "mode", "keyword, semantic, hybrid"),
         ("graphs", {"colour": "blue"}, "query", "Unknown filter"),
         ("graphs", {"after": "2026-05-01", "before": "2026-01-01"}, "after", "nothing could match"),
+        # Hole 3: a saved search holding an out-of-range date broke every later edition.
+        ("graphs before:9999-12-31", {}, "query", "out of range"),
+        ("graphs", {"before": "9999-12-31"}, "before", "1900-01-01 to 2199-12-31"),
+        ("graphs", {"after": "0001-01-01"}, "after", "1900-01-01 to 2199-12-31"),
     ],
 )
 def test_unusable_saved_searches_say_which_field_and_why(

@@ -170,6 +170,11 @@ def test_blank_optional_fields_from_the_search_form_count_as_not_given(client: T
         ("/search?q=x&after=yesterday", 400, "after must be a date like 2024-05-31"),
         ("/search?q=x&mode=fuzzy", 400, "mode must be one of"),
         ("/search?q=x&cat=%3Cscript%3E", 400, "not in the expected form"),
+        # Hole 3: out-of-range dates overflowed into a 500.
+        ("/search?q=x+before:9999-12-31", 400, "before:9999-12-31 is out of range"),
+        ("/search?q=x&mode=keyword&before=9999-12-31", 400, "from 1900-01-01 to 2199-12-31"),
+        ("/search?q=x&after=0001-01-01", 400, "from 1900-01-01 to 2199-12-31"),
+        ("/papers/9999-12-31", 400, "from 1900-01-01 to 2199-12-31"),
     ],
 )
 def test_bad_input_gets_a_helpful_page_not_a_traceback(

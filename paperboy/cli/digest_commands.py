@@ -33,12 +33,17 @@ def register(commands: Any) -> None:
 
 
 def _day(text: str) -> date:
+    from paperboy.domain.clock import DAY_RANGE, day_in_range
+
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-20"
         ) from None
+    if not day_in_range(day):
+        raise argparse.ArgumentTypeError(f"{text} is out of range; use a date from {DAY_RANGE}")
+    return day
 
 
 def run_preview(args: argparse.Namespace) -> int:

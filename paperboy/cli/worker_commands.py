@@ -35,10 +35,15 @@ def register(commands: Any) -> None:
 
 
 def _moment(text: str) -> datetime:
+    from paperboy.domain.clock import DAY_RANGE, day_in_range
+
     try:
-        return datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date and time like 2026-11-20T07:00") from None
+    if not day_in_range(moment.date()):
+        raise argparse.ArgumentTypeError(f"{text} is out of range; use a date from {DAY_RANGE}")
+    return moment
 
 
 def run_worker(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ Syntax (fields are case-insensitive, values are not):
     cat:cs.LG   cat:cs          category, or every category of an archive; several cat: = any
     after:2024-01-01            published on or after (also after:2024, after:2024-03)
     before:2024-12-31           published on or before (before:2024 = through 2024-12-31)
+                                (dates from 1900-01-01 to 2199-12-31)
 
 Everything else is text: an unknown `foo:bar` is the words "foo" and "bar", operator
 characters (* ( ) ^ ~ + - ' ;) and AND/OR/NOT are plain words or separators, and an
@@ -24,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from paperboy.domain.clock import DAY_RANGE, day_in_range
 
 MAX_QUERY_CHARS = 500
 # Enough for any real query; bounds the work one request can cause in the index.
@@ -175,6 +178,12 @@ def _date(value: str, name: str, *, last_day: bool) -> date:
             month = 12 if last_day else 1
         if day is None:
             day = calendar.monthrange(year, month)[1] if last_day else 1
-        return date(year, month, day)
+        parsed = date(year, month, day)
     except (ValueError, calendar.IllegalMonthError):
         raise QuerySyntaxError(f"{name}:{value} is not a date; write it like {_EXAMPLES[name]}") from None
+    if not day_in_range(parsed):
+        # Refused here so that nothing downstream (a day added, the index's date type) overflows.
+        raise QuerySyntaxError(
+            f"{name}:{value} is out of range; dates run from {DAY_RANGE}, e.g. {_EXAMPLES[name]}"
+        )
+    return parsed

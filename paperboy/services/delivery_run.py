@@ -111,7 +111,8 @@ class EditionSender:
         self._fixed_now = naive_utc(now) if now else None
         self.batch_size = batch_size
         self.progress = progress
-        self._rendered: dict[Any, PreparedDigest | None] = {}
+        self._rendered: dict[Any, PreparedDigest | Exception | None] = {}
+        self._cut_off: datetime | None = None
         self.report = SendReport(edition.name)
 
     def now(self) -> datetime:
@@ -137,83 +138,150 @@ class EditionSender:
         return self.report
 
     def _send_batch(self, batch: list[ClaimedDelivery], claim_id: str) -> bool:
-        """Send one claimed batch; False if the mail server is unusable (the rest is given back)."""
+        """Send one claimed batch; False if the mail server is unusable (the rest is given back).
+
+        Whatever stops it, what was done is recorded and the rows not tried go back to
+        pending; only a row in hand when something unexpected stopped the run stays
+        "sending" (its mail may have gone: given up later, never resent)."""
         with self.db.transaction() as conn:
             ledger.mark_sending(conn, [d.id for d in batch], claim_id)
             subscribers = subscription_store.by_ids(conn, [d.subscription_id for d in batch])
         outcomes: list[_Outcome] = []
-        usable = True
-        for position, item in enumerate(batch):
-            try:
-                outcome = self._deliver(item, subscribers.get(item.subscription_id))
-            except MailSetupError as exc:
-                self.report.error = str(exc)
-                untried = [d.id for d in batch[position:]]
+        in_hand: int | None = None
+        try:
+            for position, item in enumerate(batch):
+                in_hand = position
+                try:
+                    outcome = self._deliver(item, subscribers.get(item.subscription_id))
+                except MailSetupError as exc:
+                    self.report.error = str(exc)
+                    in_hand = None  # nothing reached the server: this row goes back too
+                    break
+                outcome.delivery_id = item.id
+                outcomes.append(outcome)
+                in_hand = None
+                if self.progress:
+                    self.progress(1)
+        finally:
+            self._record(outcomes)
+            untried = [d.id for d in batch[len(outcomes) + (1 if in_hand is not None else 0) :]]
+            if untried:
                 with self.db.transaction() as conn:
                     ledger.release(conn, untried, claim_id)
-                usable = False
-                break
-            outcome.delivery_id = item.id
-            outcomes.append(outcome)
-            if self.progress:
-                self.progress(1)
-        self._record(outcomes)
-        return usable
+        return self.report.error is None
 
     def _deliver(self, item: ClaimedDelivery, sub: SubscriptionRow | None) -> _Outcome:
+        """One delivery's outcome. Raises only MailSetupError (the server is unusable): anything
+        wrong with this one reader's digest or mail fails this delivery alone."""
         now = self.now()
         if sub is None or sub.status != "active":
             why = "the subscription was deleted" if sub is None else f"the subscription is {sub.status}"
             return _Outcome(
                 {"status": "empty", "last_error": f"not sent: {why}"}, item.subscription_id, "empty"
             )
-        rendered, watermark = self._digest_for(sub)
+        try:
+            rendered, watermark = self._digest_for(sub)
+            if rendered is not None:
+                data, message_id = digest_bytes(
+                    rendered,
+                    sub.email,
+                    unsubscribe_url(self.settings, sub),
+                    manage_url(self.settings, sub),
+                )
+        except editions.UnusableAlert as exc:
+            # The same every time: not retried, not a bounce; the watermark stays.
+            return _Outcome(
+                {"status": "permanent", "last_error": f"not sent: {exc}"[:1000]}, sub.id, "failed-final"
+            )
+        except MailHeaderError as exc:
+            return _Outcome({"status": "permanent", "last_error": str(exc)[:1000]}, sub.id, "permanent")
+        except MailSetupError:
+            raise
+        except Exception as exc:  # nothing was sent yet; one reader never stops the rest
+            return self._failed_for_now(
+                item, sub, f"could not prepare this mail: {type(exc).__name__}: {exc}"
+            )
         if rendered is None:
             return _Outcome({"status": "empty", "sent_at": now}, sub.id, "empty", watermark)
         try:
             self.session.connect()
-            data, message_id = digest_bytes(
-                rendered, sub.email, unsubscribe_url(self.settings, sub), manage_url(self.settings, sub)
-            )
             self.session.send_bytes(rendered.sender, sub.email, data)
         except (PermanentMailError, MailHeaderError) as exc:
             return _Outcome({"status": "permanent", "last_error": str(exc)[:1000]}, sub.id, "permanent")
         except TransientMailError as exc:
-            attempts = item.attempts + 1
-            if attempts >= self.settings.digest_max_attempts:
-                error = f"gave up after {attempts} tries: {exc}"[:1000]
-                return _Outcome({"status": "permanent", "last_error": error}, sub.id, "failed-final")
-            retry = {
-                "status": "failed",
-                "last_error": str(exc)[:1000],
-                "next_attempt_at": now + backoff(attempts),
-            }
-            return _Outcome(retry, sub.id, "failed")
+            return self._failed_for_now(item, sub, str(exc))
+        except MailSetupError:
+            raise
+        except Exception as exc:  # whatever it was, this reader alone
+            # It may have reached the server: recorded, never resent (at most once), and the
+            # connection is started afresh for the next reader.
+            self._abandon_session()
+            error = f"failed while sending, not resent (to never send twice): {type(exc).__name__}: {exc}"
+            return _Outcome({"status": "permanent", "last_error": error[:1000]}, sub.id, "failed-final")
         values = {"status": "sent", "sent_at": self.now(), "message_id": message_id, "last_error": None}
         return _Outcome(values, sub.id, "sent", watermark)
 
+    def _failed_for_now(self, item: ClaimedDelivery, sub: SubscriptionRow, error: str) -> _Outcome:
+        """A failure worth trying again later, until digest_max_attempts tries."""
+        attempts = item.attempts + 1
+        if attempts >= self.settings.digest_max_attempts:
+            final = f"gave up after {attempts} tries: {error}"[:1000]
+            return _Outcome({"status": "permanent", "last_error": final}, sub.id, "failed-final")
+        retry = {
+            "status": "failed",
+            "last_error": error[:1000],
+            "next_attempt_at": self.now() + backoff(attempts),
+        }
+        return _Outcome(retry, sub.id, "failed")
+
+    def _abandon_session(self) -> None:
+        try:
+            self.session.close()
+        except Exception:  # a broken connection is being dropped anyway
+            pass
+
     def _digest_for(self, sub: SubscriptionRow) -> tuple[PreparedDigest | None, datetime | None]:
-        """The rendered digest this subscriber gets (None: nothing new), and the watermark it moves to."""
+        """The rendered digest this subscriber gets (None: nothing new), and the watermark it moves to.
+
+        Raises what choosing or rendering raised (remembered, so readers sharing the digest
+        fail alike without redoing the work)."""
         if self.edition.kind == "trending":
             key: Any = "trending"
             watermark = None
         else:
             key = editions.alert_query(sub)
-            watermark = self.edition.created_at
+            watermark = self._alert_cut_off()
         if key not in self._rendered:
             started = time.perf_counter()
-            content = self._content(key)
-            self._rendered[key] = prepare_digest(self.settings, render_digest(content)) if content else None
+            try:
+                content = self._content(key)
+                self._rendered[key] = (
+                    prepare_digest(self.settings, render_digest(content)) if content else None
+                )
+            except Exception as exc:
+                self._rendered[key] = exc
             self.report.composed += 1
             self.report.compose_seconds += time.perf_counter() - started
-        return self._rendered[key], watermark
+        rendered = self._rendered[key]
+        if isinstance(rendered, Exception):
+            raise rendered
+        return rendered, watermark
+
+    def _alert_cut_off(self) -> datetime:
+        """This run's cut-off for saved-search alerts (see editions.alert_cut_off), fixed for
+        the run so that every reader of one digest moves to the same watermark."""
+        if self._cut_off is None:
+            self._cut_off = editions.alert_cut_off(self.db, self.settings, self.edition, self.now())
+        return self._cut_off
 
     def _content(self, key: Any) -> DigestContent | None:
         if key == "trending":
             return editions.trending_content(self.db, self.settings, self.edition)
         if self._search is None:
             self._search = SearchService(self.db, self.settings)
-        return editions.alert_content(self.db, self.settings, self._search, self.edition, key)
+        return editions.alert_content(
+            self.db, self.settings, self._search, self.edition, key, until=self._alert_cut_off()
+        )
 
     def _record(self, outcomes: list[_Outcome]) -> None:
         if not outcomes:

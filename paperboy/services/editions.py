@@ -14,12 +14,14 @@ from typing import Any
 
 from paperboy.config import ConfigError, Settings
 from paperboy.digest.compose import DigestContent, DigestPaper, digest_paper
-from paperboy.domain.clock import naive_utc
+from paperboy.domain.clock import EARLIEST_DAY, naive_utc
+from paperboy.index.watermark import read_watermark
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.feed import feed_page, latest_feed_day, period_bounds
+from paperboy.services.indexing import keyword_folder
 from paperboy.services.search import SearchService
-from paperboy.services.subscriptions import describe
-from paperboy.store import Database
+from paperboy.services.subscriptions import SubscriptionError, check_filters, describe
+from paperboy.store import Database, changes
 from paperboy.store import deliveries as ledger
 from paperboy.store import subscriptions as subscription_store
 from paperboy.store.deliveries import Edition
@@ -145,12 +147,37 @@ def alert_query(row: Any) -> AlertQuery:
     return AlertQuery(row.query or "", tuple(sorted(row.filters.items())), row.alert_watermark)
 
 
+def alert_cut_off(db: Database, settings: Settings, edition: Edition, now: datetime) -> datetime:
+    """What an alert edition lists papers up to, and so where its readers' watermarks move:
+    its creation, but never past what the keyword index has seen, nor past now.
+
+    A paper stored but not yet indexed (imported with --no-index, or the index catching up)
+    cannot be found by the alert's search; were the watermark moved past the moment it was
+    first seen, no later alert would list it. So the cut-off stops just before the earliest
+    paper changed since the index's watermark, and a later edition, once the index has it,
+    lists it. (The index watermark is read before the store, so it can only be behind.)
+    """
+    index_revision = read_watermark(keyword_folder(settings))
+    with db.connect() as conn:
+        unseen = changes.earliest_first_seen_changed_since(conn, index_revision)
+    cut_off = min(edition.created_at, naive_utc(now))
+    if unseen is not None:
+        cut_off = min(cut_off, unseen - timedelta(microseconds=1))
+    return cut_off
+
+
 def alert_content(
-    db: Database, settings: Settings, search: SearchService, edition: Edition, alert: AlertQuery
+    db: Database,
+    settings: Settings,
+    search: SearchService,
+    edition: Edition,
+    alert: AlertQuery,
+    until: datetime | None = None,
 ) -> DigestContent | None:
-    """Papers matching the alert that were first seen after its watermark and by the edition's
-    cut-off (when it was created); None when there are none."""
-    found = alert_papers(db, settings, search, alert, until=edition.created_at)
+    """Papers matching the alert that were first seen after its watermark and by until (the
+    edition's cut-off, see alert_cut_off; its creation when not given); None when there are
+    none. Raises UnusableAlert when the stored search cannot be run."""
+    found = alert_papers(db, settings, search, alert, until=edition.created_at if until is None else until)
     if not found:
         return None
     filters = dict(alert.filters)
@@ -165,14 +192,27 @@ def alert_content(
     )
 
 
+class UnusableAlert(ValueError):
+    """A stored saved search that cannot be run (it predates a check the edge now makes, or
+    was written around it); the message says why, for the delivery's last_error."""
+
+
 def alert_papers(
     db: Database, settings: Settings, search: SearchService, alert: AlertQuery, until: datetime
 ) -> list[DigestPaper]:
-    """The alert's best matches first seen in (since, until], best first, at most digest_top_n."""
-    filters = dict(alert.filters)
+    """The alert's best matches first seen in (since, until], best first, at most digest_top_n.
+
+    Raises UnusableAlert when the stored query or filters cannot be searched."""
+    try:
+        # The stored row is checked again as the edge checks new ones: it may be older.
+        filters = check_filters(dict(alert.filters))
+    except SubscriptionError as exc:
+        raise UnusableAlert(f"the saved search's filters cannot be used: {exc}") from None
+    if alert.since is not None and alert.since >= until:
+        return []  # nothing can be new: the cut-off is not past the last alert
     after = date.fromisoformat(filters["after"]) if "after" in filters else None
     if alert.since is not None:
-        recent = (alert.since - ALERT_PUBLISHED_SLACK).date()
+        recent = max((alert.since - ALERT_PUBLISHED_SLACK).date(), EARLIEST_DAY)
         after = max(after, recent) if after else recent
     before = date.fromisoformat(filters["before"]) if "before" in filters else None
     try:
@@ -181,8 +221,8 @@ def alert_papers(
             alert.query, mode="keyword", per_page=ALERT_CANDIDATES,
             category=filters.get("category"), after=after, before=before,
         )  # fmt: skip
-    except QuerySyntaxError:
-        return []
+    except QuerySyntaxError as exc:
+        raise UnusableAlert(f"the saved search cannot be run: {exc.message}") from None
     with db.connect() as conn:
         seen = subscription_store.first_seen_of(conn, [hit.paper_id for hit in results.hits])
     chosen = []

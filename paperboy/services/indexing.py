@@ -137,11 +137,11 @@ class Indexer:
         try:
             since = index.watermark
             for rows, safe_watermark in self._changed_steps(since):
-                live = [r for r in rows if not r.withdrawn]
-                index.delete([r.id for r in rows if r.withdrawn])
-                index.upsert(_keyword_document(r) for r in live)
+                if rows:
+                    index.delete([r.id for r in rows if r.withdrawn])
+                    index.upsert(_keyword_document(r) for r in rows if not r.withdrawn)
                 index.commit(watermark=safe_watermark)
-                if progress:
+                if progress and rows:
                     progress(len(rows))
         finally:
             index.close()
@@ -166,7 +166,7 @@ class Indexer:
             if time.monotonic() - last_save > VECTOR_SAVE_SECONDS:
                 vectors.save(watermark=unsaved)
                 last_save, unsaved = time.monotonic(), None
-            if progress:
+            if progress and rows:
                 progress(len(rows))
         if unsaved is not None:
             vectors.save(watermark=unsaved)
@@ -194,18 +194,27 @@ class Indexer:
         """Yield (rows, watermark safe to record after indexing them) step by step.
 
         Papers changed in one ingest batch share a revision; a step that ends inside
-        such a group may only claim the revision before it.
+        such a group may only claim the revision before it. When a full step turns out to
+        be the last one, a final empty step claims its whole revision, so the watermark
+        always ends at the store's revision (without it, changes filling whole steps left
+        the last group "behind" for ever).
         """
         position = (since, 0)
         while True:
             with self.db.connect() as conn:
                 rows = changes.changed_papers(conn, since, position, STEP)
             if not rows:
+                if position[0] > since:
+                    # One transaction writes one revision, so once nothing follows the last
+                    # full step, its revision group is complete.
+                    yield [], position[0]
                 return
             last = rows[-1]
             position = (last.revision, last.id)
             complete = len(rows) < STEP
             yield rows, last.revision if complete else last.revision - 1
+            if complete:
+                return
 
 
 def _keyword_document(row: Any) -> KeywordDocument:

@@ -19,6 +19,7 @@ import numpy as np
 
 from paperboy.config import Settings
 from paperboy.domain import Paper
+from paperboy.domain.clock import DAY_RANGE, day_in_range
 from paperboy.embed import Embedder
 from paperboy.index.highlight import best_passage, mark_terms
 from paperboy.index.keyword import KeywordIndex
@@ -231,6 +232,9 @@ def _with_filters(
 ) -> ParsedQuery:
     """Add the search form's filter fields to what the query text itself says."""
     changes_: dict[str, Any] = {}
+    for name, day in (("after", after), ("before", before)):
+        if day is not None and not day_in_range(day):
+            raise SearchRequestError(f"{name} {day.isoformat()} is out of range; dates run from {DAY_RANGE}")
     if category:
         category = category.strip()
         if not _CATEGORY.match(category):

@@ -30,7 +30,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from paperboy.config import Settings
 from paperboy.digest.compose import already_subscribed_message, confirmation_message
-from paperboy.domain.clock import naive_utc, utcnow
+from paperboy.domain.clock import DAY_RANGE, day_in_range, naive_utc, utcnow
 from paperboy.mail import deliver
 from paperboy.search.query import QuerySyntaxError, parse_query
 from paperboy.secret_key import resolve_secret_key
@@ -191,12 +191,17 @@ def check_filters(filters: dict[str, Any] | None) -> dict[str, str]:
                 )
         else:
             try:
-                value = date.fromisoformat(value).isoformat()
+                day = date.fromisoformat(value)
             except ValueError:
                 raise SubscriptionError(
                     f"The {name} filter {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-01-31.",
                     name,
                 ) from None
+            if not day_in_range(day):
+                raise SubscriptionError(
+                    f"The {name} filter {value} is out of range; use a date from {DAY_RANGE}.", name
+                )
+            value = day.isoformat()
         checked[name] = value
     if "after" in checked and "before" in checked and checked["after"] > checked["before"]:
         raise SubscriptionError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
@@ -41,6 +42,14 @@ def count_changed(conn: Connection, since_revision: int) -> int:
             select(func.count()).select_from(paper).where(paper.c.revision > since_revision)
         ).scalar_one()
     )
+
+
+def earliest_first_seen_changed_since(conn: Connection, since_revision: int) -> datetime | None:
+    """When the earliest-seen paper changed after since_revision was first seen (None if no
+    paper changed): an index at that watermark has not taken in anything seen from then on."""
+    return conn.execute(
+        select(func.min(paper.c.first_seen)).where(paper.c.revision > since_revision)
+    ).scalar()
 
 
 def latest_revision(conn: Connection) -> int:

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import AfterValidator, BeforeValidator
 
+from paperboy.domain.clock import DAY_RANGE, day_in_range
+
 MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 1_000
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -50,7 +52,21 @@ CategoryParam = Annotated[
     AfterValidator(_check_category),
     Query(alias="cat", description="arXiv category such as cs.LG, or an archive such as cs."),
 ]
-DayParam = Annotated[date | None, BlankIsMissing, Query(description="YYYY-MM-DD")]
+
+
+def _check_day(value: date | None) -> date | None:
+    # Out-of-range days would overflow downstream (a day or a week added, the index's dates).
+    if value is not None and not day_in_range(value):
+        raise ValueError(f"must be a date from {DAY_RANGE}, not {value.isoformat()}")
+    return value
+
+
+DayParam = Annotated[
+    date | None,
+    BlankIsMissing,
+    AfterValidator(_check_day),
+    Query(description=f"YYYY-MM-DD, from {DAY_RANGE}"),
+]
 
 
 def parse_day(text: str, field: str = "date") -> date:
@@ -60,9 +76,12 @@ def parse_day(text: str, field: str = "date") -> date:
     if not DATE_PATTERN.match(text):
         raise bad_request(f"{text[:40]!r} is not a date; use YYYY-MM-DD, e.g. 2024-05-31.", field)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise bad_request(f"{text} is not a real calendar date.", field) from None
+    if not day_in_range(day):
+        raise bad_request(f"{text} is out of range; use a date from {DAY_RANGE}.", field)
+    return day
 
 
 def describe_validation_error(errors: Sequence[Any]) -> tuple[str | None, str]:
