@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from smtp_sink import SmtpSink, smtp_certificate, smtp_sink  # noqa: F401  (fixtures)
+from sqlalchemy import update
 
 from paperboy.config import Settings
 from paperboy.digest.compose import (
@@ -43,6 +44,7 @@ from paperboy.services.accounts import AccountError, request_sign_in
 from paperboy.services.indexing import Indexer
 from paperboy.services.subscriptions import describe
 from paperboy.store import Database
+from paperboy.store.schema import paper
 
 UNSAFE = ("Cc", "Cs", "Zl", "Zp")
 # The payload of the reported attack: an encoded word that decodes to CRLF, a Reply-To, a
@@ -150,11 +152,13 @@ def test_an_encoded_word_in_a_saved_search_cannot_add_a_bcc_to_the_alert(
 ) -> None:
     config = replace(settings, smtp_url=smtp_sink.url)
     day0 = datetime(2026, 11, 18, 2, 0)
-    fill_feed(db, count=2)
+    fill_feed(db, day=day0.date(), count=2)
+    with db.transaction() as conn:
+        conn.execute(update(paper).values(first_seen=day0))
     Indexer(db, config).catch_up_keyword()
     query = f"sparse {ENCODED_BCC}"
-    [reader] = add_subscribers(db, 1, kind="search", query=query, watermark=day0 - timedelta(days=30))
-    send_at = datetime(2026, 11, 21, 7, 0)
+    [reader] = add_subscribers(db, 1, kind="search", query=query, watermark=day0 - timedelta(hours=1))
+    send_at = datetime(2026, 11, 18, 7, 0)
     digests.create_editions(db, config, send_at.date(), kinds=["search"], frequencies=["daily"], now=send_at)
     assert digests.send_due(db, config, now=send_at).total("sent") == 1
     assert smtp_sink.envelopes == [[reader]], "nobody but the subscriber is a recipient"
