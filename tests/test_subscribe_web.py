@@ -229,6 +229,11 @@ FIELD_WORDS = {"email": "address", "query": "query", "kind": "kind", "frequency"
         ({"email": ""}, "email", "email"),
         ({"email": "a@b.org\r\nBcc: x@y.org"}, "email", ""),
         ({"kind": "search", "q": "graph\r\nBcc: x@y.org"}, "query", ""),
+        # Line separators other than CR/LF raised a 500 when the mail's Subject was set.
+        ({"kind": "search", "q": "graph\u2028Bcc: x@y.org"}, "query", "line separator"),
+        ({"kind": "search", "q": "graph\u2029Bcc: x@y.org"}, "query", "line separator"),
+        ({"kind": "search", "q": "graph\x85Bcc: x@y.org"}, "query", "control character"),
+        ({"email": "=?utf-8?q?=0D=0ABcc=3A_x?=@example.org"}, "email", "not an email address"),
         ({"kind": "search", "q": "x" * 5000}, "query", "500"),
         ({"kind": "search", "q": ""}, "query", ""),
         ({"kind": "carrier pigeon"}, "kind", ""),
