@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -15,9 +16,14 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from digest_fixtures import EDITION_DAY, SEND_AT, add_subscribers, fill_feed
 
 from paperboy.config import Settings
 from paperboy.mail import MailDeliveryError, MailHeaderError, compose_message, deliver, outbox_dir
+from paperboy.services import digests
+from paperboy.services.accounts import complete_sign_in, request_sign_in
+from paperboy.services.subscriptions import subscribe
+from paperboy.store import Database
 
 USER, PASSWORD = "paperboy", "p@ss word"
 
@@ -179,3 +185,68 @@ def test_an_unusable_smtp_url_says_what_it_should_look_like(settings: Settings) 
     config = replace(settings, smtp_url="http://mail.example.org")
     with pytest.raises(MailDeliveryError, match="smtp://user:password@host:587"):
         deliver(config, compose_message(config.mail_from, "ada@example.org", "Hi", "Hello\n"))
+
+
+# -- outbox files a person can read -----------------------------------------------------
+
+LINK_LINE = re.compile(r"^(https?://\S+/sign-in/complete\?token=([A-Za-z0-9_-]{43}))$", re.MULTILINE)
+
+
+def test_a_sign_in_link_can_be_copied_from_the_outbox_file(db: Database, settings: Settings) -> None:
+    config = replace(settings, base_url="http://papers.reading-group.example.org:8123")
+    request_sign_in(db, config, "ada@example.org")
+    [eml] = outbox_dir(config).glob("*.eml")
+    raw = eml.read_bytes()
+    assert max(len(line) for line in raw.split(b"\n")) <= 998
+    text = raw.decode("utf-8")
+    assert "quoted-printable" not in text and "=3D" not in text
+    [(link, token)] = LINK_LINE.findall(text)
+    assert link.startswith("http://papers.reading-group.example.org:8123/sign-in/complete?token=")
+    # The link as copied from the file works.
+    assert complete_sign_in(db, token).user.email == "ada@example.org"
+
+
+def test_outbox_files_keep_text_unencoded_and_headers_as_written(db: Database, settings: Settings) -> None:
+    subscribe(db, settings, "ada@example.org", "search", "daily", query="réseaux de graphes " + "x" * 70)
+    [eml] = outbox_dir(settings).glob("*.eml")
+    raw = eml.read_bytes()
+    head, body = raw.split(b"\n\n", 1)
+    assert b"Content-Transfer-Encoding: 8bit" in head and "réseaux".encode() in body
+    assert re.search(rb"^http://\S+/subscriptions/confirm\?token=\S+$", body, re.MULTILINE)
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert (
+        parsed["Subject"]
+        == f'Confirm your Paperboy subscription: Daily alert: "réseaux de graphes {"x" * 70}"'
+    )
+    assert parsed.get_content_type() == "text/plain" and "réseaux" in parsed.get_content()
+
+
+def test_a_digest_in_the_outbox_has_its_links_on_one_line_in_both_parts(
+    db: Database, settings: Settings
+) -> None:
+    fill_feed(db)
+    [reader] = add_subscribers(db, 1)
+    digests.create_editions(db, settings, EDITION_DAY, kinds=["trending"], frequencies=["daily"], now=SEND_AT)
+    assert digests.send_due(db, settings, now=SEND_AT).total("sent") == 1
+    [eml] = outbox_dir(settings).glob("*.eml")
+    raw = eml.read_bytes()
+    assert b"quoted-printable" not in raw and raw.count(b"Content-Transfer-Encoding: 8bit") == 2
+    assert max(len(line) for line in raw.split(b"\n")) <= 998
+    text = raw.decode("utf-8")
+    assert re.search(r"^Unsubscribe in one click: http://\S+/unsubscribe\?token=\S+$", text, re.MULTILINE)
+    assert re.search(r'href="http://\S+/subscriptions/manage\?token=[^"\s]+"', text)
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["To"] == reader and parsed["List-Unsubscribe"].startswith("<http://")
+    assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_a_line_too_long_for_8bit_keeps_quoted_printable_in_the_outbox(settings: Settings) -> None:
+    long_line = "é" * 600  # 1,200 octets: over the 998 a line may hold
+    deliver(
+        settings, compose_message(settings.mail_from, "ada@example.org", "Long", f"{long_line}\nhttp://x/y\n")
+    )
+    [eml] = outbox_dir(settings).glob("*.eml")
+    raw = eml.read_bytes()
+    assert max(len(line) for line in raw.split(b"\n")) <= 998
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed.get_content() == f"{long_line}\nhttp://x/y\n"
