@@ -20,6 +20,7 @@ from digest_fixtures import EDITION_DAY, SEND_AT, add_subscribers, fill_feed
 
 from paperboy.config import Settings
 from paperboy.mail import MailDeliveryError, MailHeaderError, compose_message, deliver, outbox_dir
+from paperboy.mail.deliver import readable_copy
 from paperboy.services import digests
 from paperboy.services.accounts import complete_sign_in, request_sign_in
 from paperboy.services.subscriptions import subscribe
@@ -250,3 +251,21 @@ def test_a_line_too_long_for_8bit_keeps_quoted_printable_in_the_outbox(settings:
     assert max(len(line) for line in raw.split(b"\n")) <= 998
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert parsed.get_content() == f"{long_line}\nhttp://x/y\n"
+
+
+def test_the_outbox_reads_digest_bytes_as_the_email_package_would(settings: Settings) -> None:
+    from paperboy.digest.compose import DigestContent, digest_bytes, prepare_digest, render_digest
+
+    content = DigestContent("Paperboy: é", "Heading é", "Intro", "you asked", papers=())
+    data, _ = digest_bytes(
+        prepare_digest(settings, render_digest(content)),
+        "ada@example.org",
+        "http://x/u?token=1",
+        "http://x/m?token=1",
+    )
+    quick = readable_copy(data)  # the byte-level path
+    slow = readable_copy(email.message_from_bytes(data, policy=email.policy.default))  # type: ignore[arg-type]
+    assert b"quoted-printable" not in quick and quick.count(b"Content-Transfer-Encoding: 8bit") == 2
+    parsed = [email.message_from_bytes(raw, policy=email.policy.default) for raw in (quick, slow, data)]
+    assert len({tuple((k, str(v)) for k, v in m.items()) for m in parsed}) == 1
+    assert len({tuple(p.get_content() for p in m.iter_parts()) for m in parsed}) == 1  # type: ignore[attr-defined]

@@ -150,6 +150,17 @@ def subscription_status(db: Database) -> str | None:
         return conn.execute(select(subscription.c.status)).scalar_one_or_none()
 
 
+def test_without_smtp_the_sent_page_says_the_mail_is_in_the_outbox_folder(
+    client: TestClient, settings: Settings
+) -> None:
+    sent = subscribe(client)
+    assert sent.status_code == 200 and "Check your inbox" in sent.text
+    note = re.search(r'<p class="outbox-note"[^>]*>(.*?)</p>', sent.text, re.S)
+    assert note, "the page says where the mail went"
+    text = html.unescape(re.sub(r"<[^>]+>", "", note.group(1)))
+    assert "no mail server" in text and str(outbox_dir(settings)) in text
+
+
 def test_the_answer_is_the_same_for_a_new_and_an_already_subscribed_address(
     client: TestClient, settings: Settings
 ) -> None:

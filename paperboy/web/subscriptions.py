@@ -18,7 +18,7 @@ from paperboy.services import subscriptions
 from paperboy.services.accounts import InvalidEmail, normalise_email
 from paperboy.web.context import Context
 from paperboy.web.rate_limit import RateLimited, SubscribeMailLimits
-from paperboy.web.rendering import render
+from paperboy.web.rendering import outbox_shown, render
 
 log = logging.getLogger("paperboy.web")
 
@@ -143,7 +143,7 @@ def subscribe(
         return refused(503, "We could not send the mail just now. Please try again in a few minutes.", None)
     # Counted only once a mail went out: fixing a typo in the form costs nothing.
     limits.record(address, _client_ip(request))
-    return render(request, "subscribe_sent.html", email=address)
+    return render(request, "subscribe_sent.html", email=address, outbox=outbox_shown(context.settings))
 
 
 @router.get("/subscriptions/confirm")
