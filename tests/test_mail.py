@@ -35,9 +35,11 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
+        self.senders: list[str] = []
 
     async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
         self.recipients.append(list(envelope.rcpt_tos))
+        self.senders.append(envelope.mail_from)
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
 
@@ -151,6 +153,18 @@ def test_smtp_sends_with_starttls_and_logs_in(
     assert inbox.recipients == [["ada@example.org"]]
     assert inbox.messages[0]["Subject"] == "Over SMTP"
     assert not outbox_dir(settings).exists()
+
+
+def test_a_from_name_that_looks_like_addresses_leaves_the_envelope_alone(
+    settings: Settings, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = '"Lab" <evil@x.example>, =?utf-8?q?evil=40x.example?='
+    with smtp_server(certificate, monkeypatch) as (inbox, url):
+        config = replace(settings, smtp_url=url, mail_from=f"{name} <papers@example.org>")
+        deliver(config, compose_message(config.mail_from, "ada@example.org", "Hi", "Hello\n"))
+    assert inbox.senders == ["papers@example.org"] and inbox.recipients == [["ada@example.org"]]
+    [sender] = inbox.messages[0]["From"].addresses
+    assert sender.addr_spec == "papers@example.org" and sender.display_name == name
 
 
 def test_smtps_sends_over_tls(

@@ -95,6 +95,11 @@ def only_these_headers(raw: bytes | EmailMessage, names: list[str], parts: list[
     lines = head.split(b"\n")
     assert all(line.isascii() and len(line) <= 998 for line in lines), lines
     starts = [line.split(b":", 1)[0].decode() for line in lines if not line[:1].isspace()]
+    # A subject keeps to the 78 characters a line should (RFC 5322 2.1.1), however long the text.
+    name = ""
+    for line in lines:
+        name = name if line[:1].isspace() else line.split(b":", 1)[0].decode()
+        assert name != "Subject" or len(line) <= 78, line
     assert Counter(starts) == Counter(names), head.decode("ascii", "replace")
     parsed = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)

@@ -26,6 +26,7 @@ from types import TracebackType
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from paperboy.config import Settings
+from paperboy.mail.compose import MailHeader, sender_address
 
 log = logging.getLogger("paperboy.mail")
 
@@ -246,7 +247,11 @@ class SmtpSession:
                 "no SMTP server is set (PAPERBOY_SMTP_URL): mail to %s written to %s", message["To"], written
             )
             return str(written)
-        return self._transmit(lambda client: client.send_message(message))
+        # The envelope addresses from the checked headers, not from smtplib parsing them again.
+        sender, to = message["From"], message["To"]
+        from_addr = sender_address(sender) if isinstance(sender, MailHeader) else None
+        to_addrs = [str(to)] if isinstance(to, MailHeader) else None
+        return self._transmit(lambda client: client.send_message(message, from_addr, to_addrs))
 
     def send_bytes(self, sender: str, recipient: str, data: bytes) -> str:
         """Send an already-built message (headers and body, as bytes) to one recipient."""
