@@ -28,9 +28,11 @@ def test_preview_prints_the_digest_and_sends_nothing(
     filled: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["digest", "preview", "--kind", "daily", "--date", "2026-11-20"]) == 0
-    out = capsys.readouterr().out
+    printed = capsys.readouterr()
+    out = printed.out
     assert out.startswith("Subject: Paperboy: Trending papers of 20 November 2026")
     assert "Unsubscribe in one click:" in out
+    assert "PAPERBOY_BASE_URL is not set" in printed.err and "placeholder" in printed.err
     assert main(["digest", "preview", "--kind", "daily", "--date", "2026-11-20", "--format", "html"]) == 0
     assert "<!DOCTYPE html>" in capsys.readouterr().out
     assert main(["digest", "preview", "--kind", "daily", "--date", "2019-01-01"]) == 0
@@ -67,6 +69,7 @@ def test_send_mails_the_edition_and_prints_a_summary(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("PAPERBOY_SMTP_URL", smtp_sink.url)
+    monkeypatch.setenv("PAPERBOY_BASE_URL", "https://papers.example.org")
     assert main(["digest", "send", "--kind", "trending", "--frequency", "daily", "--date", "2026-11-20"]) == 0
     out = capsys.readouterr().out
     assert "trending-daily:2026-11-20" in out and "sent 3, empty 0, failed 0" in out
@@ -79,6 +82,7 @@ def test_send_without_a_usable_mail_server_says_so(
     filled: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PAPERBOY_SMTP_URL", "smtp://127.0.0.1:1")
+    monkeypatch.setenv("PAPERBOY_BASE_URL", "https://papers.example.org")
     assert main(["digest", "send", "--date", "2026-11-20", "--frequency", "daily"]) == 1
     out = capsys.readouterr().out
     assert "error:" in out and "cannot send mail through smtp://127.0.0.1:1" in out
@@ -94,7 +98,8 @@ def test_two_worker_processes_started_together_send_each_mail_once(
     fill_feed(db)
     readers = add_subscribers(db, 200)
     db.close()
-    env = {**os.environ, "PAPERBOY_SMTP_URL": smtp_sink.url, "SSL_CERT_FILE": str(smtp_certificate[0])}
+    env = {**os.environ, "PAPERBOY_SMTP_URL": smtp_sink.url, "SSL_CERT_FILE": str(smtp_certificate[0]),
+           "PAPERBOY_BASE_URL": "https://papers.example.org"}  # fmt: skip
     command = [sys.executable, "-m", "paperboy", "worker", "--now", "2026-11-20T07:00", "--no-harvest"]
     workers = [
         subprocess.Popen([*command, "--id", f"w{n}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -117,3 +122,29 @@ def test_a_poisoned_saved_search_does_not_stop_digest_send(
     assert main(["digest", "send", "--kind", "search", "--frequency", "daily"]) == 0
     out = capsys.readouterr().out
     assert "permanent 1" in out and "still to send 0" in out
+
+
+def test_send_over_smtp_without_a_base_url_is_refused_and_sends_nothing(
+    filled: list[str],
+    smtp_sink: SmtpSink,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Links would point at http://127.0.0.1:8000 whatever port or host the site is on.
+    monkeypatch.setenv("PAPERBOY_SMTP_URL", smtp_sink.url)
+    assert main(["digest", "send", "--kind", "trending", "--frequency", "daily", "--date", "2026-11-20"]) == 1
+    err = capsys.readouterr().err
+    assert "PAPERBOY_BASE_URL" in err and "https://papers.example.org" in err
+    assert smtp_sink.raw == []
+    assert main(["worker", "--now", "2026-11-20T07:00", "--no-harvest"]) == 1
+    assert "PAPERBOY_BASE_URL" in capsys.readouterr().err and smtp_sink.raw == []
+
+
+def test_send_to_the_outbox_without_a_base_url_says_the_links_are_placeholders(
+    filled: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["digest", "send", "--kind", "trending", "--frequency", "daily", "--date", "2026-11-20"]) == 0
+    printed = capsys.readouterr()
+    assert "sent 3" in printed.out
+    assert "PAPERBOY_BASE_URL is not set" in printed.err and "http://127.0.0.1:8000" in printed.err
+    assert len(list(Path("data/outbox").glob("*.eml"))) == 3

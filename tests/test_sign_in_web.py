@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import stat
@@ -18,6 +19,7 @@ from test_mail import certificate, smtp_server  # noqa: F401  (certificate is a 
 
 from paperboy.config import Settings
 from paperboy.domain.clock import utcnow
+from paperboy.mail import outbox_dir
 from paperboy.store import Database
 from paperboy.store.schema import sign_in_token
 from paperboy.web import create_app
@@ -81,6 +83,17 @@ def test_full_sign_in_flow_with_the_link_from_the_outbox(client: TestClient, set
     assert 'href="/sign-in"' in client.get("/").text
 
 
+def test_without_smtp_the_page_says_the_mail_is_in_the_outbox_folder(
+    client: TestClient, settings: Settings
+) -> None:
+    sent = ask_for_link(client, "ada@example.org")
+    note = re.search(r'<p class="outbox-note"[^>]*>(.*?)</p>', sent.text, re.S)
+    assert note, "the page says where the mail went"
+    text = html.unescape(re.sub(r"<[^>]+>", "", note.group(1)))
+    assert "no mail server" in text and "PAPERBOY_SMTP_URL" in text
+    assert str(outbox_dir(settings)) in text and ".eml" in text
+
+
 def test_the_answer_does_not_reveal_whether_an_address_has_an_account(
     client: TestClient, settings: Settings
 ) -> None:
@@ -102,7 +115,8 @@ def test_a_real_smtp_server_receives_the_link(
     with smtp_server(certificate, monkeypatch) as (inbox, url):
         config = replace(settings, smtp_url=url, base_url="https://papers.example.org")
         with TestClient(create_app(config, db), base_url="https://testserver") as client:
-            ask_for_link(client, "ada@example.org")
+            sent = ask_for_link(client, "ada@example.org")
+            assert "no mail server" not in sent.text, "mail really was sent"
             [message] = inbox.messages
             assert message["To"] == "ada@example.org" and message["Message-ID"]
             link = re.search(

@@ -159,6 +159,17 @@ def subscription_status(db: Database) -> str | None:
         return conn.execute(select(subscription.c.status)).scalar_one_or_none()
 
 
+def test_without_smtp_the_sent_page_says_the_mail_is_in_the_outbox_folder(
+    client: TestClient, settings: Settings
+) -> None:
+    sent = subscribe(client)
+    assert sent.status_code == 200 and "Check your inbox" in sent.text
+    note = re.search(r'<p class="outbox-note"[^>]*>(.*?)</p>', sent.text, re.S)
+    assert note, "the page says where the mail went"
+    text = html.unescape(re.sub(r"<[^>]+>", "", note.group(1)))
+    assert "no mail server" in text and str(outbox_dir(settings)) in text
+
+
 def test_the_answer_is_the_same_for_a_new_and_an_already_subscribed_address(
     client: TestClient, settings: Settings
 ) -> None:
@@ -238,6 +249,11 @@ FIELD_WORDS = {"email": "address", "query": "query", "kind": "kind", "frequency"
         ({"email": ""}, "email", "email"),
         ({"email": "a@b.org\r\nBcc: x@y.org"}, "email", ""),
         ({"kind": "search", "q": "graph\r\nBcc: x@y.org"}, "query", ""),
+        # Line separators other than CR/LF raised a 500 when the mail's Subject was set.
+        ({"kind": "search", "q": "graph\u2028Bcc: x@y.org"}, "query", "line separator"),
+        ({"kind": "search", "q": "graph\u2029Bcc: x@y.org"}, "query", "line separator"),
+        ({"kind": "search", "q": "graph\x85Bcc: x@y.org"}, "query", "control character"),
+        ({"email": "=?utf-8?q?=0D=0ABcc=3A_x?=@example.org"}, "email", "not an email address"),
         ({"kind": "search", "q": "x" * 5000}, "query", "500"),
         ({"kind": "search", "q": ""}, "query", ""),
         ({"kind": "carrier pigeon"}, "kind", ""),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime
 from typing import Any
 
 from paperboy.cli import context
 from paperboy.cli.output import print_json, progress_bar
+from paperboy.config import LOCAL_SITE
 
 
 def register(commands: Any) -> None:
@@ -56,6 +58,11 @@ def run_preview(args: argparse.Namespace) -> int:
     if args.kind == "search" and not args.query:
         raise ValueError("--kind search needs --query, the saved search to preview")
     text = preview(db, settings, args.kind, day, query=args.query, fmt=args.format)
+    if not settings.base_url:
+        print(
+            f"note: PAPERBOY_BASE_URL is not set: links below use {LOCAL_SITE} as a placeholder",
+            file=sys.stderr,
+        )
     if text is None:
         print(f"nothing new for a {args.kind} digest on {day}: no mail would be sent")
         return 0
@@ -68,6 +75,9 @@ def run_send(args: argparse.Namespace) -> int:
     from paperboy.services import digests, editions
 
     settings = context.settings()
+    note = digests.check_mail_base_url(settings)
+    if note:
+        print(note, file=sys.stderr)
     db = context.database(settings)
     now = utcnow()
     day = args.date or now.date()

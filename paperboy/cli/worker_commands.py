@@ -47,9 +47,13 @@ def _moment(text: str) -> datetime:
 
 
 def run_worker(args: argparse.Namespace) -> int:
+    from paperboy.services.digests import check_mail_base_url
     from paperboy.services.worker import Worker
 
     settings = context.settings()
+    note = check_mail_base_url(settings)
+    if note:
+        print(note, file=sys.stderr)
     db = context.database(settings)
     worker = Worker(db, settings, worker_id=args.id, harvest=not args.no_harvest, index=not args.no_index)
     if args.once or args.now:

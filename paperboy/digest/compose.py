@@ -8,28 +8,32 @@ thousands of readers costs one template render per distinct digest, not one per 
 from __future__ import annotations
 
 import binascii
-import email.policy
 import re
 import secrets
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
 from paperboy.config import Settings
 from paperboy.domain import Paper
-from paperboy.mail import MailHeaderError, compose_message
+from paperboy.mail import (
+    MailHeader,
+    MailHeaderError,
+    add_header,
+    compose_message,
+    recipient,
+    sender,
+    sender_address,
+)
 
 ABSTRACT_CHARS = 300
 AUTHORS_SHOWN = 3
 # Stand-ins for the per-recipient links: plain URL-safe words that survive HTML escaping.
 _UNSUBSCRIBE = "PAPERBOY-UNSUBSCRIBE-LINK-9f4c2e"
 _MANAGE = "PAPERBOY-MANAGE-LINK-9f4c2e"
-
-# The addresses subscriptions accept (ASCII, as normalise_email checks), so To needs no encoding.
-_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,253}$")
 
 _templates = Environment(
     loader=PackageLoader("paperboy.digest", "templates"),
@@ -137,11 +141,18 @@ def digest_message(
     text, html = personalise(rendered, unsubscribe_url, manage_url)
     message = compose_message(settings.mail_from, to, rendered.subject, text)
     message.add_alternative(html, subtype="html")
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    # Bulk mail: auto-responders should stay quiet (RFC 3834).
-    message["Auto-Submitted"] = "auto-generated"
+    for name, value in _list_headers(unsubscribe_url):
+        add_header(message, name, value)
     return message
+
+
+def _list_headers(unsubscribe_url: str) -> tuple[tuple[str, str], ...]:
+    return (
+        ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        # Bulk mail: auto-responders should stay quiet (RFC 3834).
+        ("Auto-Submitted", "auto-generated"),
+    )
 
 
 @dataclass(frozen=True)
@@ -157,14 +168,12 @@ class PreparedDigest:
 
 
 def prepare_digest(settings: Settings, rendered: RenderedDigest) -> PreparedDigest:
-    """Encode From and Subject once (checked like every mail's headers by compose_message)."""
-    # compose_message refuses line breaks and From settings without an address.
-    template = compose_message(settings.mail_from, "check@example.org", rendered.subject, "-")
-    sender = parseaddr(settings.mail_from)[1]
-    policy = email.policy.SMTP
-    shared = policy.fold("From", template["From"]) + policy.fold("Subject", template["Subject"])
-    shared = shared.replace("\r\n", "\n")
-    return PreparedDigest(rendered, sender, sender.rsplit("@", 1)[1], shared.encode("ascii"))
+    """Encode From and Subject once, as every mail's headers are (paperboy.mail.MailHeader)."""
+    from_header = sender(settings.mail_from)
+    subject = MailHeader.text("Subject", rendered.subject)
+    shared = (from_header.line() + subject.line()).encode("ascii")
+    address = sender_address(from_header)
+    return PreparedDigest(rendered, address, address.rsplit("@", 1)[1], shared)
 
 
 def digest_bytes(
@@ -176,17 +185,19 @@ def digest_bytes(
     UTF-8 text and HTML parts, From/To/Subject/Date/Message-ID, and the RFC 8058 headers.
     """
     _check_links(unsubscribe_url, manage_url)
-    if "\r" in to or "\n" in to or not _ADDRESS.match(to):
-        raise MailHeaderError(f"{to[:80]!r} is not an email address")
+    to_header = recipient(to)
     text, html = personalise(prepared.rendered, unsubscribe_url, manage_url)
     message_id = make_msgid(domain=prepared.domain)
     boundary = f"=_paperboy_{secrets.token_hex(12)}"
-    head = (
-        f"To: {to}\nDate: {formatdate(usegmt=True)}\nMessage-ID: {message_id}\n"
-        f"List-Unsubscribe: <{unsubscribe_url}>\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
-        f"Auto-Submitted: auto-generated\nMIME-Version: 1.0\n"
-        f'Content-Type: multipart/alternative; boundary="{boundary}"\n\n'
-    ).encode("ascii")
+    headers = [
+        to_header,
+        MailHeader.verbatim("Date", formatdate(usegmt=True)),
+        MailHeader.verbatim("Message-ID", message_id),
+        *(MailHeader.verbatim(name, value) for name, value in _list_headers(unsubscribe_url)),
+        MailHeader.verbatim("MIME-Version", "1.0"),
+        MailHeader.verbatim("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+    ]
+    head = ("".join(h.line() for h in headers) + "\n").encode("ascii")
     part = (
         '\n--{b}\nContent-Type: text/{kind}; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
     )
@@ -209,10 +220,13 @@ def _quoted_printable(text: str) -> bytes:
     return binascii.b2a_qp(text.encode("utf-8"), quotetabs=False, istext=True, header=False)
 
 
+_LINK = re.compile(r"https?://[!-~]+")
+
+
 def _check_links(unsubscribe_url: str, manage_url: str) -> None:
     for name, url in (("List-Unsubscribe", unsubscribe_url), ("manage link", manage_url)):
-        if "\r" in url or "\n" in url or not url.startswith(("https://", "http://")) or " " in url:
-            raise MailHeaderError(f"{name} {url[:80]!r} must be one http(s) URL on one line")
+        if not _LINK.fullmatch(url) or "<" in url or ">" in url or "=?" in url:
+            raise MailHeaderError(f"{name} {url[:80]!r} must be one http(s) URL of printable ASCII")
 
 
 def confirmation_message(

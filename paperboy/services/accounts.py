@@ -84,7 +84,8 @@ def normalise_email(text: str) -> str:
         raise InvalidEmail(
             f"An email address has at most {EMAIL_MAX} characters; this one has {len(address)}."
         )
-    if not _EMAIL.match(address):
+    if not _EMAIL.match(address) or "=?" in address:
+        # "=?" starts an RFC 2047 encoded word, which mail readers would decode in a header.
         raise InvalidEmail(
             f"{address[:100]!r} is not an email address we can send to; it should look like name@example.org."
         )

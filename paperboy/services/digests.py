@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from paperboy.config import Settings
+from paperboy.config import LOCAL_SITE, ConfigError, Settings
 from paperboy.digest.compose import DigestContent, personalise, render_digest
 from paperboy.domain.clock import naive_utc, utcnow
-from paperboy.mail import SmtpSession
+from paperboy.mail import SmtpSession, header_text, outbox_dir
 from paperboy.services import editions
 from paperboy.services.delivery_run import EditionSender, SendReport, default_worker_id
 from paperboy.services.search import SearchService
@@ -108,6 +108,27 @@ def send_due(
     return DigestTotals(tuple(reports))
 
 
+def check_mail_base_url(settings: Settings) -> str | None:
+    """Before mailing from a command that does not serve the site (`digest send`, `worker`).
+
+    Without base_url the links in mail point at LOCAL_SITE, whatever host and port the site
+    is really on: ConfigError when that mail would reach people over SMTP; for the outbox, a
+    note to print (None when base_url is set).
+    """
+    if settings.base_url:
+        return None
+    if settings.smtp_url:
+        raise ConfigError(
+            f"PAPERBOY_BASE_URL is not set, so every link in these mails would point at {LOCAL_SITE}, "
+            "which readers cannot open; nothing was sent. Set it to the site's public address, "
+            "e.g. PAPERBOY_BASE_URL=https://papers.example.org"
+        )
+    return (
+        f"note: PAPERBOY_BASE_URL is not set: links in the mails written to {outbox_dir(settings)} "
+        f"point at {LOCAL_SITE} (a placeholder); set it to where the site is reached"
+    )
+
+
 def pending_count(db: Database, kinds: Sequence[str] = editions.KINDS) -> int:
     """Deliveries still to send in open editions (for a progress bar)."""
     with db.connect() as conn:
@@ -160,4 +181,4 @@ def preview(
     )
     if fmt == "html":
         return html_part
-    return f"Subject: {content.subject}\n\n{text_part}"
+    return f"Subject: {header_text(content.subject)}\n\n{text_part}"

@@ -132,11 +132,14 @@ def _public(row: SubscriptionRow) -> Subscription:
 
 
 def _refuse_control_characters(value: str, field: str, label: str) -> None:
-    # CR/LF would let a value start mail headers of its own; other controls have no business here.
+    # Controls and line separators (U+2028, U+2029: str.splitlines() splits there too) have no
+    # business in a query; mail would put them on one line anyway (paperboy.mail.header_text).
     for ch in value:
-        if unicodedata.category(ch) == "Cc":
+        if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
             raise SubscriptionError(
-                f"The {label} contains a control character ({ch!r}); remove line breaks and tabs.", field
+                f"The {label} contains a control character or line separator ({ch!r}); "
+                "remove line breaks and tabs.",
+                field,
             )
 
 

@@ -18,7 +18,7 @@ from paperboy.store.accounts import User
 from paperboy.web.client_address import client_ip
 from paperboy.web.context import Context
 from paperboy.web.cookies import cookie_from_scope
-from paperboy.web.rendering import render
+from paperboy.web.rendering import outbox_shown, render
 
 SESSION_COOKIE = "paperboy_session"
 
@@ -67,7 +67,7 @@ def sign_in_request(context: Context, request: Request, email: Annotated[str, Fo
             email=email[:254],
             problem="We could not send the mail just now. Please try again in a few minutes.",
         )
-    return render(request, "sign_in_sent.html", email=address)
+    return render(request, "sign_in_sent.html", email=address, outbox=outbox_shown(context.settings))
 
 
 @router.get("/sign-in/complete")

@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from paperboy import __version__
+from paperboy.config import Settings
+from paperboy.mail import outbox_dir
 from paperboy.web import presenters
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,3 +61,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         request, template, context, status_code=status_code
     )
     return response
+
+
+def outbox_shown(settings: Settings) -> str | None:
+    """The outbox folder while no SMTP server is set (the "check your inbox" pages say so)."""
+    return None if settings.smtp_url else str(outbox_dir(settings))

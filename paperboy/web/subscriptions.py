@@ -19,7 +19,7 @@ from paperboy.services.accounts import InvalidEmail, normalise_email
 from paperboy.services.rate_limits import RateLimited
 from paperboy.web.client_address import client_ip
 from paperboy.web.context import Context
-from paperboy.web.rendering import render
+from paperboy.web.rendering import outbox_shown, render
 
 log = logging.getLogger("paperboy.web")
 
@@ -130,7 +130,7 @@ def subscribe(
     except (MailDeliveryError, MailHeaderError):
         log.exception("cannot send a subscription confirmation")
         return refused(503, "We could not send the mail just now. Please try again in a few minutes.", None)
-    return render(request, "subscribe_sent.html", email=address)
+    return render(request, "subscribe_sent.html", email=address, outbox=outbox_shown(context.settings))
 
 
 @router.get("/subscriptions/confirm")
