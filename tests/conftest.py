@@ -173,3 +173,23 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, 
         ):
             monkeypatch.delenv(name)
     return tmp_path
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, run only what can differ by backend: tests that open a store.
+
+    A test reaches the backend only through a store, and every store comes from
+    `_postgres_template` (via `database_url` or `fresh_database`); the rest ran on the
+    SQLite pass already. Browser tests drive the same handlers the in-process web tests
+    run on both backends, so they run once, on SQLite.
+    """
+    if BACKEND != "postgresql":
+        return
+    keep, drop = [], []
+    for item in items:
+        opens_a_store = "_postgres_template" in getattr(item, "fixturenames", ())
+        in_browser = Path(str(item.fspath)).name.startswith("test_browser")
+        (keep if opens_a_store and not in_browser else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
