@@ -111,3 +111,17 @@ def test_odd_inputs_raise_only_query_syntax_error(raw: str) -> None:
     except QuerySyntaxError:
         return
     assert isinstance(result, ParsedQuery)
+
+
+def test_has_code_is_a_filter() -> None:
+    q = parse_query("diffusion HAS:Code")
+    assert q.words == ("diffusion",) and q.has_code
+    assert parse_query("has:code").has_filters and not parse_query("has:code").has_text
+    assert not parse_query("diffusion").has_code
+
+
+@pytest.mark.parametrize("raw", ["has:", "has:data", "has:code;DROP"])
+def test_has_takes_only_code(raw: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="has:") as caught:
+        parse_query(raw)
+    assert "has:code" in caught.value.message
