@@ -67,6 +67,8 @@ class FeedPage:
     categories: tuple[tuple[str, int], ...] = ()
     # Trending without votes: the newest day ranked by the signals there are (see trending.py).
     fallback: bool = False
+    # With categories: how many papers the period has whatever the category.
+    period_total: int = 0
 
     @property
     def pages(self) -> int:
@@ -147,9 +149,7 @@ def ranked_page(
         origins = feed_store.origins_of(conn, ids, first, last)
         previous_day, next_day = feed_store.neighbour_days(conn, first, last)
         voted = vote_store.voted_among(conn, viewer_id, ids) if viewer_id is not None else set()
-        categories = (
-            count_categories(feed_store.categories_between(conn, first, last)) if with_categories else ()
-        )
+        fields = feed_store.categories_between(conn, first, last) if with_categories else []
     items = tuple(
         FeedItem(
             paper_id=r.id,
@@ -179,8 +179,9 @@ def ranked_page(
         next_day,
         sort=sort,
         category=category,
-        categories=categories,
+        categories=count_categories(fields),
         fallback=fallback,
+        period_total=len(fields),
     )
 
 

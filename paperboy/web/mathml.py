@@ -90,9 +90,11 @@ def formula_mathml(tex: str, display: bool = False) -> str | None:
         body = "".join(_serialise(child) for child in root)
     except _Refused:
         return None
+    if len(root) != 1:
+        body = f"<mrow>{body}</mrow>"  # <semantics> takes one presentation element
     mode = "block" if display else "inline"
     return (
-        f'<math display="{mode}"><semantics><mrow>{body}</mrow>'
+        f'<math display="{mode}"><semantics>{body}'
         f'<annotation encoding="application/x-tex">{escape(tex, quote=False)}</annotation>'
         "</semantics></math>"
     )

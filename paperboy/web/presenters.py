@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote, urlencode
 
 from paperboy.domain import Paper
+from paperboy.domain.tex import cut_outside_math
 
 ABSTRACT_PREVIEW_CHARS = 300
 AUTHORS_SHOWN = 12
+# A card names this many authors (linked); the paper page names them all up to AUTHORS_ON_PAGE.
+AUTHORS_ON_CARD = 5
+AUTHORS_ON_PAGE = 100
+LAYOUTS = ("comfortable", "compact")
+LAYOUT_COOKIE = "paperboy_layout"
+SORT_LABELS = {"trending": "Trending", "newest": "Newest", "discussed": "Most discussed"}
+SORT_ORDERS = {
+    "trending": "trending first (recent upvotes count most)",
+    "newest": "newest first",
+    "discussed": "most discussed first",
+}
+
+
+@dataclass(frozen=True)
+class AuthorLink:
+    name: str
+    url: str
 
 
 def paper_path(key: str) -> str:
@@ -40,12 +59,32 @@ def author_line(paper: Paper, limit: int = AUTHORS_SHOWN) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def author_links(paper: Paper, limit: int = AUTHORS_ON_CARD) -> tuple[list[AuthorLink], int]:
+    """The first `limit` authors, each linked to a search for their name, and how many more."""
+    names = [a.name for a in paper.authors if a.name.strip()]
+    shown = [AuthorLink(name, author_search_url(name)) for name in names[:limit]]
+    return shown, max(len(names) - limit, 0)
+
+
+def author_search_url(name: str) -> str:
+    # Quotes inside the name would end the phrase early; the search ignores them anyway.
+    phrase = " ".join(name.replace('"', " ").split())
+    return "/search?" + urlencode({"q": f'author:"{phrase}"'})
+
+
+def category_search_url(category: str) -> str:
+    return "/search?" + urlencode({"q": f"cat:{category}"})
+
+
 def abstract_preview(text: str, limit: int = ABSTRACT_PREVIEW_CHARS) -> str:
-    """The abstract's opening, cut at a word boundary; the whole text when short."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.")
-    return cut + "…"
+    """The abstract's opening, cut at a word boundary and never inside a formula; the whole
+    text when short."""
+    return cut_outside_math(text, limit)
+
+
+def layout_of(cookie: str | None) -> str:
+    """The card layout a reader chose (the layout cookie), comfortable by default."""
+    return cookie if cookie in LAYOUTS else "comfortable"
 
 
 def long_date(day: date) -> str:
@@ -64,11 +103,20 @@ def period_label(period: str, first: date, last: date) -> str:
     return f"{first:%B %Y}"
 
 
-def feed_path(day: date, period: str = "day", page: int = 1) -> str:
+def period_heading(period: str) -> str:
+    """What a list of the period is called: a day's, a week's or a month's papers."""
+    return {"day": "Daily Papers", "week": "Papers of the Week", "month": "Papers of the Month"}[period]
+
+
+def feed_path(
+    day: date, period: str = "day", page: int = 1, sort: str = "trending", category: str | None = None
+) -> str:
+    """The list's address; defaults are left out, so the plain day is /papers/YYYY-MM-DD."""
+    defaults = (("period", "day"), ("page", 1), ("sort", "trending"), ("cat", None))
     params = {
         k: v
-        for k, v in (("period", period), ("page", page))
-        if (k, v) not in (("period", "day"), ("page", 1))
+        for k, v in (("period", period), ("sort", sort), ("cat", category), ("page", page))
+        if (k, v) not in defaults
     }
     return f"/papers/{day.isoformat()}" + (f"?{urlencode(params)}" if params else "")
 

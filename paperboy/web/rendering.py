@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from paperboy import __version__
 from paperboy.web import presenters
+from paperboy.web.mathml import render_math
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -47,6 +48,13 @@ def build_templates() -> Jinja2Templates:
         period_label=presenters.period_label,
         feed_path=presenters.feed_path,
         with_page=presenters.with_page,
+        author_links=presenters.author_links,
+        category_search_url=presenters.category_search_url,
+        period_heading=presenters.period_heading,
+        sort_labels=presenters.SORT_LABELS,
+        sort_orders=presenters.SORT_ORDERS,
+        authors_on_page=presenters.AUTHORS_ON_PAGE,
+        math=render_math,
     )
     return templates
 
@@ -55,6 +63,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render a page; every page gets the header's search text and the subscribe link if any."""
     context.setdefault("query", "")
     context.setdefault("subscribe_url", request.app.state.subscribe_url)
+    context.setdefault("layout", presenters.layout_of(request.cookies.get(presenters.LAYOUT_COOKIE)))
     response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status_code
     )
