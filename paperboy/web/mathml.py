@@ -21,6 +21,7 @@ from html import escape
 
 from latex2mathml.converter import convert
 from markupsafe import Markup
+from markupsafe import escape as escape_text  # as the templates escape: quotes too
 
 from paperboy.domain.tex import split_math
 
@@ -60,14 +61,14 @@ def render_math(text: str | None) -> Markup:
     if not text:
         return Markup("")
     if "$" not in text and "\\" not in text:
-        return Markup(escape(text, quote=False))
+        return escape_text(text)
     parts: list[str] = []
     for segment in split_math(text):
         if not segment.math:
-            parts.append(escape(segment.text, quote=False))
+            parts.append(escape_text(segment.text))
             continue
         mathml = formula_mathml(segment.text, segment.display)
-        parts.append(mathml if mathml is not None else escape(segment.source, quote=False))
+        parts.append(mathml if mathml is not None else escape_text(segment.source))
     return Markup("".join(parts))
 
 
