@@ -89,8 +89,10 @@ def test_a_card_links_authors_categories_code_and_the_discussion(client: TestCli
     card = next(c for c in cards(page) if "Panoramic Video" in c)
     assert '<a href="/search?q=author%3A%22Jonas+Berg%22">Jonas Berg</a>' in card
     assert 'class="primary" title="Primary category">cs.CV</a>' in card and ">cs.GR</a>" in card
-    assert '<a class="code-link" href="https://github.com/example/pano-dit" rel="noopener nofollow">Code</a>' in card
-    assert 'href="https://arxiv.org/abs/2603.10001"' in card and 'href="https://arxiv.org/pdf/2603.10001"' in card
+    code = '<a class="code-link" href="https://github.com/example/pano-dit" rel="noopener nofollow">Code</a>'
+    assert code in card
+    assert 'href="https://arxiv.org/abs/2603.10001"' in card
+    assert 'href="https://arxiv.org/pdf/2603.10001"' in card
     assert '<span class="count">3</span>' in card and "0 comments" in card
     many = next(c for c in cards(page) if "2603.10007" in c)  # 10 authors: five named
     assert many.count('href="/search?q=author') == 5 and "and 5 more" in many
@@ -167,3 +169,42 @@ def _queries(db: Database, client: TestClient, path: str) -> int:
     finally:
         event.remove(db.engine, "before_cursor_execute", counted)
     return count
+
+
+def test_a_changed_paper_shows_its_new_text_at_once(db: Database, client: TestClient) -> None:
+    from dataclasses import replace
+
+    from feed_fixtures import realistic_papers
+
+    from paperboy.services.ingest import ingest_items
+
+    assert "Diffusion Transformers for Panoramic Video Generation" in client.get(DAY_PATH).text
+    record = realistic_papers()[1]
+    newer = replace(
+        record.paper, title="Panoramic Diffusion, Revised", version=2, updated=record.paper.published
+    )
+    ingest_items(db, [replace(record, paper=newer)], kind="test")
+    page = client.get(DAY_PATH).text
+    assert "Panoramic Diffusion, Revised" in page
+    assert "Diffusion Transformers for Panoramic Video Generation</a>" not in page  # "(Part 2)" etc. remain
+
+
+def test_the_card_cache_keeps_only_the_most_recent_cards() -> None:
+    from markupsafe import Markup
+
+    from paperboy.domain import Paper
+    from paperboy.web.cards import CardCache
+
+    rendered: list[str] = []
+
+    def render(view, compact):  # type: ignore[no-untyped-def]
+        rendered.append(view.path)
+        return Markup(view.title_html), Markup("")
+
+    cache = CardCache(render, size=2)
+    papers = [Paper(title=f"Paper {n}", abstract="A.", source="test") for n in range(3)]
+    for n, paper in enumerate(papers):
+        cache(f"k{n}", paper, False)
+    cache("k2", papers[2], False)  # remembered
+    cache("k0", papers[0], False)  # evicted, rendered again
+    assert rendered == ["/papers/k0", "/papers/k1", "/papers/k2", "/papers/k0"]

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from paperboy.domain.tex import MAX_FORMULAS, cut_outside_math, has_math, plain_math, split_math
+from paperboy.domain.tex import MAX_FORMULAS, has_math, plain_math, split_math
 from paperboy.web.mathml import formula_mathml, render_math
 
 MATHML_TAGS = {"math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "mtext", "msup", "msub",
@@ -120,15 +120,6 @@ def test_text_without_math_is_only_escaped() -> None:
     assert str(render_math("A < B & C")) == "A &lt; B &amp; C"
     assert not has_math("plain words, $5 and $10")
     assert has_math("with $x$")
-
-
-def test_a_preview_never_cuts_a_formula_in_half() -> None:
-    text = "word " * 58 + r"$\mathcal{O}(n \log n)$ and more words after the formula"
-    preview = cut_outside_math(text, 300)
-    assert preview.endswith(r"$\mathcal{O}(n \log n)$…")
-    long_formula = "word " * 58 + "$" + "x+" * 100 + "y$ tail"
-    assert cut_outside_math(long_formula, 300) == ("word " * 58).rstrip() + "…"
-    assert cut_outside_math("short", 300) == "short"
 
 
 def test_plain_math_reads_as_text_for_mail() -> None:

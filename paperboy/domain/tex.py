@@ -90,27 +90,6 @@ def has_math(text: str) -> bool:
     return any(s.math for s in split_math(text))
 
 
-def cut_outside_math(text: str, limit: int) -> str:
-    """The text's opening of at most about `limit` characters, cut at a word boundary and
-    never inside a formula, with an ellipsis when something was cut; the text when short."""
-    if len(text) <= limit:
-        return text
-    cut = limit
-    # Any formula reaching past the limit closes inside this window.
-    for segment in split_math(text[: limit + MAX_FORMULA_CHARS + 4]):
-        if segment.end <= limit:
-            continue
-        if segment.math:
-            # Keep a short formula whole rather than lose it; else stop before it.
-            cut = segment.end if segment.end - limit <= 40 else segment.start
-        else:
-            space = text.rfind(" ", segment.start, limit + 1)
-            cut = space if space > segment.start else segment.start
-        break
-    head = text[:cut].rstrip(" ,;:.")
-    return head + "…" if len(head) < len(text) else text
-
-
 _GREEK = (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi "
     "varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi "

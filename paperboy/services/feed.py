@@ -149,7 +149,11 @@ def ranked_page(
         origins = feed_store.origins_of(conn, ids, first, last)
         previous_day, next_day = feed_store.neighbour_days(conn, first, last)
         voted = vote_store.voted_among(conn, viewer_id, ids) if viewer_id is not None else set()
-        fields = feed_store.categories_between(conn, first, last) if with_categories else []
+        fields: list[str] = []
+        if with_categories and category is None and len(rows) == total:
+            fields = [r.categories for r in rows]  # the whole period is in hand: count it here
+        elif with_categories:
+            fields = feed_store.categories_between(conn, first, last)
     items = tuple(
         FeedItem(
             paper_id=r.id,

@@ -80,12 +80,6 @@ def ranked_papers_between(
     conditions = [paper.c.withdrawn.is_(False)]
     if category:
         conditions.append(in_category(category))
-    total = conn.execute(
-        select(func.count())
-        .select_from(grouped)
-        .join(paper, paper.c.id == grouped.c.paper_id)
-        .where(*conditions)
-    ).scalar_one()
     rows = conn.execute(
         select(
             paper,
@@ -107,6 +101,14 @@ def ranked_papers_between(
         .limit(limit)
         .offset(offset)
     ).all()
+    if offset == 0 and len(rows) < limit:
+        return list(rows), len(rows)  # the whole list: no need to count it again
+    total = conn.execute(
+        select(func.count())
+        .select_from(grouped)
+        .join(paper, paper.c.id == grouped.c.paper_id)
+        .where(*conditions)
+    ).scalar_one()
     return list(rows), int(total)
 
 

@@ -27,6 +27,8 @@ from paperboy.domain.tex import split_math
 
 # Enough for a day of papers several times over; each entry is a few hundred bytes.
 CACHE_SIZE = 20_000
+# Texts holding a formula (each a title or abstract and its HTML, a few KB): a few days' worth.
+TEXT_CACHE_SIZE = 4_000
 # Deeper nesting than any real formula; refused before the converter recurses into it.
 MAX_DEPTH = 40
 
@@ -62,6 +64,12 @@ def render_math(text: str | None) -> Markup:
         return Markup("")
     if "$" not in text and "\\" not in text:
         return escape_text(text)
+    return _render_with_math(text)
+
+
+# Titles and abstracts of a whole day's list are rendered on every request: remember them.
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _render_with_math(text: str) -> Markup:
     parts: list[str] = []
     for segment in split_math(text):
         if not segment.math:
@@ -99,6 +107,12 @@ def formula_mathml(tex: str, display: bool = False) -> str | None:
         f'<annotation encoding="application/x-tex">{escape(tex, quote=False)}</annotation>'
         "</semantics></math>"
     )
+
+
+def clear_caches() -> None:
+    """Forget every conversion (for measuring a cold start)."""
+    _render_with_math.cache_clear()
+    formula_mathml.cache_clear()
 
 
 class _Refused(Exception):

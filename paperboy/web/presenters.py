@@ -7,12 +7,11 @@ from datetime import date
 from urllib.parse import quote, urlencode
 
 from paperboy.domain import Paper
-from paperboy.domain.tex import cut_outside_math
+from paperboy.web.cards import AUTHORS_ON_CARD, author_search_url, category_search_url, paper_path
 
-ABSTRACT_PREVIEW_CHARS = 300
-AUTHORS_SHOWN = 12
-# A card names this many authors (linked); the paper page names them all up to AUTHORS_ON_PAGE.
-AUTHORS_ON_CARD = 5
+__all__ = ["author_search_url", "category_search_url", "paper_path"]
+
+# The paper page names the authors (linked) up to this many.
 AUTHORS_ON_PAGE = 100
 LAYOUTS = ("comfortable", "compact")
 LAYOUT_COOKIE = "paperboy_layout"
@@ -30,11 +29,6 @@ class AuthorLink:
     url: str
 
 
-def paper_path(key: str) -> str:
-    """The paper page's path: /papers/2405.07518, /papers/hep-th/9901001, /papers/title%3A..."""
-    return "/papers/" + quote(key, safe="/.-")
-
-
 def arxiv_abs_url(paper: Paper) -> str | None:
     return f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None
 
@@ -47,39 +41,11 @@ def doi_url(paper: Paper) -> str | None:
     return f"https://doi.org/{quote(paper.doi, safe='/:;()._-')}" if paper.doi else None
 
 
-def author_line(paper: Paper, limit: int = AUTHORS_SHOWN) -> str:
-    """ "A, B and C", or the first `limit` names and how many more."""
-    names = [a.name for a in paper.authors]
-    if not names:
-        return ""
-    if len(names) > limit:
-        return ", ".join(names[:limit]) + f" and {len(names) - limit:,} more"
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def author_links(paper: Paper, limit: int = AUTHORS_ON_CARD) -> tuple[list[AuthorLink], int]:
     """The first `limit` authors, each linked to a search for their name, and how many more."""
     names = [a.name for a in paper.authors if a.name.strip()]
     shown = [AuthorLink(name, author_search_url(name)) for name in names[:limit]]
     return shown, max(len(names) - limit, 0)
-
-
-def author_search_url(name: str) -> str:
-    # Quotes inside the name would end the phrase early; the search ignores them anyway.
-    phrase = " ".join(name.replace('"', " ").split())
-    return "/search?" + urlencode({"q": f'author:"{phrase}"'})
-
-
-def category_search_url(category: str) -> str:
-    return "/search?" + urlencode({"q": f"cat:{category}"})
-
-
-def abstract_preview(text: str, limit: int = ABSTRACT_PREVIEW_CHARS) -> str:
-    """The abstract's opening, cut at a word boundary and never inside a formula; the whole
-    text when short."""
-    return cut_outside_math(text, limit)
 
 
 def layout_of(cookie: str | None) -> str:

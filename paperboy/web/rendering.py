@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from paperboy import __version__
 from paperboy.web import presenters
+from paperboy.web.cards import CardCache, card_view
 from paperboy.web.mathml import render_math
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -41,8 +42,6 @@ def build_templates() -> Jinja2Templates:
         arxiv_abs_url=presenters.arxiv_abs_url,
         arxiv_pdf_url=presenters.arxiv_pdf_url,
         doi_url=presenters.doi_url,
-        author_line=presenters.author_line,
-        abstract_preview=presenters.abstract_preview,
         long_date=presenters.long_date,
         short_date=presenters.short_date,
         period_label=presenters.period_label,
@@ -55,6 +54,13 @@ def build_templates() -> Jinja2Templates:
         sort_orders=presenters.SORT_ORDERS,
         authors_on_page=presenters.AUTHORS_ON_PAGE,
         math=render_math,
+        card_view=card_view,
+    )
+    parts = env.get_template("_card_parts.html").module
+    env.globals.update(
+        card_head=parts.head,  # type: ignore[attr-defined]
+        card_meta=parts.meta,  # type: ignore[attr-defined]
+        card_parts=CardCache(lambda view, compact: (parts.head(view, compact), parts.meta(view, compact))),  # type: ignore[attr-defined]
     )
     return templates
 
