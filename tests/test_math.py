@@ -126,3 +126,8 @@ def test_plain_math_reads_as_text_for_mail() -> None:
     text = r"We bound $\|x\|_2 \leq \epsilon$ on $\mathbb{R}^n$ as $\alpha \to \infty$ for $\mathrm{ReLU}$."
     assert plain_math(text) == "We bound ‖x‖_2 ≤ ϵ on ℝ^n as α → ∞ for ReLU."
     assert plain_math("costs $5 and $10") == "costs $5 and $10"
+
+
+def test_function_names_get_the_thin_spaces_tex_gives_them() -> None:
+    html = formula_mathml(r"n \log n") or ""
+    assert '<mi>n</mi><mspace width="0.1667em"></mspace><mi>log</mi><mspace width="0.1667em"></mspace>' in html

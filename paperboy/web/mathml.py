@@ -49,6 +49,10 @@ _ATTRIBUTES = frozenset(
 _PLAIN_VALUE = re.compile(r"^[A-Za-z0-9 .%+\-#]{0,64}$")
 # A command latex2mathml did not know comes back as text starting with a backslash.
 _UNKNOWN_COMMAND = re.compile(r"^\\[A-Za-z]")
+_FUNCTIONS = frozenset(
+    "log ln lg exp sin cos tan sinh cosh tanh arcsin arccos arctan det dim ker deg gcd".split()
+)
+_THIN = '<mspace width="0.1667em"></mspace>'
 # Common author shorthands, written out in forms the converter knows.
 _MACROS = (
     (re.compile(r"\\([RNZQC])(?![A-Za-z])"), r"\\mathbb{\1}"),
@@ -134,6 +138,9 @@ def _serialise(element: ElementTree.Element) -> str:
     inner = escape(text, quote=False) + "".join(
         _serialise(child) + escape(child.tail or "", quote=False) for child in element
     )
+    if tag == "mi" and text in _FUNCTIONS and not len(element):
+        # TeX puts a thin space around \log, \sin ...; the converter leaves "nlogn".
+        return f"{_THIN}<mi>{inner}</mi>{_THIN}"
     return f"<{tag}{attributes}>{inner}</{tag}>"
 
 
