@@ -164,12 +164,12 @@ def _formula_at(text: str, i: int) -> tuple[str, int, bool] | None:
         return None
     position = i + 1
     for _ in range(CLOSE_CANDIDATES):
-        close = text.find("$", position, i + 1 + MAX_FORMULA_CHARS + 1)
-        if close < 0:
+        found = text.find("$", position, i + 1 + MAX_FORMULA_CHARS + 1)
+        if found < 0:
             return None
-        escaped = text[close - 1] == "\\"
-        after = text[close + 1] if close + 1 < len(text) else ""
-        if not escaped and not text[close - 1].isspace() and not after.isdigit():
-            return text[i + 1 : close], close + 1, False
-        position = close + 1
+        escaped = text[found - 1] == "\\"
+        after = text[found + 1] if found + 1 < len(text) else ""
+        if not escaped and not text[found - 1].isspace() and not after.isdigit():
+            return text[i + 1 : found], found + 1, False
+        position = found + 1
     return None
