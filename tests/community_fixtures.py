@@ -26,13 +26,19 @@ def member(db: Database, email: str, name: str | None = None, admin: bool = Fals
     return found
 
 
-def list_papers(db: Database, day: date, papers: list[tuple[str, str, int]], origin: str = "hf") -> None:
+def list_papers(
+    db: Database,
+    day: date,
+    papers: list[tuple[str, str, int]],
+    origin: str = "hf",
+    submitter: str | None = "curator",
+) -> None:
     """Put papers, given as (arxiv_id, title, external upvotes), on day's list."""
     items = [
         SourceRecord(
             Paper(title=title, abstract=f"Abstract of {title}.", source="hf", arxiv_id=arxiv_id),
             location=f"test {arxiv_id}",
-            entry=FeedEntry(day=day, origin=origin, submitted_by="curator", upvotes=upvotes),
+            entry=FeedEntry(day=day, origin=origin, submitted_by=submitter, upvotes=upvotes),
         )
         for arxiv_id, title, upvotes in papers
     ]

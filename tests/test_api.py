@@ -8,11 +8,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+from community_fixtures import member
 from fastapi.testclient import TestClient
 from httpx import Response
 from web_server import SEED_DAYS, fill_store, require_search
 
 from paperboy.config import Settings
+from paperboy.services.comments import add_comment
+from paperboy.services.votes import toggle_vote
 from paperboy.store import Database
 from paperboy.web import create_app
 
@@ -69,9 +72,20 @@ def test_openapi_description_lists_every_api_route(spec: dict[str, Any]) -> None
     assert "HTTPValidationError" not in spec["components"]["schemas"]  # our shape replaces FastAPI's
 
 
-def test_no_docs_page_loads_scripts_from_a_cdn(client: TestClient) -> None:
-    for path in ("/docs", "/redoc"):
-        assert client.get(path).status_code == 404
+def test_docs_is_the_api_reference_made_from_the_description_without_scripts(
+    client: TestClient, spec: dict[str, Any]
+) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for path, operations in spec["paths"].items():
+        for method in operations:
+            assert f"<code>{method.upper()} {path}</code>" in page.text
+    for name in ("FeedOut", "FeedItemOut", "PaperOut", "ErrorOut"):
+        assert f'id="schema-{name}"' in page.text
+    assert "<code>comment_count</code>" in page.text and "<code>code_url</code>" in page.text
+    scripts = re.findall(r"<script[^>]*src=\"([^\"]+)\"", page.text)
+    assert scripts and all(src.startswith("/static/") for src in scripts)
+    assert client.get("/redoc").status_code == 404
 
 
 def test_papers_of_the_latest_day_by_default(client: TestClient, spec: dict[str, Any]) -> None:
@@ -196,3 +210,34 @@ def test_search_results_validate_against_the_description(db: Database, settings:
         assert similar["key"] == "2405.07518" and len(similar["hits"]) <= 5
         bad = test_client.get('/api/search?q="' + "a" * 600)
         assert_error_shape(bad, 400, "bad_request", "q")
+
+
+def test_feed_items_carry_votes_comments_code_and_categories(
+    db: Database, client: TestClient, spec: dict[str, Any]
+) -> None:
+    reader = member(db, "reader@example.org")
+    add_comment(db, reader, "2405.07518", "A first comment.", "198.51.100.9")
+    toggle_vote(db, reader, "2405.07518", "198.51.100.9")
+    body = assert_matches_spec(spec, client.get(f"/api/papers?date={SEED_DAYS[0]}&per_page=100"))
+    item = next(i for i in body["items"] if i["paper"]["key"] == "2405.07518")
+    assert (item["votes"], item["upvotes"], item["comment_count"]) == (100, 100, 1)
+    assert item["code_url"] == "https://github.com/example/moe-pim"
+    assert item["categories"] == ["cs.AR", "cs.LG"]
+    assert item["paper"]["votes"] == 100 and item["paper"]["comment_count"] == 1
+    assert item["paper"]["comments"] == "14 pages, 9 figures"  # arXiv's field keeps its name
+    paper = assert_matches_spec(spec, client.get("/api/papers/2405.07518"))
+    assert (paper["votes"], paper["comment_count"], paper["code_url"]) == (
+        100,
+        1,
+        "https://github.com/example/moe-pim",
+    )
+
+
+def test_the_feed_api_sorts_and_filters_like_the_page(client: TestClient, spec: dict[str, Any]) -> None:
+    body = assert_matches_spec(spec, client.get(f"/api/papers?date={SEED_DAYS[0]}&sort=newest&cat=cs.AR"))
+    assert body["sort"] == "newest" and body["category"] == "cs.AR"
+    assert body["items"] and all("cs.AR" in i["categories"] for i in body["items"])
+    published = [i["paper"]["published"] for i in body["items"] if i["paper"]["published"]]
+    assert published == sorted(published, reverse=True)
+    bad = client.get("/api/papers?sort=random")
+    assert "sort must be one of" in assert_error_shape(bad, 422, "invalid_parameter", "sort")

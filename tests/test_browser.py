@@ -111,11 +111,12 @@ def test_browse_days_forward_back_and_by_week(visit: Visit) -> None:
 def test_an_abstract_expands_in_place(visit: Visit) -> None:
     page = visit.page
     page.goto(f"/papers/{SEED_DAYS[0]}")
-    details = page.locator("details.abstract").first
-    full_text = details.locator("p")
-    assert not full_text.is_visible()
-    details.locator("summary").click()
-    assert full_text.is_visible() and details.locator(".less").is_visible()
+    card = page.locator(".card", has=page.locator(".abstract-toggle")).first
+    text = card.locator(".abstract-text")
+    clipped = "e => e.scrollHeight > e.clientHeight + 1"
+    assert text.evaluate(clipped)  # the opening lines only
+    card.locator(".abstract-toggle summary").click()
+    assert not text.evaluate(clipped) and card.locator(".abstract-toggle .less").is_visible()
 
 
 def test_open_a_paper_from_the_feed_and_read_its_citation(visit: Visit) -> None:

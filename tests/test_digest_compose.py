@@ -80,6 +80,20 @@ def test_html_escapes_titles_and_abstracts_and_text_keeps_them_readable(settings
     assert '<script>alert("x")</script> Attention & friends' in rendered.text
 
 
+def test_formulas_read_as_text_in_the_text_part_and_as_tex_in_the_html_part(settings: Settings) -> None:
+    mathy = replace(
+        HOSTILE,
+        title=r"Adam converges for $\beta_2 \to 1$ on $\mathbb{R}^d$",
+        abstract=r"We bound $\|x\|_2 \leq \epsilon$ and $<b>x</b>$ stays text.",
+    )
+    content = replace(_content(settings), papers=(digest_paper(settings, "2611.00001", mathy),))
+    rendered = render_digest(content)
+    assert "Adam converges for β_2 → 1 on ℝ^d" in rendered.text
+    assert "We bound ‖x‖_2 ≤ ϵ" in rendered.text
+    assert r"Adam converges for $\beta_2 \to 1$ on $\mathbb{R}^d$" in rendered.html
+    assert "<math" not in rendered.html and "<b>" not in rendered.html and "&lt;b&gt;" in rendered.html
+
+
 def test_authors_and_abstracts_are_shortened() -> None:
     assert shorten_authors(["A", "B", "C", "D"]) == "A, B, C et al."
     assert shorten_authors(["A", "B"]) == "A and B"

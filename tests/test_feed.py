@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from community_fixtures import member
 from conftest import SEED_PAGES
 
 from paperboy.domain import FeedEntry, Paper, SourceRecord
+from paperboy.services.comments import add_comment
 from paperboy.services.feed import feed_page, latest_feed_day, period_bounds
 from paperboy.services.ingest import ingest_items
 from paperboy.sources.daily_pages import read_daily_pages
@@ -81,5 +83,61 @@ def test_bad_feed_arguments_are_refused_clearly(db: Database) -> None:
         feed_page(db, date(2024, 5, 2), "year")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="page 0"):
         feed_page(db, date(2024, 5, 2), page=0)
-    with pytest.raises(ValueError, match="per_page 1000"):
-        feed_page(db, date(2024, 5, 2), per_page=1000)
+    with pytest.raises(ValueError, match="per_page 5000"):
+        feed_page(db, date(2024, 5, 2), per_page=5000)
+    with pytest.raises(ValueError, match="sort 'random'"):
+        feed_page(db, date(2024, 5, 2), sort="random")
+
+
+def put_categorised(db: Database, day: date) -> None:
+    """Three papers of one day in different categories and published on different days."""
+    rows = [
+        ("2405.00001", "Vision paper", ("cs.CV", "cs.LG"), datetime(2024, 5, 1), 5),
+        ("2405.00002", "Language paper", ("cs.CL",), datetime(2024, 5, 3), 1),
+        ("2405.00003", "Learning paper", ("cs.LG",), datetime(2024, 5, 2), 9),
+    ]
+    ingest_items(
+        db,
+        [
+            SourceRecord(
+                Paper(
+                    title=t, abstract="An abstract.", source="arxiv", arxiv_id=i, categories=c, published=p
+                ),
+                location=f"test {i}",
+                entry=FeedEntry(day=day, origin="arxiv", upvotes=u),
+            )
+            for i, t, c, p, u in rows
+        ],
+        kind="test",
+    )
+
+
+def test_a_day_can_be_sorted_newest_or_most_discussed(db: Database) -> None:
+    day = date(2024, 5, 6)
+    put_categorised(db, day)
+    titles = lambda page: [i.paper.title for i in page.items]  # noqa: E731
+    assert titles(feed_page(db, day)) == ["Learning paper", "Vision paper", "Language paper"]
+    assert titles(feed_page(db, day, sort="newest")) == ["Language paper", "Learning paper", "Vision paper"]
+    for n in range(2):
+        add_comment(db, member(db, f"reader{n}@example.org"), "2405.00002", f"Comment {n}", "198.51.100.1")
+    discussed = feed_page(db, day, sort="discussed")
+    assert titles(discussed) == ["Language paper", "Learning paper", "Vision paper"]
+    assert [i.comments for i in discussed.items] == [2, 0, 0] and discussed.sort == "discussed"
+
+
+def test_a_category_filters_the_day_and_every_category_is_counted(db: Database) -> None:
+    day = date(2024, 5, 6)
+    put_categorised(db, day)
+    page = feed_page(db, day, category="cs.LG", with_categories=True)
+    assert [i.paper.title for i in page.items] == ["Learning paper", "Vision paper"]  # any category counts
+    assert page.total == 2 and page.category == "cs.LG"
+    assert page.categories == (("cs.LG", 2), ("cs.CL", 1), ("cs.CV", 1))
+    assert feed_page(db, day, category="cs").total == 3  # an archive
+    assert feed_page(db, day, category="cs.C").total == 0  # no partial matches
+    assert feed_page(db, day).categories == ()  # counted only when asked
+
+
+def test_a_whole_day_fits_on_one_page(db: Database) -> None:
+    put_on_day(db, date(2024, 5, 2), [(f"Paper {n}", n % 7) for n in range(1200)])
+    page = feed_page(db, date(2024, 5, 2), per_page=2000)
+    assert page.pages == 1 and len(page.items) == 1200 == page.total

@@ -203,3 +203,28 @@ def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
     second.upsert(PAPERS[1:2])
     second.commit()
     assert first.count() == 2
+
+
+def test_has_code_keeps_only_papers_with_a_code_link(tmp_path: Path) -> None:
+    index = KeywordIndex(tmp_path / "code")
+    with_code = KeywordDocument(10, "Attention kernels", "Fast attention.", ["A B"], ["cs.LG"], None, True)
+    without = KeywordDocument(11, "Attention theory", "Slow attention.", ["C D"], ["cs.LG"], None)
+    index.upsert([with_code, without])
+    index.commit(watermark=1)
+    assert ids(index.search(parse_query("attention has:code"))) == [10]
+    assert ids(index.search(parse_query("has:code"))) == [10]
+    assert sorted(ids(index.search(parse_query("attention")))) == [10, 11]
+    assert index.filtered_ids(parse_query("has:code cat:cs.LG"), limit=10) == ([10], 1)
+
+
+def test_an_index_written_before_has_code_reads_as_empty_until_written_again(tmp_path: Path) -> None:
+    folder = tmp_path / "old"
+    index = KeywordIndex(folder)
+    index.upsert(PAPERS[:1])
+    index.commit(watermark=5)
+    assert index.watermark == 5
+    (folder / "format.json").unlink()  # as an index from before the format file
+    reopened = KeywordIndex(folder)
+    assert reopened.watermark == 0 and not reopened.current_format
+    reopened.mark_current_format()
+    assert KeywordIndex(folder).watermark == 5

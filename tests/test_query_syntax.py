@@ -138,3 +138,17 @@ def test_dates_outside_the_searchable_range_are_refused_naming_the_filter(raw: s
 def test_the_first_and_last_searchable_days_are_accepted() -> None:
     parsed = parse_query("x after:1900 before:2199")
     assert (parsed.after, parsed.before) == (date(1900, 1, 1), date(2199, 12, 31))
+
+
+def test_has_code_is_a_filter() -> None:
+    q = parse_query("diffusion HAS:Code")
+    assert q.words == ("diffusion",) and q.has_code
+    assert parse_query("has:code").has_filters and not parse_query("has:code").has_text
+    assert not parse_query("diffusion").has_code
+
+
+@pytest.mark.parametrize("raw", ["has:", "has:data", "has:code;DROP"])
+def test_has_takes_only_code(raw: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="has:") as caught:
+        parse_query(raw)
+    assert "has:code" in caught.value.message

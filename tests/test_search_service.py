@@ -232,3 +232,44 @@ def test_the_whole_searchable_range_searches_in_every_mode(service: SearchServic
     wide = service.search("graph after:1900-01-01 before:2199-12-31", mode=mode)
     assert wide.hits
     assert service.search("graph", mode=mode, after=date(1900, 1, 1), before=date(2199, 12, 31)).hits
+
+
+def test_has_code_filters_inside_retrieval_in_every_mode(db: Database, settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    from feed_fixtures import realistic_papers
+
+    records = realistic_papers(count=16)
+    ingest_items(db, records, kind="test")
+    Indexer(db, settings, embedder).catch_up()
+    service = SearchService(db, settings, embedder)
+    with_code = {r.paper.arxiv_id for r in records if r.paper.code_url}
+    for mode in ("keyword", "semantic", "hybrid"):
+        results = service.search("attention video robots memory has:code", mode=mode, per_page=50)
+        assert results.hits, mode
+        assert {h.key for h in results.hits} <= with_code, mode
+    only = service.search("has:code", per_page=50)
+    assert {h.key for h in only.hits} == with_code and only.total == len(with_code)
+
+
+def test_an_index_from_before_has_code_is_written_again_on_the_next_update(
+    db: Database, settings: Settings, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    from feed_fixtures import realistic_papers
+
+    from paperboy.index.keyword import KeywordDocument, KeywordIndex
+    from paperboy.services.indexing import keyword_folder
+    from paperboy.store import changes
+
+    ingest_items(db, realistic_papers(count=8), kind="test")
+    with db.connect() as conn:
+        revision = changes.latest_revision(conn)
+        rows = changes.changed_papers(conn, 0, (0, 0), 100)
+    # An index as the previous version wrote it: no code terms, up to date, no format file.
+    folder = keyword_folder(settings)
+    old = KeywordIndex(folder)
+    old.upsert(KeywordDocument(r.id, r.title, r.abstract) for r in rows)
+    old.commit(watermark=revision)
+    (folder / "format.json").unlink()
+    assert SearchService(db, settings, embedder).search("has:code", mode="keyword").total == 0
+    Indexer(db, settings, embedder).catch_up_keyword()
+    assert (folder / "format.json").exists() and KeywordIndex(folder).watermark == revision
+    assert SearchService(db, settings, embedder).search("has:code", mode="keyword").total == 5

@@ -8,6 +8,7 @@ import pytest
 from community_fixtures import list_papers, member
 
 from paperboy.rank.trending import trending_score
+from paperboy.services.comments import add_comment
 from paperboy.services.feed import feed_page
 from paperboy.services.moderation import hide_listing
 from paperboy.services.trending import trending_page
@@ -93,3 +94,29 @@ def test_a_hidden_listing_leaves_every_list(db: Database) -> None:
     assert feed_page(db, date(2026, 11, 17), now=now).total == 0
     hide_listing(db, admin, "2411.00003", hidden=False)
     assert feed_page(db, date(2026, 11, 17), now=now).total == 1
+
+
+def test_trending_without_votes_shows_the_newest_day_by_the_signals_there_are(db: Database) -> None:
+    list_papers(db, date(2026, 11, 18), [("2411.00031", "Older day", 0)])
+    list_papers(db, date(2026, 11, 19), [("2411.00032", "Quiet", 0), ("2411.00033", "Discussed", 0)])
+    list_papers(db, date(2026, 11, 19), [("2411.00034", "Unsubmitted", 0)], origin="arxiv", submitter=None)
+    add_comment(db, member(db, "reader@example.org"), "2411.00033", "Worth reading.", IP)
+    page = trending_page(db, now=datetime(2026, 11, 20, 12, 0))
+    assert page.fallback and page.period == "day" and page.first_day == date(2026, 11, 19)
+    assert [i.paper.title for i in page.items] == ["Discussed", "Quiet", "Unsubmitted"]
+    assert page.items[0].comments == 1 and page.items[1].submissions == 1
+
+
+def test_one_vote_brings_the_trending_ranking_back(db: Database) -> None:
+    list_papers(db, date(2026, 11, 19), [("2411.00041", "Voted", 0), ("2411.00042", "Not voted", 0)])
+    now = datetime(2026, 11, 20, 12, 0)
+    assert trending_page(db, now=now).fallback
+    toggle_vote(db, member(db, "fan@example.org"), "2411.00041", IP, now)
+    page = trending_page(db, now=now)
+    assert not page.fallback and page.period == "week"
+    assert [i.paper.title for i in page.items][0] == "Voted"
+
+
+def test_trending_in_an_empty_library_is_empty_not_an_error(db: Database) -> None:
+    page = trending_page(db, now=datetime(2026, 11, 20, 12, 0))
+    assert page.items == () and page.total == 0 and not page.fallback

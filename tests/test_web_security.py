@@ -24,6 +24,9 @@ PAGES = [
     "/search?q=attention",
     "/papers/2405.99999",
     "/papers/2024-13-99",
+    "/trending",
+    f"/papers/{SEED_DAYS[0]}?sort=discussed&cat=cs.CL",
+    "/docs",
 ]
 
 
@@ -106,7 +109,8 @@ def test_markup_in_titles_abstracts_authors_and_submitters_is_escaped(client: Te
         assert "<script>alert" not in page and "<img src=x" not in page and "<svg onload" not in page
         assert "<b>bold</b>" not in page and "<i>Mallory</i>" not in page
         assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in page
-        assert "$\\mathcal{O}(n^2)$" in page or "$O(n^2)$" in page  # LaTeX stays readable text
+        # Formulas become MathML; their TeX source stays, escaped, for copying.
+        assert '<annotation encoding="application/x-tex">O(n^2)</annotation>' in page
     assert "&lt;svg onload=alert(2)&gt;" in client.get(f"/papers/{SEED_DAYS[0]}").text
     api = client.get("/api/papers/2407.00001").json()
     assert api["title"].startswith('<script>alert("title")')  # JSON carries the text as it is

@@ -19,6 +19,7 @@ from markupsafe import escape
 
 from paperboy.config import Settings
 from paperboy.domain import Paper
+from paperboy.domain.tex import plain_math
 from paperboy.mail import (
     MailHeader,
     MailHeaderError,
@@ -43,6 +44,9 @@ _templates = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+# The text part shows formulas as plain text (\alpha as α); the HTML part keeps the TeX as
+# written, since most mail clients cannot show MathML (docs/digests.md).
+_templates.filters["plain_math"] = plain_math
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Choices measured in docs/search-choices.md (SciFact, BEIR):
   weight of 2: it counts in both term frequency and length, as SQLite FTS5 column weights
   do.  Summing BM25 over separate title and abstract fields with a title boost scored
   worse (0.62 vs 0.69 nDCG@10) because every title match counts the term's IDF twice.
-- Filters (author, category, dates) are clauses of the same tantivy query with score 0,
+- Filters (author, category, dates, has:code) are clauses of the same tantivy query with score 0,
   so a filtered page is complete and ranking is unchanged by them.
 - Queries are built from the parsed query's parts with tantivy's query constructors; no user
   text ever reaches tantivy's query parser.
@@ -14,6 +14,7 @@ Choices measured in docs/search-choices.md (SciFact, BEIR):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,6 +24,15 @@ from typing import Protocol
 import tantivy
 
 from paperboy.index.watermark import read_watermark, write_watermark
+
+# What the documents hold; an index written in an older format reads as holding nothing
+# (watermark 0), so the next `paperboy index update` writes every paper again.
+# 2: papers with a code link carry CODE_TERM in the category field.
+FORMAT_VERSION = 2
+FORMAT_FILE = "format.json"
+# The category field is raw and `cat:` values are letters, dots and hyphens only, so this
+# term can never collide with a category; reusing the field keeps old index folders openable.
+CODE_TERM = "has:code"
 
 # Tokenizer names registered on every Index we open (tantivy does not persist analyzers).
 TEXT_TOKENIZER = "en_stem"  # built in: simple tokenizer, drop >40-byte tokens, lowercase, stem
@@ -82,6 +92,8 @@ class KeywordQuery(Protocol):
     @property
     def before(self) -> date | None: ...  # inclusive
     @property
+    def has_code(self) -> bool: ...
+    @property
     def has_text(self) -> bool: ...
 
 
@@ -95,6 +107,7 @@ class KeywordDocument:
     authors: Sequence[str] = ()
     categories: Sequence[str] = ()  # primary first, e.g. ("cs.LG", "cs.AI")
     published: datetime | None = None  # naive UTC
+    has_code: bool = False  # the paper links to its code
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +149,11 @@ class KeywordIndex:
     def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        existed = (self.folder / "meta.json").exists()  # tantivy's own file
         self._schema = _schema()
         self._index = tantivy.Index(self._schema, path=str(self.folder), reuse=True)
+        if not existed:
+            self.mark_current_format()  # a new index is written in the current format
         self._index.register_tokenizer(AUTHOR_TOKENIZER, author_analyzer())
         self._text = text_analyzer()
         self._author = author_analyzer()
@@ -175,6 +191,8 @@ class KeywordIndex:
                 doc.add_text("author", name)
             for term in category_terms(paper.categories):
                 doc.add_text("category", term)
+            if paper.has_code:
+                doc.add_text("category", CODE_TERM)
             if paper.published is not None:
                 doc.add_date("published", paper.published)
             writer.add_document(doc)
@@ -215,8 +233,23 @@ class KeywordIndex:
 
     @property
     def watermark(self) -> int:
-        """The highest store revision this index holds (0 for a new index)."""
+        """The highest store revision this index holds (0 for a new index, or one written in
+        an older format, which must take every paper again)."""
+        if not self.current_format:
+            return 0
         return read_watermark(self.folder)
+
+    @property
+    def current_format(self) -> bool:
+        """Whether the documents are in FORMAT_VERSION (a folder without the file is older)."""
+        try:
+            return json.loads((self.folder / FORMAT_FILE).read_text()).get("version") == FORMAT_VERSION
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def mark_current_format(self) -> None:
+        """Record that every document is in FORMAT_VERSION; only after all were written again."""
+        (self.folder / FORMAT_FILE).write_text(json.dumps({"version": FORMAT_VERSION}))
 
     # ------------------------------------------------------------------ reading
     def count(self) -> int:
@@ -311,6 +344,8 @@ class KeywordIndex:
             filters.append(self._words_query("author", tokens) if tokens else tantivy.Query.empty_query())
         if query.categories:
             filters.append(tantivy.Query.term_set_query(schema, "category", list(query.categories)))
+        if query.has_code:
+            filters.append(tantivy.Query.term_query(schema, "category", CODE_TERM))
         if query.after or query.before:
             lower = _midnight(query.after) if query.after else None
             upper = _midnight(query.before + timedelta(days=1)) if query.before else None

@@ -10,6 +10,7 @@ Syntax (fields are case-insensitive, values are not):
     after:2024-01-01            published on or after (also after:2024, after:2024-03)
     before:2024-12-31           published on or before (before:2024 = through 2024-12-31)
                                 (dates from 1900-01-01 to 2199-12-31)
+    has:code                    only papers with a link to their code
 
 Everything else is text: an unknown `foo:bar` is the words "foo" and "bar", operator
 characters (* ( ) ^ ~ + - ' ;) and AND/OR/NOT are plain words or separators, and an
@@ -32,7 +33,7 @@ MAX_QUERY_CHARS = 500
 # Enough for any real query; bounds the work one request can cause in the index.
 MAX_CLAUSES = 64
 
-_FIELD = re.compile(r"(author|cat|after|before):", re.IGNORECASE)
+_FIELD = re.compile(r"(author|cat|after|before|has):", re.IGNORECASE)
 _CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[a-z][a-z-]*)?$", re.IGNORECASE)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 # Typographic quotes typed on phones or pasted from papers count as straight quotes.
@@ -57,6 +58,7 @@ class ParsedQuery:
     categories: tuple[str, ...] = ()  # lowercased, e.g. "cs.lg" or the archive "cs"
     after: date | None = None  # inclusive
     before: date | None = None  # inclusive
+    has_code: bool = False  # has:code, papers with a code link
 
     @property
     def text(self) -> str:
@@ -69,7 +71,7 @@ class ParsedQuery:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.authors or self.categories or self.after or self.before)
+        return bool(self.authors or self.categories or self.after or self.before or self.has_code)
 
 
 def parse_query(raw: str) -> ParsedQuery:
@@ -85,6 +87,7 @@ def parse_query(raw: str) -> ParsedQuery:
     categories: list[str] = []
     after: date | None = None
     before: date | None = None
+    has_code = False
 
     pos = 0
     while pos < len(text):
@@ -103,6 +106,8 @@ def parse_query(raw: str) -> ParsedQuery:
                 categories.append(_category(value))
             elif name == "after":
                 after = _date(value, name, last_day=False)
+            elif name == "has":
+                has_code = _has(value)
             else:
                 before = _date(value, name, last_day=True)
         elif text[pos] == '"':
@@ -129,6 +134,7 @@ def parse_query(raw: str) -> ParsedQuery:
         categories=tuple(dict.fromkeys(categories)),
         after=after,
         before=before,
+        has_code=has_code,
     )
     if not query.has_text and not query.has_filters:
         raise QuerySyntaxError('the query is empty; type some words, a "phrase" or a filter like cat:cs.LG')
@@ -140,6 +146,7 @@ _EXAMPLES = {
     "cat": "cat:cs.LG",
     "after": "after:2024-01-01",
     "before": "before:2024-12-31",
+    "has": "has:code",
 }
 
 
@@ -165,6 +172,14 @@ def _category(value: str) -> str:
     if not _CATEGORY.match(value):
         raise QuerySyntaxError(f"cat:{value} is not a category; write it like cat:cs.LG or cat:cs")
     return value.lower()
+
+
+def _has(value: str) -> bool:
+    if value.lower() != "code":
+        raise QuerySyntaxError(
+            f"has:{value} is not something papers can have here; the one choice is has:code"
+        )
+    return True
 
 
 def _date(value: str, name: str, *, last_day: bool) -> date:

@@ -4,6 +4,7 @@ the trending score (paperboy.rank.trending), votes fading with age."""
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -12,14 +13,19 @@ from paperboy.domain import Paper
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.rank.trending import day_weights
 from paperboy.store import Database
-from paperboy.store import comments as comment_store
 from paperboy.store import feed as feed_store
 from paperboy.store import votes as vote_store
 from paperboy.store.papers import row_to_paper
 
 Period = Literal["day", "week", "month"]
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
+# The orders a reader can choose; trending's fallback also uses "signals" (store/feed.py).
+Sort = Literal["trending", "newest", "discussed"]
+SORTS: tuple[Sort, ...] = ("trending", "newest", "discussed")
+# The API's page size limit.
 MAX_PER_PAGE = 100
+# The most papers one list may hold: a whole day (a real arXiv day has 300 to 1,300) fits.
+MAX_LIST = 3000
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class FeedItem:
     voted: bool = False
     comments: int = 0
     score: float = 0.0
+    # Entries that name who submitted the paper (a member, or Hugging Face's submitter).
+    submissions: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,15 @@ class FeedPage:
     # Nearest earlier and later days that have papers, for previous/next links.
     previous_day: date | None
     next_day: date | None
+    sort: str = "trending"
+    # The category (or archive) the list is limited to, if any.
+    category: str | None = None
+    # Every category listed in the period and how many papers it has, most first (asked for).
+    categories: tuple[tuple[str, int], ...] = ()
+    # Trending without votes: the newest day ranked by the signals there are (see trending.py).
+    fallback: bool = False
+    # With categories: how many papers the period has whatever the category.
+    period_total: int = 0
 
     @property
     def pages(self) -> int:
@@ -83,15 +100,24 @@ def feed_page(
     per_page: int = 30,
     viewer_id: int | None = None,
     now: datetime | None = None,
+    sort: str = "trending",
+    category: str | None = None,
+    with_categories: bool = False,
 ) -> FeedPage:
     """One page of the feed for the period around day, ranked by the trending score
-    evaluated at the end of the period (or now, for the period still running)."""
+    evaluated at the end of the period (or now, for the period still running), or by
+    `sort` ("newest", "discussed"); `category` keeps one category's papers, and
+    with_categories counts every category of the period for filter chips."""
     if period not in PERIODS:
         raise ValueError(f"period {period!r} is not one of {', '.join(PERIODS)}")
+    if sort not in SORTS:
+        raise ValueError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
     first, last = period_bounds(day, period)
     end_of_period = datetime.combine(last + timedelta(days=1), time())
     at = min(naive_utc(now) if now else utcnow(), end_of_period)
-    return ranked_page(db, period, first, last, at, page, per_page, viewer_id)
+    return ranked_page(
+        db, period, first, last, at, page, per_page, viewer_id, sort, category, with_categories
+    )
 
 
 def ranked_page(
@@ -103,22 +129,31 @@ def ranked_page(
     page: int,
     per_page: int,
     viewer_id: int | None,
+    sort: str = "trending",
+    category: str | None = None,
+    with_categories: bool = False,
+    fallback: bool = False,
 ) -> FeedPage:
-    """Papers listed in [first, last] ranked by the trending score at `at`, with the viewer's votes."""
+    """Papers listed in [first, last] in `sort` order (the trending score at `at` by default),
+    with the viewer's votes. A fixed number of queries whatever the list's length."""
     if page < 1:
         raise ValueError(f"page {page} is not a positive number")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValueError(f"per_page {per_page} is outside 1..{MAX_PER_PAGE}")
+    if not 1 <= per_page <= MAX_LIST:
+        raise ValueError(f"per_page {per_page} is outside 1..{MAX_LIST}")
     weights = day_weights(first, last, at)
     with db.connect() as conn:
         rows, total = feed_store.ranked_papers_between(
-            conn, first, last, per_page, (page - 1) * per_page, weights
+            conn, first, last, per_page, (page - 1) * per_page, weights, sort, category
         )
         ids = [r.id for r in rows]
         origins = feed_store.origins_of(conn, ids, first, last)
         previous_day, next_day = feed_store.neighbour_days(conn, first, last)
-        comments = comment_store.comment_counts(conn, ids)
         voted = vote_store.voted_among(conn, viewer_id, ids) if viewer_id is not None else set()
+        fields: list[str] = []
+        if with_categories and category is None and len(rows) == total:
+            fields = [r.categories for r in rows]  # the whole period is in hand: count it here
+        elif with_categories:
+            fields = feed_store.categories_between(conn, first, last)
     items = tuple(
         FeedItem(
             paper_id=r.id,
@@ -130,9 +165,31 @@ def ranked_page(
             origins=tuple(origins.get(r.id, ())),
             votes=int(r.votes or 0),
             voted=r.id in voted,
-            comments=comments.get(r.id, 0),
+            comments=int(r.comment_count or 0),
             score=float(r.score or 0.0),
+            submissions=int(r.submissions or 0),
         )
         for r in rows
     )
-    return FeedPage(period, first, last, items, total, page, per_page, previous_day, next_day)
+    return FeedPage(
+        period,
+        first,
+        last,
+        items,
+        total,
+        page,
+        per_page,
+        previous_day,
+        next_day,
+        sort=sort,
+        category=category,
+        categories=count_categories(fields),
+        fallback=fallback,
+        period_total=len(fields),
+    )
+
+
+def count_categories(fields: list[str]) -> tuple[tuple[str, int], ...]:
+    """(category, papers listed in it), most papers first, then by name."""
+    counts = Counter(category for field in fields for category in dict.fromkeys(field.split()))
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

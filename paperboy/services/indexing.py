@@ -135,6 +135,8 @@ class Indexer:
     def catch_up_keyword(self, progress: Progress | None = None) -> None:
         index = KeywordIndex(keyword_folder(self.settings))
         try:
+            # An index in an older format reads as watermark 0: every paper is written again.
+            outdated = not index.current_format
             since = index.watermark
             for rows, safe_watermark in self._changed_steps(since):
                 if rows:
@@ -143,6 +145,8 @@ class Indexer:
                 index.commit(watermark=safe_watermark)
                 if progress and rows:
                     progress(len(rows))
+            if outdated:
+                index.mark_current_format()
         finally:
             index.close()
 
@@ -225,6 +229,7 @@ def _keyword_document(row: Any) -> KeywordDocument:
         authors=[a["name"] for a in row.authors],
         categories=row.categories.split(),
         published=row.published,
+        has_code=bool(row.code_url),
     )
 
 

@@ -1,7 +1,7 @@
 """The search service: keyword, semantic and hybrid search, and more-like-this.
 
 Hybrid fuses the keyword (BM25) and semantic (embedding) rankings by z-score convex
-combination, measured in docs/search-choices.md. Filters (author, category, dates)
+combination, measured in docs/search-choices.md. Filters (author, category, dates, has:code)
 are applied inside retrieval by the keyword index for both halves, so a filtered page
 is complete and means the same in every mode.
 """
@@ -171,7 +171,7 @@ class SearchService:
     def _allowed_ids(self, parsed: ParsedQuery) -> np.ndarray:
         """Every paper id passing the query's filters, sorted; remembered per filter until
         the keyword index changes (a broad filter at 1M papers takes ~20 ms to list)."""
-        key = (parsed.categories, parsed.authors, parsed.after, parsed.before)
+        key = (parsed.categories, parsed.authors, parsed.after, parsed.before, parsed.has_code)
         watermark = self._keyword.watermark
         with self._lock:
             if watermark != self._allowed_watermark:

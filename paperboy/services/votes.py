@@ -49,6 +49,14 @@ def voted_papers(db: Database, user_id: int, paper_ids: Sequence[int]) -> set[in
         return store.voted_among(conn, user_id, paper_ids)
 
 
+def vote_totals(db: Database, paper_ids: Sequence[int]) -> dict[int, int]:
+    """The total each paper shows (community votes + the most a source gave it), 0 if none."""
+    with db.connect() as conn:
+        community = store.vote_counts(conn, paper_ids)
+        external = store.external_upvote_counts(conn, paper_ids)
+    return {pid: community.get(pid, 0) + external.get(pid, 0) for pid in paper_ids}
+
+
 def vote_state(db: Database, paper_key: str, viewer: User | None = None) -> VoteState:
     """The paper's total votes, and whether viewer (if any) has voted for it."""
     with db.connect() as conn:

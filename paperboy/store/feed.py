@@ -6,9 +6,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, case, exists, func, select
+from sqlalchemy import Connection, case, exists, func, literal, or_, select
 
-from paperboy.store.schema import entry, paper, vote
+from paperboy.store.schema import comment, entry, paper, vote
+
+# How a list can be ordered. "signals" is for lists without votes (trending's fallback):
+# comments, then submissions, then recency.
+SORTS = ("trending", "newest", "discussed", "signals")
 
 
 def ranked_papers_between(
@@ -18,16 +22,23 @@ def ranked_papers_between(
     limit: int,
     offset: int,
     weights: Mapping[date, float] | None = None,
+    sort: str = "trending",
+    category: str | None = None,
 ) -> tuple[list[Any], int]:
-    """Papers listed in [first_day, last_day], best trending score first, then newest.
+    """Papers listed in [first_day, last_day], in the order `sort` names, and how many there are.
 
-    weights gives, per first day on the list, what one vote is worth (see
-    paperboy.rank.trending); the score is votes * weights[first_day], votes being
-    community votes plus the highest upvote count of any of the paper's entries.
-    Without weights every vote is worth 1 (most votes first). Listings hidden by a
-    moderator are left out. Returns rows (paper columns plus votes, community_votes,
-    external_upvotes, score, first_day, submitted_by) and the number of papers in range.
+    "trending" is the best trending score first, then newest: weights gives, per first day
+    on the list, what one vote is worth (see paperboy.rank.trending); the score is
+    votes * weights[first_day], votes being community votes plus the highest upvote count
+    of any of the paper's entries. Without weights every vote is worth 1 (most votes first).
+    "newest" is by publication (or first seen) date; "discussed" most comments first, then
+    votes; "signals" comments, then submissions, then newest. category keeps the papers
+    listed in a category (cs.CV) or an archive (cs). Listings hidden by a moderator and
+    withdrawn papers are left out. Returns rows (paper columns plus votes, community_votes,
+    external_upvotes, score, comment_count, submissions, first_day, submitted_by) and the total.
     """
+    if sort not in SORTS:
+        raise ValueError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
     grouped = visible_papers_between(first_day, last_day)
     in_range = select(entry.c.paper_id).where(entry.c.day.between(first_day, last_day))
     community = (
@@ -44,15 +55,31 @@ def ranked_papers_between(
         .group_by(entry.c.paper_id)
         .subquery()
     )
+    discussion = (
+        select(comment.c.paper_id, func.count().label("n"))
+        .where(comment.c.paper_id.in_(in_range), comment.c.hidden.is_(False))
+        .group_by(comment.c.paper_id)
+        .subquery()
+    )
     community_votes = func.coalesce(community.c.n, 0)
     external_upvotes = func.coalesce(external.c.n, 0)
+    comment_count = func.coalesce(discussion.c.n, 0).label("comment_count")
     votes = (external_upvotes + community_votes).label("votes")
     if weights:
         weight = case({d: w for d, w in weights.items()}, value=grouped.c.first_day, else_=0.0)
         score = (votes * weight).label("score")
     else:
         score = (votes * 1.0).label("score")
-    total = conn.execute(select(func.count()).select_from(grouped)).scalar_one()
+    recency = func.coalesce(paper.c.published, paper.c.first_seen)
+    order = {
+        "trending": (score.desc(), recency.desc()),
+        "newest": (recency.desc(),),
+        "discussed": (comment_count.desc(), votes.desc(), recency.desc()),
+        "signals": (comment_count.desc(), grouped.c.submissions.desc(), recency.desc()),
+    }[sort]
+    conditions = [paper.c.withdrawn.is_(False)]
+    if category:
+        conditions.append(in_category(category))
     rows = conn.execute(
         select(
             paper,
@@ -60,27 +87,56 @@ def ranked_papers_between(
             community_votes.label("community_votes"),
             external_upvotes.label("external_upvotes"),
             score,
+            comment_count,
+            grouped.c.submissions,
             grouped.c.first_day,
             grouped.c.submitted_by,
         )
         .join(grouped, grouped.c.paper_id == paper.c.id)
         .outerjoin(community, community.c.paper_id == paper.c.id)
         .outerjoin(external, external.c.paper_id == paper.c.id)
-        .where(paper.c.withdrawn.is_(False))
-        .order_by(
-            score.desc(),
-            func.coalesce(paper.c.published, paper.c.first_seen).desc(),
-            paper.c.id.desc(),
-        )
+        .outerjoin(discussion, discussion.c.paper_id == paper.c.id)
+        .where(*conditions)
+        .order_by(*order, paper.c.id.desc())
         .limit(limit)
         .offset(offset)
     ).all()
+    if offset == 0 and len(rows) < limit:
+        return list(rows), len(rows)  # the whole list: no need to count it again
+    total = conn.execute(
+        select(func.count())
+        .select_from(grouped)
+        .join(paper, paper.c.id == grouped.c.paper_id)
+        .where(*conditions)
+    ).scalar_one()
     return list(rows), int(total)
+
+
+def in_category(category: str) -> Any:
+    """A condition: the paper is listed in the category (cs.CV), or in the archive (cs)."""
+    padded = literal(" ") + paper.c.categories + literal(" ")
+    # Categories are letters, digits, dots and hyphens (checked by the caller): no LIKE wildcards.
+    if "." in category:
+        return padded.like(f"% {category} %")
+    return or_(padded.like(f"% {category} %"), padded.like(f"% {category}.%"))
+
+
+def categories_between(conn: Connection, first_day: date, last_day: date) -> list[str]:
+    """The categories field (space-separated, primary first) of every visible paper listed in
+    [first_day, last_day]: one short string per paper, for counting categories."""
+    grouped = visible_papers_between(first_day, last_day)
+    return list(
+        conn.execute(
+            select(paper.c.categories)
+            .join(grouped, grouped.c.paper_id == paper.c.id)
+            .where(paper.c.withdrawn.is_(False))
+        ).scalars()
+    )
 
 
 def visible_papers_between(first_day: date, last_day: date) -> Any:
     """A subquery: per paper listed in the range and not hidden, its highest external
-    upvotes (upvotes), first day and a submitter's name."""
+    upvotes (upvotes), first day, a submitter's name and how many entries name a submitter."""
     # Correlated on paper_id (indexed), so the cost follows the range, not the whole table.
     other = entry.alias("other")
     hidden = exists().where(other.c.paper_id == entry.c.paper_id, other.c.hidden.is_(True))
@@ -90,6 +146,7 @@ def visible_papers_between(first_day: date, last_day: date) -> Any:
             func.max(entry.c.external_upvotes).label("upvotes"),
             func.min(entry.c.day).label("first_day"),
             func.max(entry.c.submitted_by).label("submitted_by"),
+            func.count(entry.c.submitted_by).label("submissions"),
         )
         .where(entry.c.day.between(first_day, last_day), ~hidden)
         .group_by(entry.c.paper_id)

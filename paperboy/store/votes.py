@@ -73,3 +73,15 @@ def vote_counts(conn: Connection, paper_ids: Sequence[int]) -> dict[int, int]:
         .group_by(vote.c.paper_id)
     )
     return {r.paper_id: int(r.n) for r in rows}
+
+
+def external_upvote_counts(conn: Connection, paper_ids: Sequence[int]) -> dict[int, int]:
+    """The highest upvote count any source gave each paper (papers without any are left out)."""
+    if not paper_ids:
+        return {}
+    rows = conn.execute(
+        select(entry.c.paper_id, func.max(entry.c.external_upvotes).label("n"))
+        .where(entry.c.paper_id.in_(list(paper_ids)))
+        .group_by(entry.c.paper_id)
+    )
+    return {r.paper_id: int(r.n or 0) for r in rows}

@@ -32,7 +32,15 @@ from paperboy.web.community_responses import REFUSALS, json_refusal, sign_in_fir
 from paperboy.web.context import AppContext, Context, SearchUnavailableError
 from paperboy.web.errors import bad_request, not_found, unavailable
 from paperboy.web.markdown import render_markdown
-from paperboy.web.params import CategoryParam, DayParam, ModeParam, PageNumber, PeriodParam, SearchText
+from paperboy.web.params import (
+    CategoryParam,
+    DayParam,
+    ModeParam,
+    PageNumber,
+    PeriodParam,
+    SearchText,
+    SortParam,
+)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}
@@ -59,17 +67,22 @@ def list_papers(
     period: PeriodParam = "day",
     page: PageNumber = 1,
     per_page: PerPage = 30,
+    sort: SortParam = "trending",
+    category: CategoryParam = None,
 ) -> FeedOut:
-    """Most upvoted first. Without `date`, the latest day that has papers."""
+    """Trending (most upvoted, recent votes counting most) first, or `sort=newest|discussed`;
+    `cat` keeps one category or archive. Without `date`, the latest day that has papers."""
     day = date or latest_feed_day(context.db)
     if day is None:
         raise not_found("There are no papers on any feed day yet; ingest some first.", "date")
-    listing = feed_page(context.db, day, period, page, per_page)
+    listing = feed_page(context.db, day, period, page, per_page, sort=sort, category=category)
     if page > listing.pages:
         raise not_found(f"Page {page} is past the last page ({listing.pages}).", "page")
     return FeedOut(
         date=day,
         period=period,
+        sort=listing.sort,
+        category=listing.category,
         first_day=listing.first_day,
         last_day=listing.last_day,
         page=page,
@@ -80,8 +93,12 @@ def list_papers(
         next_day=listing.next_day,
         items=[
             FeedItemOut(
-                paper=PaperOut.of(i.key, i.paper),
+                paper=PaperOut.of(i.key, i.paper, i.votes, i.comments),
                 upvotes=i.upvotes,
+                votes=i.votes,
+                comment_count=i.comments,
+                code_url=i.paper.code_url,
+                categories=list(i.paper.categories),
                 submitted_by=i.submitted_by,
                 first_day=i.first_day,
                 origins=list(i.origins),
@@ -122,7 +139,7 @@ def search_papers(
         total=results.total,
         pages=results.pages,
         took_ms=results.took_ms,
-        hits=[SearchHitOut.of(hit) for hit in results.hits],
+        hits=_hits_out(context, results.hits),
     )
 
 
@@ -141,14 +158,16 @@ def similar_papers(
         raise not_found(
             f"Paper {stored.key} is not in the search index yet; try again shortly.", "id"
         ) from None
-    return SimilarOut(key=stored.key, hits=[SearchHitOut.of(hit) for hit in hits])
+    return SimilarOut(key=stored.key, hits=_hits_out(context, hits))
 
 
 @router.get("/papers/{identifier:path}", response_model=PaperOut, summary="One paper by arXiv id or key")
 def get_paper(context: Context, identifier: str) -> PaperOut:
     """Any arXiv id form works: 2405.07518, 2405.07518v2, arXiv:2405.07518, hep-th/9901001."""
     stored = _find(context, identifier)
-    return PaperOut.of(stored.key, stored.paper)
+    votes_of = votes.vote_totals(context.db, [stored.id])
+    comments_of = comments.comment_count(context.db, [stored.id])
+    return PaperOut.of(stored.key, stored.paper, votes_of[stored.id], comments_of[stored.id])
 
 
 @router.put("/papers/{key:path}/vote", response_model=VoteOut, summary="Upvote a paper", tags=["community"])
@@ -203,6 +222,14 @@ def _set_vote(context: AppContext, request: Request, key: str, voted: bool) -> R
     except REFUSALS as refusal:
         return json_refusal(refusal)
     return JSONResponse(VoteOut(paper=state.paper_key, voted=state.voted, votes=state.votes).model_dump())
+
+
+def _hits_out(context: AppContext, hits: Any) -> list[SearchHitOut]:
+    """Search hits with their votes and comment counts (two queries for the whole page)."""
+    ids = [hit.paper_id for hit in hits]
+    votes_of = votes.vote_totals(context.db, ids)
+    comments_of = comments.comment_count(context.db, ids)
+    return [SearchHitOut.of(hit, votes_of[hit.paper_id], comments_of[hit.paper_id]) for hit in hits]
 
 
 def _find(context: AppContext, identifier: str) -> Any:

@@ -22,8 +22,8 @@ class PaperLinks(BaseModel):
 class PaperOut(BaseModel):
     key: str = Field(description="arXiv id without version, or the store's key for other papers.")
     arxiv_id: str | None
-    title: str
-    abstract: str
+    title: str = Field(description="As the source gives it; LaTeX ($...$) kept as written.")
+    abstract: str = Field(description="As the source gives it; LaTeX ($...$) kept as written.")
     authors: list[str]
     categories: list[str] = Field(description="Primary category first.")
     primary_category: str | None
@@ -32,11 +32,14 @@ class PaperOut(BaseModel):
     version: int | None
     doi: str | None
     journal_ref: str | None
-    comments: str | None
+    comments: str | None = Field(description="arXiv's comments field (pages, figures, venue).")
+    code_url: str | None = Field(description="A link to the paper's code (also links.code).")
+    votes: int = Field(description="Upvotes: community votes plus the most a source gave it.")
+    comment_count: int = Field(description="Visible comments in this site's discussion of the paper.")
     links: PaperLinks
 
     @classmethod
-    def of(cls, key: str, paper: Paper) -> PaperOut:
+    def of(cls, key: str, paper: Paper, votes: int, comment_count: int) -> PaperOut:
         return cls(
             key=key,
             arxiv_id=paper.arxiv_id,
@@ -51,6 +54,9 @@ class PaperOut(BaseModel):
             doi=paper.doi,
             journal_ref=paper.journal_ref,
             comments=paper.comments,
+            code_url=paper.code_url,
+            votes=votes,
+            comment_count=comment_count,
             links=PaperLinks(
                 page=presenters.paper_path(key),
                 abs=presenters.arxiv_abs_url(paper),
@@ -63,7 +69,11 @@ class PaperOut(BaseModel):
 
 class FeedItemOut(BaseModel):
     paper: PaperOut
-    upvotes: int
+    upvotes: int = Field(description="The same as votes (kept for older clients).")
+    votes: int = Field(description="Upvotes: community votes plus the most a source gave it.")
+    comment_count: int = Field(description="Visible comments in this site's discussion.")
+    code_url: str | None = Field(description="A link to the paper's code, if known.")
+    categories: list[str] = Field(description="Primary category first.")
     submitted_by: str | None
     first_day: date = Field(description="The first day in the period the paper was on the feed.")
     origins: list[str] = Field(description="Who put it on the feed: arxiv, hf, page or user.")
@@ -72,6 +82,8 @@ class FeedItemOut(BaseModel):
 class FeedOut(BaseModel):
     date: date
     period: str
+    sort: str = Field(description="trending, newest or discussed.")
+    category: str | None = Field(description="The category (or archive) the list is limited to.")
     first_day: date
     last_day: date
     page: int
@@ -90,9 +102,9 @@ class SearchHitOut(BaseModel):
     snippet_html: str = Field(description="Escaped HTML; matched terms in <mark>.")
 
     @classmethod
-    def of(cls, hit: Any) -> SearchHitOut:
+    def of(cls, hit: Any, votes: int, comment_count: int) -> SearchHitOut:
         return cls(
-            paper=PaperOut.of(hit.key, hit.paper),
+            paper=PaperOut.of(hit.key, hit.paper, votes, comment_count),
             score=hit.score,
             title_html=hit.title_html,
             snippet_html=hit.snippet_html,

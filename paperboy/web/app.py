@@ -13,7 +13,7 @@ from starlette.routing import NoMatchFound
 from paperboy import __version__
 from paperboy.config import Settings, load_settings
 from paperboy.store import Database, open_database
-from paperboy.web import api, auth, community, feeds, health, pages, subscriptions
+from paperboy.web import api, api_docs, auth, community, feeds, health, pages, subscriptions
 from paperboy.web.access_log import AccessLog
 from paperboy.web.client_address import ClientAddress, trusted_networks
 from paperboy.web.context import AppContext
@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         title="Paperboy API",
         version=__version__,
         description=API_DESCRIPTION,
-        # The interactive docs UIs load scripts from a CDN, which the CSP forbids anyway.
+        # The interactive docs UIs load scripts from a CDN, which the CSP forbids anyway;
+        # /docs is our own page (web/api_docs.py), rendered from the same description.
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(api_docs.router)
     app.include_router(feeds.router)
     app.include_router(auth.router)
     app.include_router(pages.router)

@@ -35,13 +35,31 @@ def bibtex_entry(key: str, paper: Paper) -> str:
     return f"@{kind}{{{citation_key(key, paper)},\n{body}\n}}"
 
 
+# Words a cite key skips, as Google Scholar's keys do ("attention", not "the").
+_MINOR_WORDS = frozenset(
+    "about above after against along among and from into onto over that their then there these "
+    "this those through towards under upon what when where which while with within without".split()
+)
+
+
 def citation_key(key: str, paper: Paper) -> str:
-    """keyname + year + first long title word, e.g. vaswani2017attention; ASCII only."""
+    """keyname + year + first significant title word, e.g. vaswani2017attention; ASCII only.
+
+    Stable: made from the title, first author and year alone. A paper missing the author or
+    the year (one known from a saved page) gets more title words instead, e.g.
+    delgadohybridmemory or hybridmemorysystems, never a lone word.
+    """
     first = paper.authors[0] if paper.authors else None
     surname = (first.keyname or first.name.split()[-1]) if first and first.name.split() else ""
-    words = [w for w in re.findall(r"[A-Za-z]+", _ascii(paper.title)) if len(w) > 3]
+    surname = re.sub(r"[^a-z0-9]", "", _ascii(surname).lower())
     year = str(paper.published.year) if paper.published else ""
-    cite = re.sub(r"[^a-z0-9]", "", _ascii(surname).lower()) + year + (words[0].lower() if words else "")
+    words = [
+        w.lower()
+        for w in re.findall(r"[A-Za-z]+", _ascii(_LATEX_COMMAND.sub(" ", paper.title)))
+        if len(w) > 3 and w.lower() not in _MINOR_WORDS
+    ]
+    wanted = 1 + (not surname) + (not year)
+    cite = surname + year + "".join(words[:wanted])
     return cite or re.sub(r"[^A-Za-z0-9:.-]", "", key)[:40] or "paper"
 
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from paperboy.domain import StoredPaper
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.catalogue import find_paper
 from paperboy.services.comments import comments_for
-from paperboy.services.feed import feed_page, latest_feed_day
+from paperboy.services.feed import MAX_LIST, feed_page, latest_feed_day
 from paperboy.services.votes import vote_state
 from paperboy.web.bibtex import bibtex_entry
+from paperboy.web.community_responses import safe_next
 from paperboy.web.context import AppContext, Context, SearchUnavailableError
 from paperboy.web.errors import not_found
 from paperboy.web.markdown import render_markdown
@@ -26,35 +27,72 @@ from paperboy.web.params import (
     PageNumber,
     PeriodParam,
     SearchText,
+    SortParam,
     parse_day,
 )
-from paperboy.web.presenters import period_label
+from paperboy.web.presenters import LAYOUT_COOKIE, LAYOUTS, period_label
 from paperboy.web.rendering import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-FEED_PER_PAGE = 30
+# A day is one page, as on Hugging Face's Daily Papers (a real arXiv day has 300 to 1,300
+# papers, well under the store's MAX_LIST); weeks and months are split into pages.
+DAY_PER_PAGE = MAX_LIST
+FEED_PER_PAGE = 50
 SEARCH_PER_PAGE = 20
+LAYOUT_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 @router.get("/")
 def home(
-    context: Context, request: Request, period: PeriodParam = "day", page: PageNumber = 1
+    context: Context,
+    request: Request,
+    period: PeriodParam = "day",
+    page: PageNumber = 1,
+    sort: SortParam = "trending",
+    category: CategoryParam = None,
 ) -> HTMLResponse:
     """The latest day that has papers (arXiv announces nothing at weekends)."""
     day = latest_feed_day(context.db)
     if day is None:
         return render(request, "empty.html")
-    return _feed(request, context, day, period, page)
+    return _feed(request, context, day, period, page, sort, category)
+
+
+@router.get("/layout")
+def choose_layout(
+    context: Context,
+    layout: Annotated[Literal["comfortable", "compact"], Query(alias="set")],
+    next: str = "/",
+) -> RedirectResponse:
+    """Remember the reader's card layout in a cookie, then go back to the page (on this site only)."""
+    response = RedirectResponse(safe_next(next, "/"), status_code=303)
+    if layout in LAYOUTS:
+        response.set_cookie(
+            LAYOUT_COOKIE,
+            layout,
+            max_age=LAYOUT_COOKIE_SECONDS,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=context.settings.secure_cookies,
+        )
+    return response
 
 
 @router.get("/papers/{identifier:path}")
 def papers(
-    context: Context, request: Request, identifier: str, period: PeriodParam = "day", page: PageNumber = 1
+    context: Context,
+    request: Request,
+    identifier: str,
+    period: PeriodParam = "day",
+    page: PageNumber = 1,
+    sort: SortParam = "trending",
+    category: CategoryParam = None,
 ) -> HTMLResponse:
     """/papers/2024-05-01 is a day's feed; anything else is a paper id (2405.07518, hep-th/9901001)."""
     if DATE_PATTERN.match(identifier):
-        return _feed(request, context, parse_day(identifier), period, page)
+        return _feed(request, context, parse_day(identifier), period, page, sort, category)
     stored = find_paper(context.db, identifier)
     if stored is None:
         raise not_found(
@@ -124,15 +162,26 @@ def search(
     return render(request, "search.html", form=form, results=results, query=q)
 
 
-def _feed(request: Request, context: AppContext, day: date, period: str, page: int) -> HTMLResponse:
+def _feed(
+    request: Request,
+    context: AppContext,
+    day: date,
+    period: str,
+    page: int,
+    sort: str = "trending",
+    category: str | None = None,
+) -> HTMLResponse:
     viewer = request.state.user
     listing = feed_page(
         context.db,
         day,
         period,  # type: ignore[arg-type]
         page,
-        per_page=FEED_PER_PAGE,
+        per_page=DAY_PER_PAGE if period == "day" else FEED_PER_PAGE,
         viewer_id=viewer.id if viewer else None,
+        sort=sort,
+        category=category,
+        with_categories=True,
     )
     if page > listing.pages:
         raise not_found(

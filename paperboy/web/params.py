@@ -32,6 +32,10 @@ SearchText = Annotated[
     str,
     Query(max_length=MAX_QUERY_CHARS, description='Words, "phrases", author:, cat:, after:, before:.'),
 ]
+SortParam = Annotated[
+    Literal["trending", "newest", "discussed"],
+    Query(description="trending (default: most upvoted, recent votes counting most), newest or discussed."),
+]
 ModeParam = Annotated[
     SearchMode, Query(description="hybrid (default), keyword (BM25) or semantic (embeddings).")
 ]

@@ -14,6 +14,8 @@ from paperboy import __version__
 from paperboy.config import Settings
 from paperboy.mail import outbox_dir
 from paperboy.web import presenters
+from paperboy.web.cards import CardCache, card_view
+from paperboy.web.mathml import render_math
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -42,13 +44,25 @@ def build_templates() -> Jinja2Templates:
         arxiv_abs_url=presenters.arxiv_abs_url,
         arxiv_pdf_url=presenters.arxiv_pdf_url,
         doi_url=presenters.doi_url,
-        author_line=presenters.author_line,
-        abstract_preview=presenters.abstract_preview,
         long_date=presenters.long_date,
         short_date=presenters.short_date,
         period_label=presenters.period_label,
         feed_path=presenters.feed_path,
         with_page=presenters.with_page,
+        author_links=presenters.author_links,
+        category_search_url=presenters.category_search_url,
+        period_heading=presenters.period_heading,
+        sort_labels=presenters.SORT_LABELS,
+        sort_orders=presenters.SORT_ORDERS,
+        authors_on_page=presenters.AUTHORS_ON_PAGE,
+        math=render_math,
+        card_view=card_view,
+    )
+    parts = env.get_template("_card_parts.html").module
+    env.globals.update(
+        card_head=parts.head,  # type: ignore[attr-defined]
+        card_meta=parts.meta,  # type: ignore[attr-defined]
+        card_parts=CardCache(lambda view, compact: (parts.head(view, compact), parts.meta(view, compact))),  # type: ignore[attr-defined]
     )
     return templates
 
@@ -57,6 +71,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render a page; every page gets the header's search text and the subscribe link if any."""
     context.setdefault("query", "")
     context.setdefault("subscribe_url", request.app.state.subscribe_url)
+    context.setdefault("layout", presenters.layout_of(request.cookies.get(presenters.LAYOUT_COOKIE)))
     response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status_code
     )
