@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from paperboy.domain import Author, Paper, clean_abstract, clean_title, normalise_title
+from paperboy.domain.links import best_code_link
 
 MAX_TITLE = 1_000
 MAX_ABSTRACT = 20_000
@@ -67,7 +68,8 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
     paper.report_no = _note(paper.report_no, "report_no", MAX_NOTE)
     paper.license = _note(paper.license, "license", 500)
     paper.submitter = _note(paper.submitter, "submitter", 500)
-    paper.code_url = _url(paper.code_url)
+    # A source's own code link (Hugging Face's githubRepo) wins; else the authors' text says.
+    paper.code_url = _url(paper.code_url) or best_code_link(raw_abstract, paper.comments)
     return paper, norm
 
 
