@@ -67,7 +67,7 @@ def code_links(*texts: str | None) -> list[str]:
     seen: set[str] = set()
     position = 0
     for text in texts:
-        if not text or not any(anchor in text for anchor in _ANCHORS):
+        if not text or not _may_hold_link(text):
             position += len(text or "") + 1
             continue
         text = _untex(text)
@@ -81,6 +81,13 @@ def code_links(*texts: str | None) -> list[str]:
             found.append((kind, position + start, link))
         position += len(text) + 1
     return [link for _, _, link in sorted(found)]
+
+
+def _may_hold_link(text: str) -> bool:
+    # Every link has a "/" but a bare www. or github.io address; most texts have no "/".
+    if "/" not in text and "www." not in text and ".github.io" not in text:
+        return False
+    return any(anchor in text for anchor in _ANCHORS)
 
 
 def _raw_links(text: str) -> list[tuple[int, str]]:

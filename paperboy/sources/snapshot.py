@@ -400,7 +400,12 @@ def _authors(record: dict[str, Any]) -> tuple[Author, ...]:
             keyname = part[0]
             forenames = part[1] if len(part) > 1 else ""
             suffix = part[2] if len(part) > 2 else ""
-            name = " ".join(f"{forenames} {keyname} {suffix}".split())
+            name = f"{forenames} {keyname}" if forenames else keyname
+            if suffix:
+                name = f"{name} {suffix}"
+            # " ".join(name.split()) only where it changes something (it rarely does).
+            if not name.isprintable() or "  " in name or name[:1] == " " or name[-1:] == " ":
+                name = " ".join(name.split())
             authors.append(Author(name, keyname, forenames, suffix))
         return tuple(authors)
     names = record.get("authors")
