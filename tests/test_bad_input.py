@@ -120,3 +120,125 @@ def test_cli_reports_rejections_with_locations(cli_env: Path, capsys: pytest.Cap
     result = json.loads(capsys.readouterr().out)
     assert (result["added"], result["rejected"]) == (2, 1)
     assert result["rejections"][0]["location"] == "some.jsonl:2"
+
+
+# --- Hostile files: each named for the attack. The snapshot reader bounds what one line
+# may cost, refuses what is not a snapshot file, and rejects (never aborts on) records
+# that break the JSON parser.
+
+
+def test_dev_zero_is_refused_as_not_a_regular_file() -> None:
+    # Reading /dev/zero line by line grew to gigabytes: it has no newline, ever.
+    with pytest.raises(SourceError, match="/dev/zero: not a regular file"):
+        list(read_snapshot(Path("/dev/zero")))
+
+
+def test_a_named_pipe_is_refused_as_not_a_regular_file(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "snapshot.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(SourceError, match="not a regular file"):
+        list(read_snapshot(fifo))
+
+
+def test_a_line_over_the_limit_is_rejected_with_its_line_and_the_rest_imports(
+    db: Database, tmp_path: Path
+) -> None:
+    from paperboy.sources import snapshot
+
+    huge = b'{"id": "0704.0002", "abstract": "' + b"x" * (snapshot.MAX_LINE_BYTES + 10) + b'"}'
+    path = write_lines(tmp_path / "long.jsonl", [GOOD[0], huge, GOOD[2]])
+    report = ingest(db, path)
+    assert (report.added, report.rejected) == (2, 1)
+    assert reasons(report)["2"] == (
+        f"line is longer than the limit of {snapshot.MAX_LINE_BYTES:,} bytes; skipped to the next line"
+    )
+
+
+def test_an_endless_line_is_read_in_bounded_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracemalloc
+
+    from paperboy.sources import snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_LINE_BYTES", 1 << 20, raising=False)
+    path = tmp_path / "endless.jsonl"
+    with path.open("wb") as out:
+        out.write(GOOD[0] + b"\n" + b"{" + b" " * (64 << 20) + b"\n" + GOOD[1] + b"\n")
+    tracemalloc.start()
+    try:
+        items = list(read_snapshot(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [type(i).__name__ for i in items] == ["SourceRecord", "Rejection", "SourceRecord"]
+    assert peak < 8 << 20, f"reading a 64 MB line peaked at {peak:,} bytes"
+
+
+def test_random_bytes_named_gz_say_not_gzip(tmp_path: Path) -> None:
+    import random
+
+    path = tmp_path / "snapshot.jsonl.gz"
+    path.write_bytes(random.Random(7).randbytes(100_000))
+    with pytest.raises(SourceError, match=r"snapshot.jsonl.gz: not gzip"):
+        list(read_snapshot(path))
+
+
+def test_random_bytes_are_refused_as_not_json_lines_or_gzip(tmp_path: Path) -> None:
+    import random
+
+    path = tmp_path / "snapshot.jsonl"
+    path.write_bytes(random.Random(8).randbytes(100_000).replace(b"{", b"(").replace(b"\x1f", b"\x20"))
+    with pytest.raises(SourceError, match=r"snapshot.jsonl: not JSON lines or gzip"):
+        list(read_snapshot(path))
+
+
+def test_a_file_of_zero_bytes_is_refused_as_not_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "zeros.jsonl"
+    path.write_bytes(bytes(1 << 20))
+    with pytest.raises(
+        SourceError, match=r"zeros.jsonl: not JSON lines or gzip \(it starts with bytes 00 00"
+    ):
+        list(read_snapshot(path))
+
+
+def test_gzip_of_something_else_is_refused(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "snapshot.jsonl.gz"
+    path.write_bytes(gzip.compress(b"<html><body>Not found</body></html>\n"))
+    with pytest.raises(SourceError, match=r"snapshot.jsonl.gz: the decompressed text is not JSON lines"):
+        list(read_snapshot(path))
+
+
+def test_a_5000_digit_integer_is_rejected_and_the_rest_imports(db: Database, tmp_path: Path) -> None:
+    # json.loads raised ValueError (int max str digits) and the whole import stopped.
+    number = b'{"id": "0704.0002", "version": ' + b"7" * 5000 + b"}"
+    path = write_lines(tmp_path / "bigint.jsonl", [GOOD[0], number, GOOD[2]])
+    report = ingest(db, path)
+    assert (report.added, report.rejected) == (2, 1)
+    assert reasons(report)["2"].startswith("invalid JSON at column ")
+
+
+def test_100k_nested_brackets_are_rejected_and_the_rest_imports(db: Database, tmp_path: Path) -> None:
+    # json.loads raised RecursionError and the whole import stopped.
+    nested = b'{"id": "0704.0002", "authors_parsed": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    path = write_lines(tmp_path / "nested.jsonl", [GOOD[0], nested, GOOD[2]])
+    report = ingest(db, path)
+    assert (report.added, report.rejected) == (2, 1)
+    assert "invalid JSON" in reasons(report)["2"]
+
+
+def test_a_file_whose_every_record_is_rejected_exits_non_zero(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_lines(cli_env / "bad.jsonl", [b"{oops", record(1, id=None), b'{"id": 1}'])
+    assert main(["ingest", "snapshot", "bad.jsonl", "--no-index"]) == 1
+    captured = capsys.readouterr()
+    assert "rejected 3" in captured.out
+    assert "every record was rejected" in captured.err
+
+
+def test_cli_refuses_dev_zero_without_reading_it(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", "snapshot", "/dev/zero", "--no-index"]) == 1
+    assert capsys.readouterr().err.strip().startswith("error: /dev/zero: not a regular file")

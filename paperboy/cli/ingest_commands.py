@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import re
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,28 @@ def register(commands: Any) -> None:
         "snapshot", help="import arXiv's metadata snapshot (JSON lines, plain or gzip)"
     )
     snapshot.add_argument("path", type=Path, help="arxiv-metadata-oai-snapshot.json[l][.gz]")
+    snapshot.add_argument(
+        "--feed",
+        action="store_true",
+        help="put each paper on the feed on its announcement day (first version's date, else update_date)",
+    )
+    window = snapshot.add_mutually_exclusive_group()
+    window.add_argument("--since", type=_date, help="only papers announced on or after this day, YYYY-MM-DD")
+    window.add_argument(
+        "--last-days",
+        type=_positive,
+        metavar="N",
+        help="only papers of the newest N listing days in the file (found in a first pass over dates)",
+    )
+    snapshot.add_argument(
+        "--category",
+        dest="categories",
+        action="append",
+        type=_category,
+        default=[],
+        metavar="CAT",
+        help="only papers listed in this archive (cs) or category (cs.LG); repeatable",
+    )
     snapshot.set_defaults(handler=run_snapshot)
 
     arxiv = sources.add_parser("arxiv", help="harvest new and changed papers from arXiv (OAI-PMH)")
@@ -84,25 +108,70 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-05-31") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days, 1 or more")
+    return value
+
+
+_CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[A-Za-z\-]+)?$")
+
+
+def _category(text: str) -> str:
+    if not _CATEGORY.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r} is not an arXiv archive or category (like cs, math, hep-th or cs.LG)"
+        )
+    return text
+
+
 def run_snapshot(args: argparse.Namespace) -> int:
-    from paperboy.services.ingest import ingest_items
-    from paperboy.sources.snapshot import open_snapshot, read_snapshot
+    from paperboy.services import snapshot_import
+    from paperboy.sources.snapshot import SnapshotSlice
 
     config = context.settings()
-    open_snapshot(args.path).close()  # fail fast on a missing, empty or wrong path
+    snapshot_import.check_snapshot(args.path)  # fail fast on a missing, empty or wrong path
+    categories = tuple(dict.fromkeys(args.categories))
+    wanted = SnapshotSlice(since=args.since, categories=categories)
+    if args.last_days:
+        _say(args, f"finding the newest {args.last_days} listing days in {args.path.name}")
+        newest = snapshot_import.newest_listing_days(args.path, args.last_days, categories)
+        wanted = newest.wanted
+        if newest.days:
+            _say(
+                args,
+                f"{len(newest.days)} listing days, {newest.days[0]} to {newest.days[-1]}: "
+                f"{newest.records:,} records",
+            )
+        else:
+            _say(args, "no record has a date; nothing to import")
     db = context.database(config)
     with progress_bar(f"importing {args.path.name}") as advance:
-        report = ingest_items(
+        report = snapshot_import.import_snapshot(
             db,
-            read_snapshot(args.path),
-            kind="snapshot",
-            detail=str(args.path),
+            args.path,
+            on_feed=args.feed,
+            wanted=wanted,
             batch_size=config.batch_size,
             progress=advance,
-            prepare_in_background=True,
         )
     _finish(args, db, config, report)
+    if snapshot_import.every_record_rejected(report):
+        print(
+            f"error: {args.path}: every record was rejected; is this an arXiv metadata snapshot?",
+            file=sys.stderr,
+        )
+        return 1
     return 0 if report.error is None else 1
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    """A progress line; on stderr with --json, so stdout stays one JSON object."""
+    print(message, file=sys.stderr if args.json else sys.stdout, flush=True)
 
 
 def run_arxiv(args: argparse.Namespace) -> int:

@@ -8,6 +8,8 @@ import unicodedata
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]+\S)")
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+# The same for ASCII text, as a table: str.translate beats a regex substitution.
+_ASCII_NOT_WORD = {c: " " for c in range(128) if not chr(c).isdigit() and not "a" <= chr(c) <= "z"}
 
 
 def clean_title(title: str) -> str:
@@ -17,6 +19,12 @@ def clean_title(title: str) -> str:
 
 def clean_abstract(abstract: str) -> str:
     """Join hard-wrapped lines; keep paragraph breaks (blank or indented lines)."""
+    if "\n\n" not in abstract and "\n " not in abstract:
+        # The common case, one paragraph: when "\n" is the only whitespace but single
+        # spaces (isprintable says no other is there), joining lines is a replace.
+        flat = abstract.replace("\n", " ")
+        if flat.isprintable() and "  " not in flat:
+            return flat.strip()
     paragraphs = _PARAGRAPH_BREAK.split(abstract.strip())
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
@@ -31,5 +39,9 @@ def normalise_title(title: str) -> str:
     else:
         text = unicodedata.normalize("NFKD", title)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _LATEX_COMMAND.sub(" ", text.lower())
+    text = text.lower()
+    if "\\" in text:
+        text = _LATEX_COMMAND.sub(" ", text)
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_NOT_WORD).split())
     return " ".join(_NOT_WORD.sub(" ", text).split())

@@ -57,4 +57,7 @@ def paper_ref(conn: Connection, paper_key: str) -> PaperRef:
     for key in keys:
         if key in found:
             return PaperRef(found[key].id, found[key].key)
+    stored = paper_store.get_stored_paper(conn, text)  # a key the paper had before
+    if stored is not None:
+        return PaperRef(stored.id, stored.key)
     raise NotFound(f"There is no paper {text[:80]!r} here; check the id.", field="paper_key")

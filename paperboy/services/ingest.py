@@ -24,27 +24,35 @@ from paperboy.domain import (
     normalise_title,
 )
 from paperboy.domain.clock import utcnow
+from paperboy.domain.keys import is_title_key
 from paperboy.services.background import can_prepare_in_background, prepared_in_background
 from paperboy.services.merge import merge_papers
 from paperboy.services.validate import InvalidPaper, validate_paper
-from paperboy.store import Database, runs
+from paperboy.store import Database, bulk, runs
 from paperboy.store import papers as paper_store
 
 Progress = Callable[[int], None]
 
+# Records a child process prepares at a time; transactions may span several of these.
+_PREPARE_CHUNK = 1000
+
 
 @dataclass
 class _Candidate:
-    """One paper of a batch, after merging every record of it the batch holds."""
+    """One paper of a batch, after merging every record of it the batch holds: its row
+    as the store would hold it (plain values, cheap to send between processes)."""
 
-    paper: Paper
-    title_norm: str
+    row: dict[str, Any]
     location: str
     entries: list[FeedEntry] = field(default_factory=list)
 
     @property
     def identity(self) -> str:
-        return paper_store.paper_key(self.paper, self.title_norm)
+        return str(self.row["key"])
+
+    @property
+    def title_norm(self) -> str:
+        return str(self.row["title_norm"])
 
 
 @dataclass
@@ -58,6 +66,15 @@ class PreparedBatch:
     rejections: list[Rejection] = field(default_factory=list)
 
 
+@dataclass
+class _RunState:
+    """What one run remembers across its batches: the normalised titles of papers known
+    by title alone (the only stored papers an arXiv record can meet by title), so that
+    a batch of arXiv records asks the store by title only when one of them may match."""
+
+    title_only: set[str]
+
+
 def ingest_items(
     db: Database,
     items: Iterable[SourceItem],
@@ -67,25 +84,34 @@ def ingest_items(
     batch_size: int = 1000,
     progress: Progress | None = None,
     prepare_in_background: bool = False,
+    bulk_load: bool = False,
 ) -> IngestReport:
     """Ingest a stream of source items in committed batches and record the run.
 
     With prepare_in_background, reading and checking happen in a child process while
-    this one writes: worth it for large files, where both halves are CPU-bound.
+    this one writes: worth it for large files, where both halves are CPU-bound. With
+    bulk_load, a load into an empty store drops paper's plain indexes and builds them
+    once at the end.
     """
     report = IngestReport()
     with db.transaction() as conn:
         run_id = runs.start_run(conn, kind, detail, utcnow())
+        bulk.restore_paper_indexes(conn)  # after a bulk load that died half-way
+        state = _RunState(paper_store.title_only_norms(conn))
+        dropped = bulk.drop_secondary_indexes(conn) if bulk_load and bulk.paper_table_is_empty(conn) else []
+    chunk = min(batch_size, _PREPARE_CHUNK)
     try:
         if prepare_in_background and can_prepare_in_background():
-            prepared = prepared_in_background(items, batch_size, prepare_batch)
+            prepared = prepared_in_background(items, chunk, prepare_batch)
         else:
-            prepared = (prepare_batch(batch) for batch in _batches(items, batch_size))
-        for batch in prepared:
+            prepared = (prepare_batch(batch) for batch in _batches(items, chunk))
+        for group in _transactions(prepared, batch_size):
             with db.transaction() as conn:
-                apply_batch(conn, batch, report)
+                revision = _Revision(conn)
+                for batch in group:
+                    _apply(conn, batch, report, state, revision)
             if progress:
-                progress(batch.size)
+                progress(sum(batch.size for batch in group))
     except KeyboardInterrupt:
         report.error = "interrupted; batches committed so far are kept, rerun to finish"
         raise
@@ -93,6 +119,8 @@ def ingest_items(
         report.error = f"reading stopped: {exc}"
     finally:
         with db.transaction() as conn:
+            if dropped:
+                bulk.restore_paper_indexes(conn)
             runs.finish_run(conn, run_id, report, utcnow())
     return report
 
@@ -106,31 +134,49 @@ def prepare_batch(items: Iterable[SourceItem]) -> PreparedBatch:
     """Validate and deduplicate a batch; no database needed."""
     items = list(items)
     batch = PreparedBatch(size=len(items))
+    papers: dict[str, _Merging] = {}
     for item in items:
         if isinstance(item, Rejection):
             batch.rejections.append(item)
         elif isinstance(item, Deletion):
             batch.deletions.append(item.arxiv_id)
         else:
-            _add_candidate(batch, item)
-    _fold_titles_into_ids(batch.candidates)
+            _add_record(batch, papers, item)
+    _fold_titles_into_ids(papers)
+    for identity, merging in papers.items():
+        norm = merging.title_norm if not merging.merged else normalise_title(merging.paper.title)
+        batch.candidates[identity] = _Candidate(
+            paper_store.paper_to_row(merging.paper, norm), merging.location, merging.entries
+        )
     return batch
 
 
 def apply_batch(conn: Connection, batch: PreparedBatch, report: IngestReport) -> None:
     """Write a prepared batch inside the caller's transaction."""
+    _apply(conn, batch, report, _RunState(paper_store.title_only_norms(conn)), _Revision(conn))
+
+
+class _Revision:
+    """The change number of one transaction, taken from the counter on first use."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.value: int | None = None
+
+    def __call__(self) -> int:
+        if self.value is None:
+            self.value = paper_store.next_revision(self.conn)
+        return self.value
+
+
+def _apply(
+    conn: Connection, batch: PreparedBatch, report: IngestReport, state: _RunState, revision: _Revision
+) -> None:
     for rejection in batch.rejections:
         report.reject(rejection)
     candidates = batch.candidates
     now = utcnow()
-    revision: list[int] = []
-
-    def take_revision() -> int:
-        if not revision:
-            revision.append(paper_store.next_revision(conn))
-        return revision[0]
-
-    paper_ids = _upsert(conn, list(candidates.values()), report, now, take_revision)
+    paper_ids = _upsert(conn, list(candidates.values()), report, now, revision, state)
     entry_rows = [
         {
             "paper_id": paper_ids[identity],
@@ -145,34 +191,49 @@ def apply_batch(conn: Connection, batch: PreparedBatch, report: IngestReport) ->
     ]
     report.entries_added += paper_store.insert_entries(conn, entry_rows)
     if batch.deletions:
-        report.deleted += paper_store.mark_withdrawn(conn, batch.deletions, take_revision(), now)
+        report.deleted += paper_store.mark_withdrawn(conn, batch.deletions, revision(), now)
 
 
-def _add_candidate(batch: PreparedBatch, record: SourceRecord) -> None:
+@dataclass
+class _Merging:
+    """A paper of a batch being prepared, as records of it are merged."""
+
+    paper: Paper
+    title_norm: str
+    location: str
+    entries: list[FeedEntry]
+    merged: bool = False
+
+
+def _add_record(batch: PreparedBatch, papers: dict[str, _Merging], record: SourceRecord) -> None:
     try:
         paper, norm = validate_paper(record.paper)
     except InvalidPaper as exc:
         batch.rejections.append(Rejection(record.location, str(exc)))
         return
-    candidates = batch.candidates
-    candidate = _Candidate(paper, norm, record.location, [record.entry] if record.entry else [])
-    earlier = candidates.get(candidate.identity)
+    identity = paper_store.paper_key(paper, norm)
+    earlier = papers.get(identity)
+    entries = [record.entry] if record.entry else []
     if earlier is None:
-        candidates[candidate.identity] = candidate
+        papers[identity] = _Merging(paper, norm, record.location, entries)
     else:
         earlier.paper = merge_papers(earlier.paper, paper)
-        earlier.entries.extend(candidate.entries)
+        earlier.entries.extend(entries)
+        earlier.merged = True
 
 
-def _fold_titles_into_ids(candidates: dict[str, _Candidate]) -> None:
+def _fold_titles_into_ids(papers: dict[str, _Merging]) -> None:
     """A record known only by title joins a record of the same batch that has an id."""
-    with_id = {c.title_norm: c for c in candidates.values() if c.paper.arxiv_id}
-    for identity in [i for i in candidates if i.startswith(paper_store.TITLE_KEY_PREFIX)]:
-        target = with_id.get(candidates[identity].title_norm)
+    with_id = {m.title_norm: m for m in papers.values() if m.paper.arxiv_id}
+    if not with_id:
+        return
+    for identity in [i for i in papers if is_title_key(i)]:
+        target = with_id.get(papers[identity].title_norm)
         if target is not None:
-            orphan = candidates.pop(identity)
+            orphan = papers.pop(identity)
             target.paper = merge_papers(target.paper, orphan.paper)
             target.entries.extend(orphan.entries)
+            target.merged = True
 
 
 def _upsert(
@@ -181,51 +242,60 @@ def _upsert(
     report: IngestReport,
     now: datetime,
     take_revision: Callable[[], int],
+    state: _RunState,
 ) -> dict[str, int]:
     """Insert or update each candidate; return paper ids by candidate identity."""
     by_key = paper_store.rows_by_key(conn, [c.identity for c in candidates])
-    unmatched = [c for c in candidates if c.identity not in by_key]
-    by_title = paper_store.rows_by_title_norm(conn, [c.title_norm for c in unmatched])
+    # By title, only those that may meet a stored paper that way (see _title_match).
+    by_title = paper_store.rows_by_title_norm(
+        conn,
+        [
+            c.title_norm
+            for c in candidates
+            if c.identity not in by_key
+            and (is_title_key(c.identity) if c.row["arxiv_id"] is None else c.title_norm in state.title_only)
+        ],
+    )
     ids: dict[str, int] = {}
-    inserts: list[tuple[str, dict[str, Any]]] = []
+    inserts: list[_Candidate] = []
     updates: list[dict[str, Any]] = []
+    aliases: list[tuple[str, int]] = []
     claimed: set[int] = set()
     for c in candidates:
         row = by_key.get(c.identity) or _title_match(c, by_title.get(c.title_norm, []), claimed)
         if row is None:
-            values = paper_store.paper_to_row(c.paper, c.title_norm)
-            values.update(first_seen=now, changed_at=now, revision=take_revision(), withdrawn=False)
-            inserts.append((c.identity, values))
+            c.row.update(first_seen=now, changed_at=now, revision=take_revision(), withdrawn=False)
+            inserts.append(c)
             continue
         claimed.add(row.id)
         ids[c.identity] = row.id
         # Re-imports mostly bring what is stored already: compare before building and
         # merging Papers (identical content merges to itself).
-        values = paper_store.paper_to_row(c.paper, c.title_norm)
+        values = c.row
         values["withdrawn"] = row.withdrawn
         if all(values[col] == getattr(row, col) for col in paper_store.CONTENT_COLUMNS):
             report.unchanged += 1
             continue
-        stored = paper_store.row_to_paper(row)
-        merged = merge_papers(stored, c.paper)
+        merged = merge_papers(paper_store.row_to_paper(row), paper_store.row_to_paper(values))
         values = paper_store.paper_to_row(merged, normalise_title(merged.title))
         values["withdrawn"] = row.withdrawn
         if all(values[col] == getattr(row, col) for col in paper_store.CONTENT_COLUMNS):
             report.unchanged += 1
             continue
+        if values["key"] != row.key:
+            aliases.append((row.key, row.id))  # a title key outgrown: old links still work
         values.update(id=row.id, changed_at=now, revision=take_revision())
         updates.append(values)
     paper_store.update_papers(conn, updates)
+    paper_store.add_aliases(conn, aliases, now)
     report.updated += len(updates)
-    # Ids are wanted only for feed entries; a snapshot has none, so skip reading them back.
-    wanted = {c.identity for c in candidates if c.entries}
-    new_ids = paper_store.insert_papers(
-        conn, [values for _, values in inserts], return_ids=any(i in wanted for i, _ in inserts)
-    )
+    bulk.insert_rows(conn, [c.row for c in inserts])
     report.added += len(inserts)
-    for identity, values in inserts:
-        if identity in wanted:
-            ids[identity] = new_ids[values["key"]]
+    state.title_only.update(c.title_norm for c in inserts if c.row["arxiv_id"] is None)
+    # Ids are wanted only for feed entries; a snapshot off the feed has none.
+    wanted = [c.identity for c in inserts if c.entries]
+    if wanted:
+        ids.update(paper_store.ids_by_key(conn, wanted))
     return ids
 
 
@@ -233,13 +303,14 @@ def _title_match(candidate: _Candidate, rows: list[Any], claimed: set[int]) -> A
     """A stored paper this candidate is by title: a title-only record joins a stored paper
     of that title, or an arXiv record meets a stored title-only paper. Records with ids of
     their own (two arXiv ids, two source keys) never merge by title."""
-    paper = candidate.paper
+    values = candidate.row
+    title_only = values["arxiv_id"] is None and is_title_key(candidate.identity)
     for row in rows:
         if row.id in claimed:
             continue
-        if paper.arxiv_id is None and paper.source_key is None:
+        if title_only:
             return row
-        if paper.arxiv_id is not None and row.key.startswith(paper_store.TITLE_KEY_PREFIX):
+        if values["arxiv_id"] is not None and row.arxiv_id is None and is_title_key(row.key):
             return row
     return None
 
@@ -253,3 +324,17 @@ def _batches(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem
             batch = []
     if batch:
         yield batch
+
+
+def _transactions(prepared: Iterable[PreparedBatch], size: int) -> Iterator[list[PreparedBatch]]:
+    """Prepared chunks grouped into transactions of about size records each."""
+    group: list[PreparedBatch] = []
+    records = 0
+    for batch in prepared:
+        group.append(batch)
+        records += batch.size
+        if records >= size:
+            yield group
+            group, records = [], 0
+    if group:
+        yield group

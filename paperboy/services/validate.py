@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from paperboy.domain import Author, Paper, clean_abstract, clean_title, normalise_title
+from paperboy.domain.links import best_code_link
 
 MAX_TITLE = 1_000
 MAX_ABSTRACT = 20_000
@@ -16,6 +16,8 @@ MAX_NOTE = 5_000
 MAX_URL = 2_000
 
 _CATEGORY = re.compile(r"^[a-zA-Z][a-zA-Z\-]*(\.[a-zA-Z\-]+)?$")
+# Categories already checked: arXiv has about 150, and every paper lists one or more.
+_GOOD_CATEGORIES: set[str] = set()
 # C0 controls but tab and newline; PostgreSQL refuses NUL outright.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Anything in an author name that tidying would change (the \x1f joins names).
@@ -40,7 +42,11 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
     if len(raw_abstract) > MAX_ABSTRACT * 2:
         # Say so before cleaning: cleaning a 10 MB string is wasted work.
         raise InvalidPaper(f"abstract is {len(raw_abstract):,} characters; the limit is {MAX_ABSTRACT:,}")
-    abstract = clean_abstract(_strip_controls(raw_abstract))
+    abstract = clean_abstract(raw_abstract)
+    if not abstract.isprintable():
+        # Paragraph breaks, or control characters to take out first (rare: cleaning
+        # first and checking after saves a pass over every abstract).
+        abstract = clean_abstract(_strip_controls(raw_abstract))
     if not abstract:
         raise InvalidPaper("abstract is empty")
     if len(abstract) > MAX_ABSTRACT:
@@ -50,8 +56,11 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
     if len(paper.categories) > MAX_CATEGORIES:
         raise InvalidPaper(f"{len(paper.categories)} categories; the limit is {MAX_CATEGORIES}")
     for category in paper.categories:
-        if not _CATEGORY.match(category):
-            raise InvalidPaper(f"category {category[:40]!r} is not an arXiv category like cs.LG")
+        if category not in _GOOD_CATEGORIES:
+            if not _CATEGORY.match(category):
+                raise InvalidPaper(f"category {category[:40]!r} is not an arXiv category like cs.LG")
+            if len(_GOOD_CATEGORIES) < 10_000:
+                _GOOD_CATEGORIES.add(category)
     if paper.version is not None and not 0 < paper.version < 1000:
         raise InvalidPaper(f"version {paper.version} is out of range")
     # Assigned in place rather than copied: ingest owns the record, and copying every
@@ -67,7 +76,8 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
     paper.report_no = _note(paper.report_no, "report_no", MAX_NOTE)
     paper.license = _note(paper.license, "license", 500)
     paper.submitter = _note(paper.submitter, "submitter", 500)
-    paper.code_url = _url(paper.code_url)
+    # A source's own code link (Hugging Face's githubRepo) wins; else the authors' text says.
+    paper.code_url = _url(paper.code_url) or best_code_link(raw_abstract, paper.comments)
     return paper, norm
 
 
@@ -85,7 +95,7 @@ def _clean_authors(authors: tuple[Author, ...]) -> tuple[Author, ...]:
         if len(name) > MAX_AUTHOR_NAME:
             raise InvalidPaper(f"author name {name[:40]!r}... is longer than {MAX_AUTHOR_NAME}")
         if name:
-            tidy.append(author if name == author.name else replace(author, name=name))
+            tidy.append(author if name == author.name else author._replace(name=name))
     return tuple(tidy)
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from paperboy.domain import Author, FeedEntry, Paper, StoredPaper
-from paperboy.store.schema import entry, paper, revision_counter
+from paperboy.domain.keys import is_title_key, title_key
+from paperboy.store.schema import entry, paper, paper_alias, revision_counter
 
 # Columns compared to tell an update from a no-op: everything a source can change.
 CONTENT_COLUMNS = (
@@ -22,17 +22,10 @@ CONTENT_COLUMNS = (
 )  # fmt: skip
 
 
-TITLE_KEY_PREFIX = "title:"
-
-
 def paper_key(p: Paper, title_norm: str) -> str:
-    """The store's key: arXiv id, else the source's own key, else a digest of the
-    normalised title (short enough for a URL, the same for the same title)."""
+    """The store's key: arXiv id, else the source's own key, else a slug of the
+    normalised title with a short digest (domain/keys.py)."""
     return p.arxiv_id or p.source_key or title_key(title_norm)
-
-
-def title_key(title_norm: str) -> str:
-    return TITLE_KEY_PREFIX + hashlib.sha1(title_norm.encode("utf-8")).hexdigest()[:16]
 
 
 def paper_to_row(p: Paper, title_norm: str) -> dict[str, Any]:
@@ -65,27 +58,29 @@ def paper_to_row(p: Paper, title_norm: str) -> dict[str, Any]:
 
 
 def row_to_paper(row: Any) -> Paper:
-    key = row.key
+    """A Paper from a paper row, or from the values paper_to_row made."""
+    m = row if isinstance(row, Mapping) else row._mapping
+    key = m["key"]
     return Paper(
-        title=row.title,
-        abstract=row.abstract,
-        source=row.source,
-        arxiv_id=row.arxiv_id,
-        source_key=None if row.arxiv_id or key.startswith(TITLE_KEY_PREFIX) else key,
-        authors=tuple(Author(**a) for a in row.authors),
-        categories=tuple(row.categories.split()),
-        published=row.published,
-        updated=row.updated,
-        version=row.version,
-        versions=tuple((int(n), datetime.fromisoformat(w)) for n, w in row.versions),
-        metadata_updated=row.metadata_updated,
-        doi=row.doi,
-        journal_ref=row.journal_ref,
-        comments=row.comments,
-        report_no=row.report_no,
-        license=row.license,
-        submitter=row.submitter,
-        code_url=row.code_url,
+        title=m["title"],
+        abstract=m["abstract"],
+        source=m["source"],
+        arxiv_id=m["arxiv_id"],
+        source_key=None if m["arxiv_id"] or is_title_key(key) else key,
+        authors=tuple(Author(**a) for a in m["authors"]),
+        categories=tuple(m["categories"].split()),
+        published=m["published"],
+        updated=m["updated"],
+        version=m["version"],
+        versions=tuple((int(n), datetime.fromisoformat(w)) for n, w in m["versions"]),
+        metadata_updated=m["metadata_updated"],
+        doi=m["doi"],
+        journal_ref=m["journal_ref"],
+        comments=m["comments"],
+        report_no=m["report_no"],
+        license=m["license"],
+        submitter=m["submitter"],
+        code_url=m["code_url"],
     )
 
 
@@ -130,21 +125,23 @@ def rows_by_title_norm(conn: Connection, title_norms: Iterable[str]) -> dict[str
     return found
 
 
-def insert_papers(
-    conn: Connection, rows: Sequence[dict[str, Any]], return_ids: bool = True
-) -> dict[str, int]:
-    """Insert new papers; return their ids by key (nothing when return_ids is False)."""
-    if not rows:
-        return {}
-    conn.execute(paper.insert(), list(rows))
-    if not return_ids:
-        return {}
-    keys = [r["key"] for r in rows]
+def ids_by_key(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
+    """Paper ids by key, for the keys that are stored."""
     ids: dict[str, int] = {}
-    for chunk in _chunks(keys, 500):
+    for chunk in _chunks(list(keys), 500):
         for key, paper_id in conn.execute(select(paper.c.key, paper.c.id).where(paper.c.key.in_(chunk))):
             ids[key] = paper_id
     return ids
+
+
+def title_only_norms(conn: Connection) -> set[str]:
+    """Normalised titles of the papers known by title alone (no arXiv id, a title key)."""
+    rows = conn.execute(
+        select(paper.c.key, paper.c.title_norm).where(
+            paper.c.arxiv_id.is_(None), or_(~paper.c.key.contains(":"), paper.c.key.startswith("title:"))
+        )
+    )
+    return {norm for key, norm in rows if is_title_key(key)}
 
 
 def update_papers(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -197,11 +194,34 @@ def _refresh_upvotes(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         )
 
 
+def add_aliases(conn: Connection, aliases: Sequence[tuple[str, int]], now: datetime) -> None:
+    """Remember old keys (old key, paper id) of papers whose key changed."""
+    if not aliases:
+        return
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(paper_alias)
+    conn.execute(
+        insert.on_conflict_do_nothing(index_elements=["key"]),
+        [{"key": key, "paper_id": paper_id, "created_at": now} for key, paper_id in aliases],
+    )
+
+
+def paper_id_by_alias(conn: Connection, key: str) -> int | None:
+    """The paper that once had this key, if any."""
+    found = conn.execute(select(paper_alias.c.paper_id).where(paper_alias.c.key == key)).scalar()
+    return int(found) if found is not None else None
+
+
 def get_stored_paper(conn: Connection, key: str) -> StoredPaper | None:
-    """A paper by key (arXiv id without version, or source key), with its feed entries."""
+    """A paper by key (arXiv id without version, source key, title key, or a key it had
+    before), with its feed entries."""
     row = conn.execute(select(paper).where(paper.c.key == key)).first()
     if row is None:
-        return None
+        paper_id = paper_id_by_alias(conn, key)
+        if paper_id is None:
+            return None
+        row = conn.execute(select(paper).where(paper.c.id == paper_id)).first()
+        if row is None:
+            return None
     entries = tuple(
         FeedEntry(day=e.day, origin=e.origin, submitted_by=e.submitted_by, upvotes=e.external_upvotes)
         for e in conn.execute(

@@ -71,6 +71,17 @@ paper = Table(
     Column("revision", Integer, nullable=False, index=True),
 )
 
+# Keys a paper had before (a title key it outgrew, a key format since changed), so old
+# links still find it (migration 0008).
+paper_alias = Table(
+    "paper_alias",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("paper_id", Integer, ForeignKey("paper.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_paper_alias_paper", "paper_id"),
+)
+
 entry = Table(
     "entry",
     metadata,
