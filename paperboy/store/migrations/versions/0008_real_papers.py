@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_real_papers"
-down_revision = "0005"
+down_revision = "0007_atomic_rate_limits"
 branch_labels = None
 depends_on = None
 
