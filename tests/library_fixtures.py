@@ -37,7 +37,9 @@ def store_papers(db: Database, extra: int = 0) -> None:
     ]  # fmt: skip
     records += [
         SourceRecord(
-            Paper(title=f"Filler paper number {n}", abstract="Filler.", source="arxiv", arxiv_id=f"2612.{n:05d}"),
+            Paper(
+                title=f"Filler paper number {n}", abstract="Filler.", source="arxiv", arxiv_id=f"2612.{n:05d}"
+            ),
             location=f"filler {n}",
         )
         for n in range(1, extra + 1)

@@ -39,7 +39,10 @@ def test_bibtex_reads_arxiv_ids_from_eprint_url_doi_and_note() -> None:
 
 
 def test_broken_bibtex_entry_is_refused_with_its_line_and_the_rest_is_read() -> None:
-    data = b"@article{a, title={Good one}, eprint={2611.00001}}\n@article{b, title={Broken,\n@misc{c, title={Fine}}\n"
+    data = (
+        b"@article{a, title={Good one}, eprint={2611.00001}}\n"
+        b"@article{b, title={Broken,\n@misc{c, title={Fine}}\n"
+    )
     parsed = parse_bibtex(data, "broken.bib")
     assert [e.title for e in parsed.entries] == ["Good one", "Fine"]
     assert len(parsed.rejections) == 1

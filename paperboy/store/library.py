@@ -477,3 +477,46 @@ def papers_by_keys(conn: Connection, keys: Sequence[str]) -> dict[str, Any]:
         for row in rows:
             found[row.key] = row
     return found
+
+
+# --- bulk writes for imports (one statement per batch) ---
+
+
+def save_items(
+    conn: Connection, user_id: int, new: Sequence[tuple[int, Sequence[str], str]], now: datetime
+) -> None:
+    """Save (paper id, tags, note) triples; papers already saved are left as they are."""
+    if not new:
+        return
+    conn.execute(
+        _insert(conn, library_item).on_conflict_do_nothing(index_elements=["user_id", "paper_id"]),
+        [
+            {"user_id": user_id, "paper_id": p, "tags": list(t), "note": n, "read": False,
+             "saved_at": now, "updated_at": now}
+            for p, t, n in new
+        ],
+    )  # fmt: skip
+
+
+def kept_identities(conn: Connection, user_id: int, identities: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(list(set(identities))):
+        rows = conn.execute(
+            select(library_unmatched.c.identity).where(
+                library_unmatched.c.user_id == user_id, library_unmatched.c.identity.in_(chunk)
+            )
+        )
+        found.update(r.identity for r in rows)
+    return found
+
+
+def keep_unmatched_many(
+    conn: Connection, user_id: int, rows: Sequence[dict[str, Any]], now: datetime
+) -> None:
+    """Keep unmatched entries (identity, title, fields, format, reason); ones kept already stay."""
+    if not rows:
+        return
+    conn.execute(
+        _insert(conn, library_unmatched).on_conflict_do_nothing(index_elements=["user_id", "identity"]),
+        [{**row, "user_id": user_id, "created_at": now} for row in rows],
+    )

@@ -116,30 +116,40 @@ def _import_batch(
     now: datetime,
 ) -> None:
     matches = _match(conn, batch)
+    already = store.saved_among(conn, user_id, [p for p, _ in matches.values() if p is not None])
+    kept = store.kept_identities(conn, user_id, [e.identity()[:1100] for e in batch])
+    new_items: dict[int, tuple[int, tuple[str, ...], str]] = {}
+    new_unmatched: dict[str, dict[str, object]] = {}
     for entry in batch:
         paper_id, reason = matches[id(entry)]
         if paper_id is not None:
+            if paper_id in already or paper_id in new_items:
+                report.already_saved += 1
+                continue
             try:
                 tags = clean_tags(entry.tags)
             except LibraryInputError:
                 tags = ()  # a file's keywords are a bonus; tags that do not fit are left out
-            note = entry.note[:10_000]
-            if store.save_item(conn, user_id, paper_id, now, tags=tags, note=note):
-                report.saved += 1
-            else:
-                report.already_saved += 1
+            new_items[paper_id] = (paper_id, tags, entry.note[:10_000])
+            report.saved += 1
             continue
         report.unmatched += 1
         if len(report.unmatched_entries) < report.KEEP:
             report.unmatched_entries.append((entry.location, entry.title[:300], reason))
+        identity = entry.identity()[:1100]
+        if identity in kept or identity in new_unmatched:
+            continue
         fields = {**entry.raw, "_location": entry.location}
         if entry.arxiv_id:
             fields["_arxiv_id"] = entry.arxiv_id
         if entry.doi:
             fields["_doi"] = entry.doi
-        store.keep_unmatched(
-            conn, user_id, entry.identity()[:1100], entry.title[:1000], fields, fmt, reason, now
-        )
+        new_unmatched[identity] = {
+            "identity": identity, "title": entry.title[:1000], "fields": fields, "format": fmt,
+            "reason": reason,
+        }  # fmt: skip
+    store.save_items(conn, user_id, list(new_items.values()), now)
+    store.keep_unmatched_many(conn, user_id, list(new_unmatched.values()), now)
 
 
 def _match(conn: Connection, batch: Sequence[LibraryEntry]) -> dict[int, tuple[int | None, str]]:
