@@ -81,13 +81,17 @@ def import_library(
     file_format: str | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    on_total: Progress | None = None,
 ) -> ImportReport:
     """Import the file's entries into the user's library; the report says what happened to each.
 
-    progress, if given, is called with the number of entries just handled, batch by batch.
+    progress, if given, is called with the number of entries just handled, batch by batch;
+    on_total, once the file is read, with how many entries it has (for a progress bar).
     """
     fmt, parsed = parse_library_file(data, name, file_format)
     report = ImportReport(format=fmt, entries=len(parsed.entries) + len(parsed.rejections))
+    if on_total:
+        on_total(report.entries)
     report.warnings.extend(parsed.warnings)
     for rejection in parsed.rejections:
         report.rejected += 1
