@@ -11,6 +11,7 @@ from paperboy import __version__
 from paperboy.cli import (
     digest_commands,
     ingest_commands,
+    library_commands,
     search_commands,
     store_commands,
     user_commands,
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands.register(commands)
     digest_commands.register(commands)
     worker_commands.register(commands)
+    library_commands.register(commands)
     return parser
 
 

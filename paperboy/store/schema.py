@@ -348,3 +348,93 @@ worker_lease = Table(
     Column("holder", String(100), nullable=False),
     Column("expires_at", DateTime, nullable=False),
 )
+
+# --- A reader's library, collections, follows and feedback (migration 0010) ---
+
+library_item = Table(
+    "library_item",
+    metadata,
+    # One row per (reader, paper): saving twice is one row, which makes imports idempotent.
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True),
+    # Lower-cased tags, in the order the reader gave them.
+    Column("tags", JSON, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("read", Boolean, nullable=False, default=False),
+    Column("saved_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_library_item_user_saved", "user_id", "saved_at"),
+)
+
+collection = Table(
+    "collection",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False),
+    # Random and unguessable: the collection's address (public page, Atom feed), never its id.
+    Column("slug", String(32), nullable=False, unique=True, default=new_link_secret),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("public", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_collection_owner", "owner_id"),
+    sqlite_autoincrement=True,  # ids never reused (see the top)
+)
+
+collection_paper = Table(
+    "collection_paper",
+    metadata,
+    Column("collection_id", Integer, ForeignKey("collection.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True),
+    # The owner's order; gaps are fine, ties broken by added_at.
+    Column("position", Integer, nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    Index("ix_collection_paper_order", "collection_id", "position"),
+)
+
+follow = Table(
+    "follow",
+    metadata,
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    # "author" or "category".
+    Column("kind", String(16), primary_key=True),
+    # The name or category as the reader followed it, and its lower-cased form (the key).
+    Column("value_norm", String(200), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# What a reader told the "for you" ranking: e.g. "not_interested" in a paper.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_feedback_paper", "paper_id"),
+)
+
+# Imported entries no stored paper matched: kept, so a later harvest can match them.
+library_unmatched = Table(
+    "library_unmatched",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False),
+    # "arxiv:<id>", "doi:<doi>" or "title:<normalised title>": the same entry imported twice is one row.
+    Column("identity", String(1100), nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    # The entry's fields as read, and which format they came from.
+    Column("fields", JSON, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("matched_paper_id", Integer, ForeignKey("paper.id", ondelete="SET NULL")),
+    Column("matched_at", DateTime),
+    UniqueConstraint("user_id", "identity", name="uq_library_unmatched_user_identity"),
+    sqlite_autoincrement=True,  # ids never reused (see the top)
+)
+
+# Imports match entries by DOI (migration 0010); declared here so the paper table above stays as it was.
+Index("ix_paper_doi", paper.c.doi)

@@ -1,0 +1,90 @@
+"""Following authors and categories, and marking their papers on a list."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from paperboy.domain.clock import utcnow
+from paperboy.domain.library import Follow, FollowMark, LibraryInputError
+from paperboy.domain.text import normalise_title
+from paperboy.services.library.access import library_owner
+from paperboy.store import Database
+from paperboy.store import library as store
+from paperboy.store.accounts import User
+
+KINDS = ("author", "category")
+MAX_FOLLOWS = 500
+_CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[a-z][a-z-]*)?$", re.IGNORECASE)
+
+
+def _clean(kind: str, value: str) -> str:
+    if kind not in KINDS:
+        raise LibraryInputError("Follow an author or a category.", "kind")
+    text = " ".join((value or "").split())
+    if not text or len(text) > 200 or any(ord(c) < 32 for c in text):
+        raise LibraryInputError(f"Give the {kind} to follow (at most 200 characters).", "value")
+    if kind == "category" and not _CATEGORY.match(text):
+        raise LibraryInputError(
+            f"{text[:50]!r} is not a category (e.g. cs.LG, or cs for all of it).", "value"
+        )
+    return text
+
+
+def follow(db: Database, user: User, kind: str, value: str, now: datetime | None = None) -> bool:
+    """Follow an author (by name) or a category; False if already followed."""
+    text = _clean(kind, value)
+    with db.transaction() as conn:
+        owner = library_owner(conn, user)
+        if len(store.follows_of(conn, owner.id)) >= MAX_FOLLOWS:
+            raise LibraryInputError(
+                f"You follow {MAX_FOLLOWS} authors and categories, the most one reader can."
+            )
+        return store.add_follow(conn, owner.id, kind, text, now or utcnow())
+
+
+def unfollow(db: Database, user: User, kind: str, value: str) -> bool:
+    text = _clean(kind, value)
+    with db.transaction() as conn:
+        return store.remove_follow(conn, library_owner(conn, user).id, kind, text)
+
+
+def follows_of(db: Database, user: User) -> list[Follow]:
+    with db.connect() as conn:
+        return store.follows_of(conn, user.id)
+
+
+def _author_key(name: str) -> str:
+    return normalise_title(name)
+
+
+def followed_marks(db: Database, user: User | None, paper_keys: Sequence[str]) -> dict[str, FollowMark]:
+    """Of paper_keys, those by a followed author or in a followed category, and which follows matched.
+
+    Authors match by name, ignoring case, accents and punctuation; a category matches
+    itself, and an archive (cs) every category in it.
+    """
+    if user is None or not paper_keys:
+        return {}
+    with db.connect() as conn:
+        follows = store.follows_of(conn, user.id)
+        if not follows:
+            return {}
+        rows = store.papers_by_keys(conn, paper_keys)
+    authors = {_author_key(f.value): f.value for f in follows if f.kind == "author"}
+    categories = [f.value for f in follows if f.kind == "category"]
+    marks: dict[str, FollowMark] = {}
+    for key in paper_keys:
+        row = rows.get(key)
+        if row is None:
+            continue
+        names = [a.get("name", "") for a in (row.authors or [])]
+        by = tuple(dict.fromkeys(authors[k] for k in (_author_key(n) for n in names) if k in authors))
+        cats = [c.lower() for c in (row.categories or "").split()]
+        within = tuple(
+            f for f in categories if any(c == f.lower() or c.startswith(f.lower() + ".") for c in cats)
+        )
+        if by or within:
+            marks[key] = FollowMark(key, by, within)
+    return marks
