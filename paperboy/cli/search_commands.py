@@ -163,15 +163,19 @@ def run_eval(args: argparse.Namespace) -> int:
     def bars(label: str, total: int) -> Any:
         return progress_bar(label, total)
 
-    scores = evaluate_dataset(args.dataset, config, progress=bars)
+    result = evaluate_dataset(args.dataset, config, progress=bars)
     if args.json:
-        print_json(scores)
+        print_json({**result.scores, "failures": result.failures})
         return 0
     print(f"{'mode':<10} {'nDCG@10':>8} {'recall@100':>11} {'MRR@10':>8}")
-    for mode, metrics in scores.items():
+    for mode, metrics in result.scores.items():
         print(
             f"{mode:<10} {metrics['ndcg@10']:>8.3f} {metrics['recall@100']:>11.3f} {metrics['mrr@10']:>8.3f}"
         )
+    if result.failures:
+        print(f"\n{len(result.failures)} query runs failed and scored zero:")
+        for name, reason in result.failures.items():
+            print(f"  {name}: {reason}")
     return 0
 
 

@@ -14,6 +14,8 @@ Choices measured in docs/search-choices.md (SciFact, BEIR):
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,6 +31,10 @@ TEXT_TOKENIZER = "en_stem"  # built in: simple tokenizer, drop >40-byte tokens, 
 AUTHOR_TOKENIZER = "paperboy_author"  # lowercase + ASCII folding, so "Müller" finds "Muller"
 TITLE_COPIES = 2  # the title weight; see the module docstring
 MAX_RESULTS = 1000  # deepest page one search may ask for
+# A text with more distinct terms than this (a pasted abstract) is searched by its
+# LONG_TEXT_TERMS most discriminative ones (tf-idf against this index): BM25 over every
+# word of a page is slow and dominated by common words. Measured in docs/search.md.
+LONG_TEXT_TERMS = 32
 # Words too common to rank or to mark (the short English list Lucene uses). Dropped from
 # free words unless nothing else is left; kept inside "exact phrases", where order counts.
 STOPWORDS = frozenset(
@@ -333,9 +339,23 @@ class KeywordIndex:
         return tantivy.Query.phrase_query(self._schema, field, tokens)
 
     def _word_terms(self, query: KeywordQuery) -> list[str]:
-        """Stemmed terms of the free words, stopwords dropped unless they are all there is."""
+        """Stemmed terms of the free words, stopwords dropped unless they are all there is;
+        of a long text, the LONG_TEXT_TERMS terms with the highest tf-idf."""
         words = [w for w in query.words if w.lower() not in STOPWORDS] or list(query.words)
-        return list(dict.fromkeys(t for w in words for t in self._text.analyze(w)))
+        stems = [t for w in words for t in self._text.analyze(w)]
+        terms = list(dict.fromkeys(stems))
+        if len(terms) <= LONG_TEXT_TERMS:
+            return terms
+        searcher = self._index.searcher()
+        total = max(searcher.num_docs, 1)
+        counts = Counter(stems)
+        weighted = []
+        for term in terms:
+            df = searcher.doc_freq("text", term)
+            if df:  # a term no paper has cannot match
+                weighted.append((counts[term] * math.log(1 + (total - df + 0.5) / (df + 0.5)), term))
+        weighted.sort(key=lambda pair: -pair[0])
+        return [term for _, term in weighted[:LONG_TEXT_TERMS]]
 
     def query_terms(self, query: KeywordQuery) -> frozenset[str]:
         """The stemmed terms of `query`'s words and phrases, for `mark_terms`."""
