@@ -259,6 +259,39 @@ class KeywordIndex:
         scores = [float(key) if query.has_text else 0.0 for key, _ in result.hits]
         return KeywordResults(hits=list(zip(ids, scores, strict=True)), total=result.count or 0)
 
+    def matching_ids(self, query: KeywordQuery, paper_ids: Sequence[int]) -> set[int]:
+        """Which of `paper_ids` match `query` (its words, phrases and filters)."""
+        built = self.build_query(query)
+        if built is None or not paper_ids:
+            return set()
+        among = tantivy.Query.term_set_query(self._schema, "paper_id", [int(i) for i in paper_ids])
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, built), (tantivy.Occur.Must, among)])
+        self._index.reload()
+        searcher = self._index.searcher()
+        result = searcher.search(both, limit=len(paper_ids))
+        return set(searcher.fast_field_values("paper_id", [address for _, address in result.hits]))
+
+    def respell(self, words: Sequence[str], limit: int = 8) -> dict[str, str]:
+        """For each of (the first `limit`) `words` that no paper contains, the indexed
+        term nearest to its stem (edit distance 1, or 2 for longer words; same first two
+        letters), most frequent first. Only for queries that found nothing."""
+        self._index.reload()
+        searcher = self._index.searcher()
+        found: dict[str, str] = {}
+        for word in list(dict.fromkeys(words))[:limit]:
+            stems = self._text.analyze(word)
+            if len(stems) != 1 or word.lower() in STOPWORDS or searcher.doc_freq("text", stems[0]):
+                continue
+            stem = stems[0]
+            if len(stem) < 3 or stem.isdigit():
+                continue
+            allowed = 1 if len(stem) <= 5 else 2
+            for term, _count in searcher.terms_with_prefix("text", stem[:2]):  # most frequent first
+                if abs(len(term) - len(stem)) <= allowed and _edit_distance(term, stem, allowed) <= allowed:
+                    found[word] = term
+                    break
+        return found
+
     def ids(self) -> set[int]:
         """Every paper id in the index (for checking it against the store)."""
         self._index.reload()
@@ -361,6 +394,19 @@ class KeywordIndex:
         """The stemmed terms of `query`'s words and phrases, for `mark_terms`."""
         phrase_terms = (t for p in query.phrases for t in self._text.analyze(p))
         return frozenset([*self._word_terms(query), *phrase_terms])
+
+
+def _edit_distance(a: str, b: str, cap: int) -> int:
+    """Levenshtein distance, stopping early once it must exceed `cap`."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > cap:
+            return cap + 1
+        previous = current
+    return previous[-1]
 
 
 def _midnight(day: date) -> datetime:

@@ -35,6 +35,7 @@ class Evaluation:
     scores: dict[str, dict[str, float]]
     failures: dict[str, str] = field(default_factory=dict)  # "query id (mode)" -> reason
     queries: int = 0
+    runs: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # mode -> query -> doc ids
 
 
 def evaluate_dataset(
@@ -105,7 +106,7 @@ def evaluate_dataset(
         }
         for mode, run in runs.items()
     }
-    return Evaluation(scores, failures, len(data.queries))
+    return Evaluation(scores, failures, len(data.queries), runs)
 
 
 def plain_text_query(text: str) -> str:
