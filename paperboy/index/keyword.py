@@ -42,6 +42,16 @@ STOPWORDS = frozenset(
     "then there these they this to was will with".split()
 )
 
+# Never marked in titles and snippets (they would light up every line): the stopwords
+# and other English function words. Marks are for the words that carry the query.
+FUNCTION_WORDS = STOPWORDS | frozenset(
+    "about above after again against all also am any because been before being below between both "
+    "can could did do does doing down during each few from further had has have having he her here "
+    "hers him his how i its itself just me more most my nor off once only other our ours out over own "
+    "same she should so some than too under until up very we were what when where which while who "
+    "whom why would you your us via".split()
+)
+
 
 def text_analyzer() -> tantivy.TextAnalyzer:
     """The analyzer `en_stem` applies to indexed text, for building query terms."""
@@ -391,9 +401,18 @@ class KeywordIndex:
         return [term for _, term in weighted[:LONG_TEXT_TERMS]]
 
     def query_terms(self, query: KeywordQuery) -> frozenset[str]:
-        """The stemmed terms of `query`'s words and phrases, for `mark_terms`."""
-        phrase_terms = (t for p in query.phrases for t in self._text.analyze(p))
-        return frozenset([*self._word_terms(query), *phrase_terms])
+        """The stemmed terms of `query`'s words and phrases that carry meaning (no
+        function words), for `mark_terms`; of a long text, only the terms searched for."""
+        searched = set(self._word_terms(query))
+        content = {t for w in query.words if w.lower() not in FUNCTION_WORDS for t in self._text.analyze(w)}
+        phrase_words = (w for p in query.phrases for w in p.split())
+        phrase_terms = {
+            t
+            for w in phrase_words
+            if w.lower().strip("\"'.,;:!?()") not in FUNCTION_WORDS
+            for t in self._text.analyze(w)
+        }
+        return frozenset((searched & content) | phrase_terms)
 
 
 def _edit_distance(a: str, b: str, cap: int) -> int:
