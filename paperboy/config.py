@@ -47,6 +47,11 @@ class Settings:
     embedding_model: str = _setting(
         "minilm-onnx-int8-128", "Embedding model for semantic search (see docs/embedding.md)."
     )
+    semantic_threshold: float = _setting(
+        0.30,
+        "Cosine similarity a paper needs to be a semantic result without matching the words "
+        "(calibrated for the default model; see docs/search.md).",
+    )
     model_dir: Path = _setting(
         Path(""), "Folder for converted embedding models; empty means DATA_DIR/models."
     )

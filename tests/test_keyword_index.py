@@ -228,3 +228,15 @@ def test_an_index_written_before_has_code_reads_as_empty_until_written_again(tmp
     assert reopened.watermark == 0 and not reopened.current_format
     reopened.mark_current_format()
     assert KeywordIndex(folder).watermark == 5
+
+
+def test_a_long_pasted_text_searches_by_its_most_discriminative_terms(index: KeywordIndex) -> None:
+    # 60 distinct common-ish words plus one rare, repeated one: the rare term is kept.
+    filler = " ".join(f"filler{i}" for i in range(60))
+    text = f"{filler} we study selective state spaces; selective scans make state spaces fast"
+    query = parse_query(text)
+    terms = index.query_terms(query)
+    assert len(terms) <= 32
+    assert {"select", "space"} <= terms  # stems of the words that occur in the index
+    assert not any(t.startswith("filler") for t in terms)  # words no paper has cannot match
+    assert ids(index.search(query))[0] == 3

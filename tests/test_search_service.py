@@ -141,7 +141,7 @@ def test_hostile_queries_give_results_or_a_clear_error(service: SearchService, q
     ("query", "arguments", "message"),
     [
         ("", {}, "type some words"),
-        ("x" * 10_000, {}, "characters long"),
+        ("x" * 10_001, {}, "characters long"),
         ("graph", {"mode": "fuzzy"}, "mode 'fuzzy'"),
         ("graph", {"page": 0}, "page must be"),
         ("graph", {"page": 10**9}, "page must be"),
@@ -273,3 +273,58 @@ def test_an_index_from_before_has_code_is_written_again_on_the_next_update(
     Indexer(db, settings, embedder).catch_up_keyword()
     assert (folder / "format.json").exists() and KeywordIndex(folder).watermark == revision
     assert SearchService(db, settings, embedder).search("has:code", mode="keyword").total == 5
+
+
+NONSENSE = "qzxvw plorktriv zzgrmph"
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_a_nonsense_query_finds_nothing_in_every_mode(service: SearchService, mode: str) -> None:
+    results = service.search(NONSENSE, mode=mode)
+    assert results.hits == () and results.total == 0 and not results.total_is_lower_bound
+    assert results.count_text == "no papers matched"
+
+
+def test_the_keyword_count_is_the_exact_number_of_papers_with_the_words(service: SearchService) -> None:
+    from paperboy.index.highlight import _default_stem
+    from paperboy.store import changes
+
+    with service.db.connect() as conn:
+        rows = changes.papers_by_id(conn, sorted(service._keyword.ids()))
+    wanted = {"graph", "neuromorph"}
+    expected = sum(
+        1
+        for row in rows.values()
+        if wanted
+        & {s for w in (row.title + " " + row.abstract).split() for s in _default_stem(w.strip(".,:;()"))}
+    )
+    results = service.search("graph neuromorphic", mode="keyword", per_page=5)
+    assert expected > 5 and results.total == expected  # the matches, not the page or a depth
+    assert results.count_text == f"{expected} papers"
+
+
+def test_semantic_and_hybrid_counts_include_every_keyword_match(service: SearchService) -> None:
+    keyword = service.search("graph neuromorphic", mode="keyword").total
+    for mode in ("semantic", "hybrid"):
+        results = service.search("graph neuromorphic", mode=mode)
+        assert results.total >= keyword
+        assert len(results.hits) <= results.total
+
+
+def test_a_misspelt_query_suggests_the_word_the_index_has(service: SearchService) -> None:
+    results = service.search("neuromorphc", mode="keyword")
+    assert results.total == 0
+    assert "neuromorphic" in results.suggestions
+
+
+def test_a_query_that_filters_everything_away_suggests_dropping_the_filters(service: SearchService) -> None:
+    results = service.search("neuromorphic cat:q-fin.TR", mode="keyword")
+    assert results.total == 0 and "neuromorphic" in results.suggestions
+
+
+def test_a_pasted_abstract_finds_its_paper_first_in_every_mode(service: SearchService) -> None:
+    paper = service.search("sparsity certifying graph decompositions", mode="keyword").hits[0].paper
+    pasted = paper.abstract * 3  # a long text, well over the keyword side's term budget
+    assert len(pasted.split()) > 100
+    for mode in ("keyword", "semantic", "hybrid"):
+        assert service.search(pasted, mode=mode).hits[0].paper.title == paper.title, mode

@@ -77,7 +77,8 @@ def run_import(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(
-        f"{report.entries:,} entries: {report.saved:,} saved, {report.already_saved:,} already in the library, "
+        f"{report.entries:,} entries: {report.saved:,} saved, "
+        f"{report.already_saved:,} already in the library, "
         f"{report.unmatched:,} not matched (kept), {report.rejected:,} refused"
     )
     if report.unmatched_entries:

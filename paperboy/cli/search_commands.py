@@ -113,6 +113,8 @@ def run_search(args: argparse.Namespace) -> int:
                 "query": results.query,
                 "mode": results.mode,
                 "total": results.total,
+                "total_is_lower_bound": results.total_is_lower_bound,
+                "suggestions": list(results.suggestions),
                 "page": results.page,
                 "took_ms": round(results.took_ms, 1),
                 "notice": results.notice,
@@ -123,12 +125,14 @@ def run_search(args: argparse.Namespace) -> int:
     if results.notice:
         print(f"note: {results.notice}")
     if not results.hits:
-        print("no papers found")
+        print("nothing matched" if results.total == 0 else "no papers on this page")
+        for suggestion in results.suggestions:
+            print(f"  try: {suggestion}")
         return 0
     first = (results.page - 1) * results.per_page
     for rank, hit in enumerate(results.hits, start=first + 1):
         _print_hit(rank, hit)
-    print(f"{results.total:,} results, page {results.page} of {results.pages} ({results.took_ms:.0f} ms)")
+    print(f"{results.count_text}, page {results.page} of {results.pages} ({results.took_ms:.0f} ms)")
     return 0
 
 
@@ -163,15 +167,19 @@ def run_eval(args: argparse.Namespace) -> int:
     def bars(label: str, total: int) -> Any:
         return progress_bar(label, total)
 
-    scores = evaluate_dataset(args.dataset, config, progress=bars)
+    result = evaluate_dataset(args.dataset, config, progress=bars)
     if args.json:
-        print_json(scores)
+        print_json({**result.scores, "failures": result.failures})
         return 0
     print(f"{'mode':<10} {'nDCG@10':>8} {'recall@100':>11} {'MRR@10':>8}")
-    for mode, metrics in scores.items():
+    for mode, metrics in result.scores.items():
         print(
             f"{mode:<10} {metrics['ndcg@10']:>8.3f} {metrics['recall@100']:>11.3f} {metrics['mrr@10']:>8.3f}"
         )
+    if result.failures:
+        print(f"\n{len(result.failures)} query runs failed and scored zero:")
+        for name, reason in result.failures.items():
+            print(f"  {name}: {reason}")
     return 0
 
 
@@ -196,11 +204,21 @@ def _plain(fragment: str) -> str:
     return html.unescape(_MARK.sub("", fragment))
 
 
+def _clip(text: str, limit: int) -> str:
+    """At most about `limit` characters, cut between words, never inside one."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" …")
+    return f"{cut} …"
+
+
 def _print_hit(rank: int, hit: Any) -> None:
     p = hit.paper
     authors = ", ".join(a.name for a in p.authors[:4]) + (" et al." if len(p.authors) > 4 else "")
     day = p.published.date().isoformat() if p.published else ""
     print(f"{rank:>3}. {p.title}")
-    print(f"     {hit.key}  {' '.join(p.categories[:3])}  {day}  {authors}")
-    print(f"     {_plain(hit.snippet_html)[:200]}")
+    # The arXiv id people cite (with its version when known), not the store's key.
+    shown = f"arXiv:{p.arxiv_id}" + (f"v{p.version}" if p.version else "") if p.arxiv_id else hit.key
+    print(f"     {shown}  {' '.join(p.categories[:3])}  {day}  {authors}")
+    print(f"     {_clip(_plain(hit.snippet_html), 200)}")
     print()

@@ -102,7 +102,11 @@ def best_passage(
 
 
 def _cut(text: str, max_chars: int) -> str:
+    """The text up to about max_chars, ended at a space so no word is cut in half (a
+    first "word" longer than the limit, a URL say, is kept whole)."""
     if len(text) <= max_chars:
         return text
-    cut = text[:max_chars].rsplit(" ", 1)[0]
-    return cut + " …"
+    head = text[:max_chars]
+    if not text[max_chars].isspace():
+        head = head.rsplit(None, 1)[0] if " " in head.strip() else text.split(None, 1)[0]
+    return head.rstrip() + " …"

@@ -15,6 +15,8 @@ Choices measured in docs/search-choices.md (SciFact, BEIR):
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -39,11 +41,25 @@ TEXT_TOKENIZER = "en_stem"  # built in: simple tokenizer, drop >40-byte tokens, 
 AUTHOR_TOKENIZER = "paperboy_author"  # lowercase + ASCII folding, so "Müller" finds "Muller"
 TITLE_COPIES = 2  # the title weight; see the module docstring
 MAX_RESULTS = 1000  # deepest page one search may ask for
+# A text with more distinct terms than this (a pasted abstract) is searched by its
+# LONG_TEXT_TERMS most discriminative ones (tf-idf against this index): BM25 over every
+# word of a page is slow and dominated by common words. Measured in docs/search.md.
+LONG_TEXT_TERMS = 32
 # Words too common to rank or to mark (the short English list Lucene uses). Dropped from
 # free words unless nothing else is left; kept inside "exact phrases", where order counts.
 STOPWORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their "
     "then there these they this to was will with".split()
+)
+
+# Never marked in titles and snippets (they would light up every line): the stopwords
+# and other English function words. Marks are for the words that carry the query.
+FUNCTION_WORDS = STOPWORDS | frozenset(
+    "about above after again against all also am any because been before being below between both "
+    "can could did do does doing down during each few from further had has have having he her here "
+    "hers him his how i its itself just me more most my nor off once only other our ours out over own "
+    "same she should so some than too under until up very we were what when where which while who "
+    "whom why would you your us via".split()
 )
 
 
@@ -286,6 +302,39 @@ class KeywordIndex:
         scores = [float(key) if query.has_text else 0.0 for key, _ in result.hits]
         return KeywordResults(hits=list(zip(ids, scores, strict=True)), total=result.count or 0)
 
+    def matching_ids(self, query: KeywordQuery, paper_ids: Sequence[int]) -> set[int]:
+        """Which of `paper_ids` match `query` (its words, phrases and filters)."""
+        built = self.build_query(query)
+        if built is None or not paper_ids:
+            return set()
+        among = tantivy.Query.term_set_query(self._schema, "paper_id", [int(i) for i in paper_ids])
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, built), (tantivy.Occur.Must, among)])
+        self._index.reload()
+        searcher = self._index.searcher()
+        result = searcher.search(both, limit=len(paper_ids))
+        return set(searcher.fast_field_values("paper_id", [address for _, address in result.hits]))
+
+    def respell(self, words: Sequence[str], limit: int = 8) -> dict[str, str]:
+        """For each of (the first `limit`) `words` that no paper contains, the indexed
+        term nearest to its stem (edit distance 1, or 2 for longer words; same first two
+        letters), most frequent first. Only for queries that found nothing."""
+        self._index.reload()
+        searcher = self._index.searcher()
+        found: dict[str, str] = {}
+        for word in list(dict.fromkeys(words))[:limit]:
+            stems = self._text.analyze(word)
+            if len(stems) != 1 or word.lower() in STOPWORDS or searcher.doc_freq("text", stems[0]):
+                continue
+            stem = stems[0]
+            if len(stem) < 3 or stem.isdigit():
+                continue
+            allowed = 1 if len(stem) <= 5 else 2
+            for term, _count in searcher.terms_with_prefix("text", stem[:2]):  # most frequent first
+                if abs(len(term) - len(stem)) <= allowed and _edit_distance(term, stem, allowed) <= allowed:
+                    found[word] = term
+                    break
+        return found
+
     def ids(self) -> set[int]:
         """Every paper id in the index (for checking it against the store)."""
         self._index.reload()
@@ -368,14 +417,50 @@ class KeywordIndex:
         return tantivy.Query.phrase_query(self._schema, field, tokens)
 
     def _word_terms(self, query: KeywordQuery) -> list[str]:
-        """Stemmed terms of the free words, stopwords dropped unless they are all there is."""
+        """Stemmed terms of the free words, stopwords dropped unless they are all there is;
+        of a long text, the LONG_TEXT_TERMS terms with the highest tf-idf."""
         words = [w for w in query.words if w.lower() not in STOPWORDS] or list(query.words)
-        return list(dict.fromkeys(t for w in words for t in self._text.analyze(w)))
+        stems = [t for w in words for t in self._text.analyze(w)]
+        terms = list(dict.fromkeys(stems))
+        if len(terms) <= LONG_TEXT_TERMS:
+            return terms
+        searcher = self._index.searcher()
+        total = max(searcher.num_docs, 1)
+        counts = Counter(stems)
+        weighted = []
+        for term in terms:
+            df = searcher.doc_freq("text", term)
+            if df:  # a term no paper has cannot match
+                weighted.append((counts[term] * math.log(1 + (total - df + 0.5) / (df + 0.5)), term))
+        weighted.sort(key=lambda pair: -pair[0])
+        return [term for _, term in weighted[:LONG_TEXT_TERMS]]
 
     def query_terms(self, query: KeywordQuery) -> frozenset[str]:
-        """The stemmed terms of `query`'s words and phrases, for `mark_terms`."""
-        phrase_terms = (t for p in query.phrases for t in self._text.analyze(p))
-        return frozenset([*self._word_terms(query), *phrase_terms])
+        """The stemmed terms of `query`'s words and phrases that carry meaning (no
+        function words), for `mark_terms`; of a long text, only the terms searched for."""
+        searched = set(self._word_terms(query))
+        content = {t for w in query.words if w.lower() not in FUNCTION_WORDS for t in self._text.analyze(w)}
+        phrase_words = (w for p in query.phrases for w in p.split())
+        phrase_terms = {
+            t
+            for w in phrase_words
+            if w.lower().strip("\"'.,;:!?()") not in FUNCTION_WORDS
+            for t in self._text.analyze(w)
+        }
+        return frozenset((searched & content) | phrase_terms)
+
+
+def _edit_distance(a: str, b: str, cap: int) -> int:
+    """Levenshtein distance, stopping early once it must exceed `cap`."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > cap:
+            return cap + 1
+        previous = current
+    return previous[-1]
 
 
 def _midnight(day: date) -> datetime:

@@ -29,8 +29,11 @@ from datetime import date
 
 from paperboy.domain.clock import DAY_RANGE, day_in_range
 
-MAX_QUERY_CHARS = 500
-# Enough for any real query; bounds the work one request can cause in the index.
+# Room for a pasted abstract or a page of a draft (query by example).
+MAX_QUERY_CHARS = 10_000
+# Phrases, authors and categories must each match, so their number bounds the work one
+# request causes in the index. Free words are unlimited: the keyword index keeps only the
+# most discriminative terms of a long text (see KeywordIndex._word_terms).
 MAX_CLAUSES = 64
 
 _FIELD = re.compile(r"(author|cat|after|before|has):", re.IGNORECASE)
@@ -125,8 +128,10 @@ def parse_query(raw: str) -> ParsedQuery:
 
     if after and before and after > before:
         raise QuerySyntaxError(f"after:{after} is later than before:{before}; nothing can match")
-    if len(words) + len(phrases) + len(authors) + len(categories) > MAX_CLAUSES:
-        raise QuerySyntaxError(f"the query has too many parts; the limit is {MAX_CLAUSES}")
+    if len(phrases) + len(authors) + len(categories) > MAX_CLAUSES:
+        raise QuerySyntaxError(
+            f"the query has more than {MAX_CLAUSES} phrases and filters; each must match, so use fewer"
+        )
     query = ParsedQuery(
         words=tuple(words),
         phrases=tuple(phrases),

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import numpy as np
 
 from paperboy.config import Settings
 from paperboy.domain import Paper, SourceRecord
 from paperboy.embed import Embedder
+from paperboy.embed import Progress as EmbedProgress
 from paperboy.evaluation.metrics import BeirDataset, load_beir_dataset, mrr_at_k, ndcg_at_k, recall_at_k
-from paperboy.search.query import MAX_QUERY_CHARS
+from paperboy.search import QuerySyntaxError
 from paperboy.services.indexing import Indexer, embedder_for
 from paperboy.services.ingest import ingest_items
 from paperboy.services.search import MODES, SearchService
@@ -24,16 +28,37 @@ ProgressBars = Callable[[str, int], AbstractContextManager[Progress]]
 RESULTS_PER_QUERY = 100
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores per mode, and the queries that could not be run (scored zero) with why."""
+
+    scores: dict[str, dict[str, float]]
+    failures: dict[str, str] = field(default_factory=dict)  # "query id (mode)" -> reason
+    queries: int = 0
+    runs: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # mode -> query -> doc ids
+
+
 def evaluate_dataset(
     folder: Path,
     settings: Settings,
     *,
     embedder: Embedder | None = None,
     progress: ProgressBars | None = None,
-) -> dict[str, dict[str, float]]:
-    """nDCG@10, recall@100 and MRR@10 of each search mode on the dataset's test split."""
+    cache: bool = True,
+) -> Evaluation:
+    """nDCG@10, recall@100 and MRR@10 of each search mode on the dataset's test split.
+
+    A query the service refuses or fails on is recorded with its reason and scores zero;
+    the other queries still run. With `cache`, embeddings are kept under
+    DATA_DIR/cache/eval/ keyed by dataset and model, so a second run embeds nothing new.
+    """
     data = load_beir_dataset(folder)
     embedder = embedder or embedder_for(settings)
+    cached: CachingEmbedder | None = None
+    if cache:
+        name = f"{Path(folder).resolve().name}-{embedder.name}.npz"
+        embedder = cached = CachingEmbedder(embedder, settings.data_dir / "cache" / "eval" / name)
+    failures: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="paperboy-eval-") as scratch:
         scratch_settings = replace(settings, data_dir=Path(scratch), database_url="")
         db = open_database(scratch_settings.effective_database_url)
@@ -58,12 +83,22 @@ def evaluate_dataset(
                 for query_id, text in data.queries.items():
                     query = plain_text_query(text)
                     for mode in MODES:
-                        found = service.search(query, mode=mode, per_page=RESULTS_PER_QUERY)
-                        runs[mode][query_id] = [hit.key.removeprefix("beir:") for hit in found.hits]
+                        try:
+                            found = service.search(query, mode=mode, per_page=RESULTS_PER_QUERY)
+                        except QuerySyntaxError as error:
+                            failures[f"{query_id} ({mode})"] = error.message
+                            runs[mode][query_id] = []
+                        except Exception as error:  # noqa: BLE001 - one query never stops the run
+                            failures[f"{query_id} ({mode})"] = f"{type(error).__name__}: {error}"
+                            runs[mode][query_id] = []
+                        else:
+                            runs[mode][query_id] = [hit.key.removeprefix("beir:") for hit in found.hits]
                         advance(1)
         finally:
             db.close()
-    return {
+            if cached is not None:
+                cached.save()
+    scores = {
         mode: {
             "ndcg@10": ndcg_at_k(run, data.qrels, 10),
             "recall@100": recall_at_k(run, data.qrels, 100),
@@ -71,12 +106,64 @@ def evaluate_dataset(
         }
         for mode, run in runs.items()
     }
+    return Evaluation(scores, failures, len(data.queries), runs)
 
 
 def plain_text_query(text: str) -> str:
-    """A dataset's query as plain words: its quotes and colons are not search syntax."""
+    """A dataset's query as plain words: its quotes and colons are not search syntax.
+    Not cut: a query over the search box's limit is refused and reported, like any other."""
     words = text.replace('"', " ").replace(":", " ").split()
-    return " ".join(words)[:MAX_QUERY_CHARS]
+    return " ".join(words)
+
+
+class CachingEmbedder(Embedder):
+    """Wraps an embedder with a file of vectors keyed by a hash of each text (and whether
+    it was embedded as a query), so repeated evaluations of a dataset embed it once."""
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self.inner, self.path = inner, path
+        self.name, self.dim = inner.name, inner.dim
+        self._vectors: dict[str, np.ndarray] = {}
+        self._dirty = False
+        if path.exists():
+            try:
+                with np.load(path) as saved:
+                    self._vectors = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                self._vectors = {}  # a damaged cache is rebuilt, never trusted
+
+    @staticmethod
+    def _key(text: str, kind: str) -> str:
+        return hashlib.sha1(f"{kind}\0{text}".encode()).hexdigest()
+
+    def embed(self, texts: Sequence[str], progress: EmbedProgress | None = None) -> np.ndarray:
+        keys = [self._key(t, "doc") for t in texts]
+        missing = [i for i, k in enumerate(keys) if k not in self._vectors]
+        if missing:
+            computed = self.inner.embed([texts[i] for i in missing], progress)
+            for row, i in enumerate(missing):
+                self._vectors[keys[i]] = computed[row]
+            self._dirty = True
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vectors[k] for k in keys]).astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        key = self._key(text, "query")
+        if key not in self._vectors:
+            self._vectors[key] = self.inner.embed_query(text)
+            self._dirty = True
+        return self._vectors[key]
+
+    def save(self) -> None:
+        if not self._dirty or not self._vectors:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self._vectors)
+        partial = self.path.with_suffix(".partial.npz")
+        np.savez(partial, keys=np.array(keys), vectors=np.stack([self._vectors[k] for k in keys]))
+        partial.replace(self.path)
+        self._dirty = False
 
 
 def _corpus_records(data: BeirDataset) -> Iterator[SourceRecord]:

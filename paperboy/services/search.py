@@ -22,7 +22,7 @@ from paperboy.domain import Paper
 from paperboy.domain.clock import DAY_RANGE, day_in_range
 from paperboy.embed import Embedder
 from paperboy.index.highlight import best_passage, mark_terms
-from paperboy.index.keyword import KeywordIndex
+from paperboy.index.keyword import KeywordIndex, text_analyzer
 from paperboy.index.vectors import INDEX_FILE, VectorIndex, vector_file_metadata
 from paperboy.index.watermark import read_watermark
 from paperboy.rank.fusion import fuse_hybrid
@@ -41,6 +41,9 @@ MAX_RESULTS = 200
 # Filters whose passing ids are remembered (each a sorted int64 array).
 ALLOWED_CACHE_SIZE = 64
 SNIPPET_CHARS = 300
+# More like this: a paper's title and abstract as the query, cut to the search box's size.
+MAX_EXAMPLE_WORDS = 2_000
+_WORDS = re.compile(r"[^\W_]+")
 
 
 _CATEGORY = re.compile(r"^[a-zA-Z][a-zA-Z-]*(\.[a-zA-Z-]+)?$")
@@ -76,10 +79,26 @@ class SearchResults:
     took_ms: float
     # Said to the reader when results may be incomplete (an index still catching up).
     notice: str | None = None
+    # True when `total` is a lower bound ("at least N"): every one of the MAX_RESULTS
+    # nearest papers passed the semantic threshold, so more may lie beyond.
+    total_is_lower_bound: bool = False
+    # How many of the matches can be paged through (the deepest page is MAX_RESULTS).
+    listed: int = -1
+    # When nothing matched: other queries to try (spelling from the index, fewer filters).
+    suggestions: tuple[str, ...] = ()
 
     @property
     def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+        listed = self.total if self.listed < 0 else self.listed
+        return max((min(listed, MAX_RESULTS) + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def count_text(self) -> str:
+        """The count as the reader sees it: "no papers matched", "1 paper", "at least 200 papers"."""
+        if self.total == 0:
+            return "no papers matched"
+        noun = "paper" if self.total == 1 else "papers"
+        return f"at least {self.total:,} {noun}" if self.total_is_lower_bound else f"{self.total:,} {noun}"
 
 
 class SearchService:
@@ -121,25 +140,88 @@ class SearchService:
             raise QuerySyntaxError("type some words to search for")
         offset = (page - 1) * per_page
         notice = None
+        lower_bound = False
         if mode == "keyword" or not parsed.has_text:
             found = self._keyword.search(parsed, limit=per_page, offset=offset)
-            ranked, total = found.hits, min(found.total, MAX_RESULTS)
+            ranked, total, listed = found.hits, found.total, found.total
         else:
-            dense, notice = self._dense(parsed, MAX_RESULTS)
-            if mode == "semantic":
-                ranked = dense[offset : offset + per_page]
-                total = len(dense)
-            else:
-                keyword = self._keyword.search(parsed, limit=MAX_RESULTS).hits
-                fused = fuse_hybrid(keyword, dense, depth=MAX_RESULTS)
-                ranked, total = fused[offset : offset + per_page], len(fused)
+            listing, total, lower_bound, notice = self._blend(parsed, mode)
+            ranked, listed = listing[offset : offset + per_page], len(listing)
         hits = self._hits(ranked, parsed)
+        suggestions = self._suggestions(parsed, mode) if total == 0 else ()
         took = (time.perf_counter() - started) * 1000
-        return SearchResults(query, mode, hits, total, page, per_page, took, notice)  # type: ignore[arg-type]
+        return SearchResults(
+            query,
+            mode,  # type: ignore[arg-type]
+            hits,
+            total,
+            page,
+            per_page,
+            took,
+            notice,
+            total_is_lower_bound=lower_bound,
+            listed=listed,
+            suggestions=suggestions,
+        )
+
+    def _blend(
+        self, parsed: ParsedQuery, mode: str, vector: np.ndarray | None = None
+    ) -> tuple[list[tuple[int, float]], int, bool, str | None]:
+        """Semantic or hybrid ranking (up to MAX_RESULTS), the number of papers that
+        match, whether that number is a lower bound, and a notice for the reader.
+
+        A paper is a result when it matches the words or its cosine similarity passes
+        the calibrated threshold (docs/search.md); the count is the size of that union:
+        |keyword matches| + |semantic hits above the threshold that do not match|.
+        """
+        dense, notice = self._dense(parsed, MAX_RESULTS, vector)
+        keyword = self._keyword.search(parsed, limit=MAX_RESULTS)
+        threshold = self.settings.semantic_threshold
+        matched = self._keyword.matching_ids(parsed, [i for i, _ in dense])
+        passing = {i for i, score in dense if score >= threshold or i in matched}
+        total = keyword.total + sum(1 for i in passing if i not in matched)
+        # Every one of the nearest MAX_RESULTS passed: more may lie beyond them.
+        lower_bound = len(dense) >= MAX_RESULTS and dense[-1][1] >= threshold
+        if mode == "semantic":
+            return [(i, score) for i, score in dense if i in passing], total, lower_bound, notice
+        # Fused over the full lists (the normalisation sees every score), then papers
+        # that neither match nor are close enough are dropped.
+        passing.update(i for i, _ in keyword.hits)
+        fused = fuse_hybrid(keyword.hits, dense, depth=MAX_RESULTS)
+        return [(i, score) for i, score in fused if i in passing], total, lower_bound, notice
+
+    def _suggestions(self, parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
+        """Queries likely to find something: the words respelt from the index's own
+        vocabulary, and the words without the filters when those alone would match."""
+        found: list[str] = []
+        respelt = self._keyword.respell(parsed.words) if parsed.words else {}
+        if respelt:
+            words = [self._surface_word(respelt[w]) if w in respelt else w for w in parsed.words]
+            found.append(" ".join(words + [f'"{p}"' for p in parsed.phrases]))
+        if parsed.has_filters and parsed.has_text:
+            bare = ParsedQuery(words=parsed.words, phrases=parsed.phrases)
+            if self._keyword.search(bare, limit=1).total:
+                found.append(" ".join(list(bare.words) + [f'"{p}"' for p in bare.phrases]))
+        return tuple(dict.fromkeys(found))
+
+    def _surface_word(self, stem: str) -> str:
+        """A word as papers write it for an indexed stem ("network" for "network",
+        "attention" for "attent"): the first word with that stem in a paper holding it."""
+        hits = self._keyword.search(ParsedQuery(words=(stem,)), limit=1).hits
+        if hits:
+            with self.db.connect() as conn:
+                rows = changes.papers_by_id(conn, [hits[0][0]])
+            for row in rows.values():
+                for word in re.findall(r"[^\W_]+", f"{row.title} {row.abstract}"):
+                    if _stem(word) == stem:
+                        return word.lower()
+        return stem
 
     def similar(self, key: str, limit: int = 10) -> list[SearchHit]:
-        """Papers most like the paper with this key: by embedding, or by its title's words
-        when it has no embedding yet. Raises PaperNotFound (a LookupError) for an unknown key."""
+        """Papers most like the paper with this key, found the way a pasted abstract is:
+        hybrid search with its title and abstract as the query (the keyword side by its
+        most discriminative terms, the semantic side by its stored embedding).
+        Raises PaperNotFound (a LookupError) for an unknown key."""
         limit = max(1, min(limit, 50))
         with self.db.connect() as conn:
             paper_id = changes.paper_id_for_key(conn, key)
@@ -147,23 +229,23 @@ class SearchService:
                 raise PaperNotFound(f"no paper {key!r}")
             stored = embedding_store.load_vectors(conn, self.settings.embedding_model, [paper_id])
             rows = changes.papers_by_id(conn, [paper_id])
-        vectors = self._vector_index()
-        if paper_id in stored and vectors.count() > 1:
-            neighbours = vectors.search(stored[paper_id], k=limit + 1)
-        else:
-            title_query = parse_query(" ".join(rows[paper_id].title.split()[:30]))
-            neighbours = self._keyword.search(title_query, limit=limit + 1).hits
-        return list(self._hits([(i, s) for i, s in neighbours if i != paper_id][:limit], ParsedQuery()))
+        row = rows[paper_id]
+        parsed = example_query(f"{row.title}. {row.abstract}")
+        ranked, _, _, _ = self._blend(parsed, "hybrid", stored.get(paper_id))
+        return list(self._hits([(i, s) for i, s in ranked if i != paper_id][:limit], ParsedQuery()))
 
     # ------------------------------------------------------------------ internals
-    def _dense(self, parsed: ParsedQuery, k: int) -> tuple[list[tuple[int, float]], str | None]:
+    def _dense(
+        self, parsed: ParsedQuery, k: int, vector: np.ndarray | None = None
+    ) -> tuple[list[tuple[int, float]], str | None]:
         vectors = self._vector_index()
         if vectors.count() == 0:
             return (
                 [],
                 "semantic search is not ready yet (run `paperboy index update`); showing keyword matches",
             )
-        query_vector = self.embedder.embed_query(parsed.text)
+        # The text whole: the model reads up to its token limit (title and opening of a pasted abstract).
+        query_vector = self.embedder.embed_query(parsed.text) if vector is None else vector
         if not parsed.has_filters:
             return vectors.search(query_vector, k=k), None
         return vectors.search(query_vector, k=k, allowed=self._allowed_ids(parsed)), None
@@ -222,6 +304,11 @@ class SearchService:
             return self._vectors
 
 
+def example_query(text: str) -> ParsedQuery:
+    """A paper's text as a query by example: its words only, no search syntax."""
+    return ParsedQuery(words=tuple(_WORDS.findall(text)[:MAX_EXAMPLE_WORDS]))
+
+
 def _saved_dim(folder: Any) -> int:
     meta = vector_file_metadata(folder / INDEX_FILE) if (folder / INDEX_FILE).exists() else None
     return int(meta["dimensions"]) if meta else 384
@@ -250,6 +337,11 @@ def _with_filters(
             f"the date range is empty: after {merged.after} is later than before {merged.before}"
         )
     return merged
+
+
+def _stem(word: str) -> str:
+    stems = text_analyzer().analyze(word)
+    return stems[0] if stems else ""
 
 
 def _hit(row: Any, score: float, terms: frozenset[str]) -> SearchHit:

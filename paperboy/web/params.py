@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BeforeValidator
 from paperboy.domain.clock import DAY_RANGE, day_in_range
 
 MAX_PAGE = 10_000
-MAX_QUERY_CHARS = 1_000
+MAX_QUERY_CHARS = 10_000
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 Period = Literal["day", "week", "month"]
