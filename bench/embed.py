@@ -9,7 +9,7 @@ Speed is given twice: by wall clock, and per CPU-second times the thread count (
 the wall clock would show on idle cores), because a shared machine skews the first.
 Every registered model is measured by default, the distilled static model
 (minilm-static) included; its first run distils and caches its token matrix (minutes).
-The data is read from /work/shared/data/scifact (never copied into the repository).
+The data is read from ../shared/data/scifact beside the checkout (never copied into the repository).
 Results are in docs/embedding.md.
 """
 
@@ -34,7 +34,8 @@ from paperboy.embed.registry import minilm_onnx_embedder  # noqa: E402
 from paperboy.evaluation import BeirDataset, load_beir_dataset, mrr_at_k, ndcg_at_k, recall_at_k  # noqa: E402
 
 BASELINE = "minilm-torch"
-DEFAULT_DATA = Path("/work/shared/data/scifact")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # ../shared beside the checkout
+DEFAULT_DATA = SHARED / "data" / "scifact"
 # Baseline corpus vectors are slow to make (minutes); kept here between runs (git-ignored).
 VECTOR_CACHE = ROOT / "bench" / "out" / "embed-vectors"
 

@@ -4,7 +4,7 @@ Usage:
     python bench/generate_snapshot.py --records 100000 [--out PATH] [--gzip] [--seed N]
 
 Every record is recombined, with a seeded RNG, from the 200 real records in
-$SNAPSHOT_SAMPLE (default /work/shared/data/arxiv-snapshot-sample/...jsonl):
+$SNAPSHOT_SAMPLE (default ../shared/data/arxiv-snapshot-sample/...jsonl):
 
 - layout: the same 14 keys in the same order, compact JSON with \\u escapes, null for
   missing values, authors string AND authors_parsed, versions with RFC 2822 dates;
@@ -46,7 +46,13 @@ from tqdm import tqdm
 SAMPLE = Path(
     os.environ.get(
         "SNAPSHOT_SAMPLE",
-        "/work/shared/data/arxiv-snapshot-sample/arxiv-metadata-oai-snapshot.jsonl",
+        str(
+            Path(__file__).resolve().parents[1].parent
+            / "shared"
+            / "data"
+            / "arxiv-snapshot-sample"
+            / "arxiv-metadata-oai-snapshot.jsonl"
+        ),
     )
 )
 DATA = Path(__file__).parent / "data"

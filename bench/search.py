@@ -66,10 +66,18 @@ from generate_snapshot import default_path, write_snapshot  # noqa: E402
 HERE = Path(__file__).resolve()
 DATA = HERE.parent / "data"
 REPO = HERE.parent.parent
-SCIFACT = Path(os.environ.get("SCIFACT", "/work/shared/data/scifact"))
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # ../shared beside the checkout
+SCIFACT = Path(os.environ.get("SCIFACT", str(SHARED / "data" / "scifact")))
 SAMPLE = Path(
     os.environ.get(
-        "SNAPSHOT_SAMPLE", "/work/shared/data/arxiv-snapshot-sample/arxiv-metadata-oai-snapshot.jsonl"
+        "SNAPSHOT_SAMPLE",
+        str(
+            Path(__file__).resolve().parents[1].parent
+            / "shared"
+            / "data"
+            / "arxiv-snapshot-sample"
+            / "arxiv-metadata-oai-snapshot.jsonl"
+        ),
     )
 )
 MODEL = "minilm-onnx-int8"

@@ -7,7 +7,7 @@ Usage:
     python bench/search_choices.py ann       # usearch vs faiss on 100k vectors
     python bench/search_choices.py embed     # (once) cache MiniLM embeddings in /tmp
 
-Reads SciFact from $SCIFACT (default /work/shared/data/scifact); caches runs and
+Reads SciFact from $SCIFACT (default ../shared/data/scifact beside the checkout); caches runs and
 embeddings under /tmp.  Prints markdown tables; docs/search-choices.md records them.
 """
 
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import onnxruntime  # noqa: F401  -- must precede usearch in one process (segfault otherwise)
 
-SCIFACT = Path(os.environ.get("SCIFACT", "/work/shared/data/scifact"))
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # ../shared beside the checkout
+SCIFACT = Path(os.environ.get("SCIFACT", str(SHARED / "data" / "scifact")))
 CACHE = Path(os.environ.get("BENCH_CACHE", "/tmp/paperboy_bench"))
 EMB_PATH = Path("/tmp/scifact_minilm.npy")
 Run = dict[str, dict[str, float]]  # query id -> {doc id: score}

@@ -1,6 +1,6 @@
 """Saved "Daily Papers" pages, as text: a header, a date line, then papers.
 
-Layout (see /work/shared/seeds/*.txt):
+Layout (see ../shared/seeds/*.txt beside the checkout):
 
     new / Get trending papers in your email inbox! / Subscribe / Daily Papers /
     byAK and the research community          <- header lines, each its own paragraph
