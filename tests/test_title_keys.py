@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from paperboy.domain import normalise_title
 from paperboy.domain.keys import is_title_key, legacy_title_key, title_key, title_slug
 
@@ -50,12 +48,20 @@ def _migrate(db, target: str) -> None:  # type: ignore[no-untyped-def]
             command.downgrade(config, target)
 
 
-@pytest.mark.xfail(
-    reason="open bug: in this test the Alembic round trip (downgrade below 0008, upgrade) leaves "
-    "the legacy title: keys in place, so stores upgraded from before 0008 are not yet shown "
-    "to get readable keys; new stores are unaffected",
-    strict=False,
-)
+def _revision_before(revision: str) -> str:
+    # "REV@-1" is read by Alembic relative to the current head, not to REV: ask the script.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from paperboy.store.database import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    down = ScriptDirectory.from_config(config).get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
+
+
 def test_a_store_with_old_title_keys_is_migrated_and_old_links_still_work(db) -> None:  # type: ignore[no-untyped-def]
     from community_fixtures import member
     from conftest import SEED_PAGES
@@ -70,7 +76,7 @@ def test_a_store_with_old_title_keys_is_migrated_and_old_links_still_work(db) ->
 
     ingest_items(db, [i for p in SEED_PAGES for i in read_daily_pages(p, year=2025)], kind="pages")
     # Back to the schema before 0008_real_papers, with the keys that schema's code wrote.
-    _migrate(db, "0008_real_papers@-1")
+    _migrate(db, _revision_before("0008_real_papers"))
     with db.transaction() as conn:
         for paper_id, norm in conn.execute(select(paper.c.id, paper.c.title_norm)).all():
             conn.execute(update(paper).where(paper.c.id == paper_id).values(key=legacy_title_key(norm)))
