@@ -300,26 +300,67 @@ def test_the_keyword_count_is_the_exact_number_of_papers_with_the_words(service:
     )
     results = service.search("graph neuromorphic", mode="keyword", per_page=5)
     assert expected > 5 and results.total == expected  # the matches, not the page or a depth
-    assert results.count_text == f"{expected} papers"
+    assert results.count_text == f"{expected} papers match" and results.keyword_total == expected
 
 
 def test_semantic_and_hybrid_counts_include_every_keyword_match(service: SearchService) -> None:
     keyword = service.search("graph neuromorphic", mode="keyword").total
     for mode in ("semantic", "hybrid"):
         results = service.search("graph neuromorphic", mode=mode)
-        assert results.total >= keyword
+        assert results.total >= keyword and results.keyword_total == keyword
         assert len(results.hits) <= results.total
+        if results.total > keyword:  # the line says which part is which
+            assert f"({keyword} by keyword + " in results.count_text
+
+
+def queries(results) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s.query for s in results.suggestions]
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_the_brief_nonsense_query_finds_nothing_and_suggests_nothing_false(
+    service: SearchService, mode: str
+) -> None:
+    results = service.search("zzqxv wombatfrobnicate", mode=mode)
+    assert results.hits == () and results.total == 0 and results.count_text == "no papers matched"
+    assert all(s.total > 0 for s in results.suggestions)  # a suggestion always finds something
 
 
 def test_a_misspelt_query_suggests_the_word_the_index_has(service: SearchService) -> None:
     results = service.search("neuromorphc", mode="keyword")
     assert results.total == 0
-    assert "neuromorphic" in results.suggestions
+    assert "neuromorphic" in queries(results)
+
+
+def test_transfomer_is_respelt_as_papers_write_it_with_its_count(service: SearchService) -> None:
+    results = service.search("transfomer", mode="keyword")
+    assert results.total == 0
+    [suggestion] = results.suggestions
+    assert suggestion.query == "transformer" and suggestion.reason == "spelling: transformer for transfomer"
+    assert suggestion.total == service.search("transformer", mode="keyword").total > 0
 
 
 def test_a_query_that_filters_everything_away_suggests_dropping_the_filters(service: SearchService) -> None:
     results = service.search("neuromorphic cat:q-fin.TR", mode="keyword")
-    assert results.total == 0 and "neuromorphic" in results.suggestions
+    assert results.total == 0 and "neuromorphic" in queries(results)
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_a_too_narrow_filter_is_named_with_the_count_without_it(service: SearchService, mode: str) -> None:
+    # No paper is in q-fin, so the category alone empties the query; the date keeps 2007's papers.
+    results = service.search("graph after:2007-01-01", mode=mode, category="q-fin.TR")
+    assert results.total == 0 and results.hits == ()
+    [suggestion] = results.suggestions
+    assert suggestion.query == "graph after:2007-01-01" and suggestion.reason == "without cat:q-fin.tr"
+    again = service.search(suggestion.query, mode=mode)
+    assert again.total == suggestion.total > 0  # the count shown is the count it gets
+
+
+def test_without_any_filter_when_no_single_filter_is_to_blame(service: SearchService) -> None:
+    results = service.search("neuromorphic cat:q-fin.TR before:2000-01-01", mode="keyword")
+    assert queries(results) == ["neuromorphic"]
+    assert results.suggestions[0].reason == "without any filter"
+    assert results.suggestions[0].total == service.search("neuromorphic", mode="keyword").total
 
 
 def test_a_pasted_abstract_finds_its_paper_first_in_every_mode(service: SearchService) -> None:

@@ -114,7 +114,11 @@ def run_search(args: argparse.Namespace) -> int:
                 "mode": results.mode,
                 "total": results.total,
                 "total_is_lower_bound": results.total_is_lower_bound,
-                "suggestions": list(results.suggestions),
+                "keyword_total": results.keyword_total,
+                "count_text": results.count_text,
+                "suggestions": [
+                    {"query": s.query, "reason": s.reason, "total": s.total} for s in results.suggestions
+                ],
                 "page": results.page,
                 "took_ms": round(results.took_ms, 1),
                 "notice": results.notice,
@@ -127,7 +131,8 @@ def run_search(args: argparse.Namespace) -> int:
     if not results.hits:
         print("nothing matched" if results.total == 0 else "no papers on this page")
         for suggestion in results.suggestions:
-            print(f"  try: {suggestion}")
+            noun = "paper" if suggestion.total == 1 else "papers"
+            print(f"  try: {suggestion.query}  ({suggestion.reason}: {suggestion.total:,} {noun})")
         return 0
     first = (results.page - 1) * results.per_page
     for rank, hit in enumerate(results.hits, start=first + 1):

@@ -146,6 +146,22 @@ def parse_query(raw: str) -> ParsedQuery:
     return query
 
 
+def query_text(query: ParsedQuery) -> str:
+    """The query written back in the search box's syntax: `parse_query` reads it as the
+    same query (used for suggestions, which are whole queries to run instead)."""
+    parts = list(query.words)
+    parts += [f'"{p}"' for p in query.phrases]
+    parts += [f'author:"{a}"' if " " in a else f"author:{a}" for a in query.authors]
+    parts += [f"cat:{c}" for c in query.categories]
+    if query.after:
+        parts.append(f"after:{query.after.isoformat()}")
+    if query.before:
+        parts.append(f"before:{query.before.isoformat()}")
+    if query.has_code:
+        parts.append("has:code")
+    return " ".join(parts)
+
+
 _EXAMPLES = {
     "author": 'author:"Geoffrey Hinton"',
     "cat": "cat:cs.LG",

@@ -26,7 +26,7 @@ from paperboy.index.keyword import KeywordIndex, text_analyzer
 from paperboy.index.vectors import INDEX_FILE, VectorIndex, vector_file_metadata
 from paperboy.index.watermark import read_watermark
 from paperboy.rank.fusion import fuse_hybrid
-from paperboy.search import ParsedQuery, QuerySyntaxError, parse_query
+from paperboy.search import ParsedQuery, QuerySyntaxError, parse_query, query_text
 from paperboy.services.indexing import embedder_for, keyword_folder, vector_folder
 from paperboy.store import Database, changes
 from paperboy.store import embeddings as embedding_store
@@ -41,6 +41,8 @@ MAX_RESULTS = 200
 # Filters whose passing ids are remembered (each a sorted int64 array).
 ALLOWED_CACHE_SIZE = 64
 SNIPPET_CHARS = 300
+# Papers read to find how a respelt word is usually written.
+SURFACE_PAPERS = 5
 # More like this: a paper's title and abstract as the query, cut to the search box's size.
 MAX_EXAMPLE_WORDS = 2_000
 _WORDS = re.compile(r"[^\W_]+")
@@ -69,6 +71,15 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """Another query to try when one found nothing."""
+
+    query: str  # the whole query, in the search box's syntax (filters included)
+    reason: str  # for the reader: "spelling: transformer for transfomer", "without cat:cs.ar"
+    total: int  # papers it matches in the same mode
+
+
+@dataclass(frozen=True)
 class SearchResults:
     query: str
     mode: Mode
@@ -85,7 +96,9 @@ class SearchResults:
     # How many of the matches can be paged through (the deepest page is MAX_RESULTS).
     listed: int = -1
     # When nothing matched: other queries to try (spelling from the index, fewer filters).
-    suggestions: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    # Of `total`, the papers that match the words (the rest are close in meaning only).
+    keyword_total: int = -1
 
     @property
     def pages(self) -> int:
@@ -94,11 +107,17 @@ class SearchResults:
 
     @property
     def count_text(self) -> str:
-        """The count as the reader sees it: "no papers matched", "1 paper", "at least 200 papers"."""
+        """The count as the reader sees it: "no papers matched", "1 paper matches",
+        "at least 230 papers match (37 by keyword + at least 193 by meaning)"."""
         if self.total == 0:
             return "no papers matched"
-        noun = "paper" if self.total == 1 else "papers"
-        return f"at least {self.total:,} {noun}" if self.total_is_lower_bound else f"{self.total:,} {noun}"
+        verb = "paper matches" if self.total == 1 else "papers match"
+        bound = "at least " if self.total_is_lower_bound else ""
+        text = f"{bound}{self.total:,} {verb}"
+        by_meaning = self.total - self.keyword_total
+        if self.mode != "keyword" and 0 <= self.keyword_total and by_meaning > 0:
+            text += f" ({self.keyword_total:,} by keyword + {bound}{by_meaning:,} by meaning)"
+        return text
 
 
 class SearchService:
@@ -144,8 +163,9 @@ class SearchService:
         if mode == "keyword" or not parsed.has_text:
             found = self._keyword.search(parsed, limit=per_page, offset=offset)
             ranked, total, listed = found.hits, found.total, found.total
+            keyword_total = total
         else:
-            listing, total, lower_bound, notice = self._blend(parsed, mode)
+            listing, total, lower_bound, notice, keyword_total = self._blend(parsed, mode)
             ranked, listed = listing[offset : offset + per_page], len(listing)
         hits = self._hits(ranked, parsed)
         suggestions = self._suggestions(parsed, mode) if total == 0 else ()
@@ -162,13 +182,15 @@ class SearchService:
             total_is_lower_bound=lower_bound,
             listed=listed,
             suggestions=suggestions,
+            keyword_total=keyword_total,
         )
 
     def _blend(
         self, parsed: ParsedQuery, mode: str, vector: np.ndarray | None = None
-    ) -> tuple[list[tuple[int, float]], int, bool, str | None]:
+    ) -> tuple[list[tuple[int, float]], int, bool, str | None, int]:
         """Semantic or hybrid ranking (up to MAX_RESULTS), the number of papers that
-        match, whether that number is a lower bound, and a notice for the reader.
+        match, whether that number is a lower bound, a notice for the reader, and how
+        many of the matches have the words.
 
         A paper is a result when it matches the words or its cosine similarity passes
         the calibrated threshold (docs/search.md); the count is the size of that union:
@@ -183,39 +205,70 @@ class SearchService:
         # Every one of the nearest MAX_RESULTS passed: more may lie beyond them.
         lower_bound = len(dense) >= MAX_RESULTS and dense[-1][1] >= threshold
         if mode == "semantic":
-            return [(i, score) for i, score in dense if i in passing], total, lower_bound, notice
+            ranked = [(i, score) for i, score in dense if i in passing]
+            return ranked, total, lower_bound, notice, keyword.total
         # Fused over the full lists (the normalisation sees every score), then papers
         # that neither match nor are close enough are dropped.
         passing.update(i for i, _ in keyword.hits)
         fused = fuse_hybrid(keyword.hits, dense, depth=MAX_RESULTS)
-        return [(i, score) for i, score in fused if i in passing], total, lower_bound, notice
+        ranked = [(i, score) for i, score in fused if i in passing]
+        return ranked, total, lower_bound, notice, keyword.total
 
-    def _suggestions(self, parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
-        """Queries likely to find something: the words respelt from the index's own
-        vocabulary, and the words without the filters when those alone would match."""
-        found: list[str] = []
+    def _suggestions(self, parsed: ParsedQuery, mode: str) -> tuple[Suggestion, ...]:
+        """Queries likely to find something, each with how many papers it finds in this
+        mode: the words respelt from the index's own vocabulary, and the query without a
+        filter (or without all of them) when that is what left it empty."""
+        found: list[Suggestion] = []
         respelt = self._keyword.respell(parsed.words) if parsed.words else {}
+        fixed = parsed
         if respelt:
-            words = [self._surface_word(respelt[w]) if w in respelt else w for w in parsed.words]
-            found.append(" ".join(words + [f'"{p}"' for p in parsed.phrases]))
+            surface = {w: self._surface_word(stem, w) for w, stem in respelt.items()}
+            fixed = replace(parsed, words=tuple(surface.get(w, w) for w in parsed.words))
+            total = self._count(fixed, mode)
+            if total:
+                changed = ", ".join(f"{surface[w]} for {w}" for w in respelt)
+                found.append(Suggestion(query_text(fixed), f"spelling: {changed}", total))
         if parsed.has_filters and parsed.has_text:
-            bare = ParsedQuery(words=parsed.words, phrases=parsed.phrases)
-            if self._keyword.search(bare, limit=1).total:
-                found.append(" ".join(list(bare.words) + [f'"{p}"' for p in bare.phrases]))
-        return tuple(dict.fromkeys(found))
+            # The text's embedding is the same for every looser filter: computed once.
+            vector = None if mode == "keyword" else self._query_vector(fixed)
+            looser = [
+                Suggestion(query_text(query), f"without {label}", total)
+                for label, query in _looser_filters(fixed)
+                if (total := self._count(query, mode, vector))
+            ]
+            if not looser:
+                bare = ParsedQuery(words=fixed.words, phrases=fixed.phrases)
+                if total := self._count(bare, mode, vector):
+                    looser.append(Suggestion(query_text(bare), "without any filter", total))
+            found += looser
+        return tuple(found)
 
-    def _surface_word(self, stem: str) -> str:
-        """A word as papers write it for an indexed stem ("network" for "network",
-        "attention" for "attent"): the first word with that stem in a paper holding it."""
-        hits = self._keyword.search(ParsedQuery(words=(stem,)), limit=1).hits
-        if hits:
-            with self.db.connect() as conn:
-                rows = changes.papers_by_id(conn, [hits[0][0]])
-            for row in rows.values():
-                for word in re.findall(r"[^\W_]+", f"{row.title} {row.abstract}"):
-                    if _stem(word) == stem:
-                        return word.lower()
-        return stem
+    def _count(self, parsed: ParsedQuery, mode: str, vector: np.ndarray | None = None) -> int:
+        """How many papers `parsed` matches in `mode` (the count a search would show)."""
+        if mode == "keyword" or not parsed.has_text:
+            return self._keyword.search(parsed, limit=1).total
+        return self._blend(parsed, mode, vector)[1]
+
+    def _query_vector(self, parsed: ParsedQuery) -> np.ndarray | None:
+        return self.embedder.embed_query(parsed.text) if self._vector_index().count() else None
+
+    def _surface_word(self, stem: str, typed: str) -> str:
+        """A word as papers write it for an indexed stem, the one closest to what was
+        typed ("transformer" for "transfomer", where the stem is "transform"): the
+        spellings with that stem in a few papers holding it."""
+        hits = self._keyword.search(ParsedQuery(words=(stem,)), limit=SURFACE_PAPERS).hits
+        if not hits:
+            return stem
+        with self.db.connect() as conn:
+            rows = changes.papers_by_id(conn, [i for i, _ in hits])
+        spellings = {
+            word.lower()
+            for row in rows.values()
+            for word in _WORDS.findall(f"{row.title} {row.abstract}")
+            if word.lower().startswith(stem[:2].lower()) and _stem(word) == stem
+        }
+        typed = typed.lower()
+        return min(spellings, key=lambda w: (_edit_distance(w, typed), w), default=stem)
 
     def similar(self, key: str, limit: int = 10) -> list[SearchHit]:
         """Papers most like the paper with this key, found the way a pasted abstract is:
@@ -231,7 +284,7 @@ class SearchService:
             rows = changes.papers_by_id(conn, [paper_id])
         row = rows[paper_id]
         parsed = example_query(f"{row.title}. {row.abstract}")
-        ranked, _, _, _ = self._blend(parsed, "hybrid", stored.get(paper_id))
+        ranked = self._blend(parsed, "hybrid", stored.get(paper_id))[0]
         return list(self._hits([(i, s) for i, s in ranked if i != paper_id][:limit], ParsedQuery()))
 
     # ------------------------------------------------------------------ internals
@@ -339,6 +392,35 @@ def _with_filters(
     return merged
 
 
+def _looser_filters(parsed: ParsedQuery) -> list[tuple[str, ParsedQuery]]:
+    """The query with one of its filters dropped, for each filter, with its label."""
+    looser = []
+    if parsed.categories:
+        label = " ".join(f"cat:{c}" for c in parsed.categories)
+        looser.append((label, replace(parsed, categories=())))
+    for author in parsed.authors:
+        others = tuple(a for a in parsed.authors if a != author)
+        looser.append((f"author:{author}", replace(parsed, authors=others)))
+    if parsed.after:
+        looser.append((f"after:{parsed.after.isoformat()}", replace(parsed, after=None)))
+    if parsed.before:
+        looser.append((f"before:{parsed.before.isoformat()}", replace(parsed, before=None)))
+    if parsed.has_code:
+        looser.append(("has:code", replace(parsed, has_code=False)))
+    return looser
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (words are short: the plain table is fast enough)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
 def _stem(word: str) -> str:
     stems = text_analyzer().analyze(word)
     return stems[0] if stems else ""
@@ -357,4 +439,12 @@ def _hit(row: Any, score: float, terms: frozenset[str]) -> SearchHit:
     )
 
 
-__all__ = ["MODES", "PaperNotFound", "SearchHit", "SearchResults", "SearchService", "SearchRequestError"]
+__all__ = [
+    "MODES",
+    "PaperNotFound",
+    "SearchHit",
+    "SearchResults",
+    "SearchService",
+    "SearchRequestError",
+    "Suggestion",
+]

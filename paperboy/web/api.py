@@ -25,6 +25,7 @@ from paperboy.web.api_models import (
     SearchHitOut,
     SearchOut,
     SimilarOut,
+    SuggestionOut,
     VoteOut,
 )
 from paperboy.web.client_address import client_ip
@@ -137,6 +138,12 @@ def search_papers(
         page=results.page,
         per_page=results.per_page,
         total=results.total,
+        total_is_lower_bound=results.total_is_lower_bound,
+        keyword_total=results.keyword_total,
+        count_text=results.count_text,
+        suggestions=[
+            SuggestionOut(query=s.query, reason=s.reason, total=s.total) for s in results.suggestions
+        ],
         pages=results.pages,
         took_ms=results.took_ms,
         hits=_hits_out(context, results.hits),

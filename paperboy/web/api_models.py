@@ -111,12 +111,24 @@ class SearchHitOut(BaseModel):
         )
 
 
+class SuggestionOut(BaseModel):
+    query: str = Field(description="A whole query to run instead, filters included, in the search syntax.")
+    reason: str = Field(description='Why: "spelling: transformer for transfomer", "without cat:cs.ar".')
+    total: int = Field(description="How many papers that query matches in the same mode.")
+
+
 class SearchOut(BaseModel):
     query: str
     mode: str
     page: int
     per_page: int
-    total: int
+    total: int = Field(description="Papers that match the words or (semantic, hybrid) are close in meaning.")
+    total_is_lower_bound: bool = Field(description="True when `total` is only a lower bound (at least).")
+    keyword_total: int = Field(description="Of `total`, the papers that match the words.")
+    count_text: str = Field(description='The count for people: "37 papers match", "no papers matched".')
+    suggestions: list[SuggestionOut] = Field(
+        description="When nothing matched: respelt words and looser filters that would find papers."
+    )
     pages: int
     took_ms: float
     hits: list[SearchHitOut]
