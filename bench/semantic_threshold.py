@@ -1,7 +1,8 @@
 """Calibrate the semantic threshold: cosine of real relevant papers vs nonsense queries.
 
 Usage (from the checkout root, PYTHONPATH=$PWD):
-    python bench/semantic_threshold.py ../shared/data/scifact ../shared/data/cacm ../shared/data/csfcube
+    python bench/semantic_threshold.py ../shared/data/scifact ../shared/data/cacm ../shared/data/csfcube \
+        [--arxiv ../shared/data/arxiv-2025-2026/arxiv-metadata-oai-snapshot.jsonl.gz [--sample 3000]]
 
 For each dataset, with the default embedding model (embeddings cached like `paperboy eval`):
 - the cosine similarity of every judged-relevant (query, paper) pair: the share of
@@ -10,12 +11,20 @@ For each dataset, with the default embedding model (embeddings cached like `pape
   keyboard mashes): a threshold above these answers "nothing matched" for them.
 Prints, for a range of t, the recall lost and the share of nonsense queries that still
 find something; docs/search.md records the table and the choice.
+
+With --arxiv, a seeded random sample of real arXiv papers stands in for a production
+store (the best cosine of a nonsense query grows with the number of papers, so a small
+benchmark corpus alone would set the threshold too low): for nonsense queries and for
+short researcher queries (keywords, questions, method names), the share of papers at or
+above each t, scaled to the 200,000-paper file and to 1M papers.
 """
 
 from __future__ import annotations
 
+import argparse
+import gzip
+import json
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +35,22 @@ from paperboy.services.evaluation import CachingEmbedder, plain_text_query
 from paperboy.services.indexing import embedder_for, embedding_text
 
 THRESHOLDS = (0.15, 0.20, 0.25, 0.30, 0.35, 0.40)
+# Queries as researchers type them (not drawn from any benchmark): the semantic side should
+# still count papers for these at the chosen threshold.
+RESEARCHER_QUERIES = (
+    "transformer",
+    "LoRA",
+    "graph neural networks",
+    "sparse attention kernels",
+    "federated learning privacy",
+    "how do diffusion models generate images",
+    "what is retrieval augmented generation",
+    "speculative decoding for LLM inference",
+    "processing-in-memory accelerators",
+    "making neural networks smaller for phones",
+    "robots learning from human videos",
+    "proof of convergence for stochastic gradient descent",
+)
 
 
 def nonsense_queries(count: int = 60, seed: int = 7) -> list[str]:
@@ -40,7 +65,51 @@ def nonsense_queries(count: int = 60, seed: int = 7) -> list[str]:
     return made
 
 
-def main(folders: list[str]) -> None:
+def arxiv_sample(path: Path, size: int, seed: int = 20261202) -> list[tuple[str, str]]:
+    """(title, abstract) of `size` records drawn uniformly from the file (reservoir sampling)."""
+    rng = random.Random(seed)
+    chosen: list[tuple[str, str]] = []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines):
+            slot = number if number < size else rng.randrange(number + 1)
+            if slot < size:
+                record = json.loads(line)
+                entry = (" ".join(record["title"].split()), " ".join(record["abstract"].split()))
+                if number < size:
+                    chosen.append(entry)
+                else:
+                    chosen[slot] = entry
+    return chosen
+
+
+def arxiv_tables(path: Path, size: int, settings, inner) -> None:  # type: ignore[no-untyped-def]
+    papers = arxiv_sample(path, size)
+    embedder = CachingEmbedder(
+        inner, settings.data_dir / "cache" / "eval" / f"arxiv-sample-{size}-{inner.name}.npz"
+    )
+    docs = embedder.embed([embedding_text(title, abstract) for title, abstract in papers])
+    embedder.save()
+    groups = {"nonsense": nonsense_queries(), "researcher": list(RESEARCHER_QUERIES)}
+    print()
+    print(f"arXiv sample: {len(papers):,} papers drawn from {path.name}; papers at or above t per query,")
+    print("scaled to 200,000 and 1,000,000 papers (mean over the queries; max for nonsense)")
+    print()
+    print("| queries | t | share of papers | per query at 200k | at 1M | queries with any in sample |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, queries in groups.items():
+        scores = np.stack([docs @ embedder.embed_query(q) for q in queries])  # queries x papers
+        for t in THRESHOLDS:
+            share = (scores >= t).mean(axis=1)
+            any_hit = (scores >= t).any(axis=1).mean()
+            stat = share.max() if name == "nonsense" else share.mean()
+            print(
+                f"| {name} ({'max' if name == 'nonsense' else 'mean'}) | {t:.2f} | {stat:.4%} "
+                f"| {stat * 200_000:,.0f} | {stat * 1_000_000:,.0f} | {any_hit:.0%} |"
+            )
+    embedder.save()
+
+
+def main(folders: list[str], arxiv: Path | None, sample: int) -> None:
     settings = load_settings()
     inner = embedder_for(settings)
     nonsense = nonsense_queries()
@@ -86,7 +155,14 @@ def main(folders: list[str]) -> None:
     for name, best in nonsense_best.items():
         found = " | ".join(f"{(best >= t).mean():.0%}" for t in THRESHOLDS)
         print(f"| {name} | {len(best)} | {best.max():.3f} | {found} |")
+    if arxiv is not None:
+        arxiv_tables(arxiv, sample, settings, inner)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("datasets", nargs="*", help="BEIR-layout dataset folders")
+    parser.add_argument("--arxiv", type=Path, help="an arXiv metadata .jsonl.gz to sample papers from")
+    parser.add_argument("--sample", type=int, default=3000, help="papers drawn from --arxiv")
+    options = parser.parse_args()
+    main(options.datasets, options.arxiv, options.sample)

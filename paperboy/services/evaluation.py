@@ -19,7 +19,7 @@ from paperboy.evaluation.metrics import BeirDataset, load_beir_dataset, mrr_at_k
 from paperboy.search import QuerySyntaxError
 from paperboy.services.indexing import Indexer, embedder_for
 from paperboy.services.ingest import ingest_items
-from paperboy.services.search import MODES, SearchService
+from paperboy.services.search import MAX_RESULTS, MODES, SearchService
 from paperboy.store import open_database
 
 Progress = Callable[[int], None]
@@ -45,8 +45,12 @@ def evaluate_dataset(
     embedder: Embedder | None = None,
     progress: ProgressBars | None = None,
     cache: bool = True,
+    depth: int = RESULTS_PER_QUERY,
 ) -> Evaluation:
     """nDCG@10, recall@100 and MRR@10 of each search mode on the dataset's test split.
+
+    `runs` keep the first `depth` results of each query (up to the service's deepest,
+    MAX_RESULTS), read page by page as a reader would.
 
     A query the service refuses or fails on is recorded with its reason and scores zero;
     the other queries still run. With `cache`, embeddings are kept under
@@ -84,7 +88,7 @@ def evaluate_dataset(
                     query = plain_text_query(text)
                     for mode in MODES:
                         try:
-                            found = service.search(query, mode=mode, per_page=RESULTS_PER_QUERY)
+                            keys = _ranked_keys(service, query, mode, depth)
                         except QuerySyntaxError as error:
                             failures[f"{query_id} ({mode})"] = error.message
                             runs[mode][query_id] = []
@@ -92,7 +96,7 @@ def evaluate_dataset(
                             failures[f"{query_id} ({mode})"] = f"{type(error).__name__}: {error}"
                             runs[mode][query_id] = []
                         else:
-                            runs[mode][query_id] = [hit.key.removeprefix("beir:") for hit in found.hits]
+                            runs[mode][query_id] = [key.removeprefix("beir:") for key in keys]
                         advance(1)
         finally:
             db.close()
@@ -107,6 +111,17 @@ def evaluate_dataset(
         for mode, run in runs.items()
     }
     return Evaluation(scores, failures, len(data.queries), runs)
+
+
+def _ranked_keys(service: SearchService, query: str, mode: str, depth: int) -> list[str]:
+    keys: list[str] = []
+    depth = min(depth, MAX_RESULTS)
+    for page in range(1, (depth + RESULTS_PER_QUERY - 1) // RESULTS_PER_QUERY + 1):
+        found = service.search(query, mode=mode, page=page, per_page=RESULTS_PER_QUERY)
+        keys += [hit.key for hit in found.hits]
+        if page >= found.pages:
+            break
+    return keys[:depth]
 
 
 def plain_text_query(text: str) -> str:
