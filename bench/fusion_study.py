@@ -50,11 +50,11 @@ def keyword_only(lists: Lists, _text: str) -> list[tuple[str, float]]:
     return list(lists["keyword"])
 
 
-def by_length(short: float, long: float, words: int = 12) -> Fusion:
-    """Keyword weight `short` for a query of one word, moving linearly to `long` at `words` words."""
+def by_length(short: float, long: float, words: int = 12, start: int = 1) -> Fusion:
+    """Keyword weight `short` up to `start` words, moving linearly to `long` at `words` words."""
 
     def fuse(lists: Lists, text: str) -> list[tuple[str, float]]:
-        share = min(len(text.split()), words) / words
+        share = min(max(len(text.split()) - start, 0), words - start) / (words - start)
         weight = short + (long - short) * share
         return fuse_hybrid(lists["keyword"], lists["dense"], keyword_weight=weight, depth=200)
 
@@ -73,6 +73,7 @@ VARIANTS: dict[str, Fusion] = {
     "z-score, 0.5, top 100": zscore(0.5, 100),
     "z-score, by length 0.4 -> 0.6": by_length(0.4, 0.6),
     "z-score, by length 0.6 -> 0.4": by_length(0.6, 0.4),
+    "z-score, 0.5 up to 20 words -> 0.4 at 100 (pasted text)": by_length(0.5, 0.4, 100, 20),
 }
 
 
