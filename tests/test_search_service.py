@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -283,6 +284,22 @@ def test_a_nonsense_query_finds_nothing_in_every_mode(service: SearchService, mo
     results = service.search(NONSENSE, mode=mode)
     assert results.hits == () and results.total == 0 and not results.total_is_lower_bound
     assert results.count_text == "no papers matched"
+
+
+@pytest.mark.parametrize("mode", ["semantic", "hybrid"])
+def test_words_no_paper_has_find_nothing_by_meaning_whatever_the_threshold(
+    service: SearchService, mode: str
+) -> None:
+    # With every nearest paper above the threshold, only the vocabulary check keeps
+    # nonsense out (on 200,000 real papers some nonsense passes any useful threshold).
+    anything = SearchService(
+        service.db, replace(service.settings, semantic_threshold=-1.0), service._embedder
+    )
+    nothing = anything.search("zzqxv wombatfrobnicate", mode=mode)
+    assert (nothing.total, nothing.hits) == (0, ())
+    # One real word among them is enough for meaning to count: every paper is near enough.
+    some = anything.search("zzqxv wombatfrobnicate hardware", mode=mode)
+    assert some.total > service.search("hardware", mode="keyword").total > 0
 
 
 def test_the_keyword_count_is_the_exact_number_of_papers_with_the_words(service: SearchService) -> None:

@@ -314,6 +314,19 @@ class KeywordIndex:
         result = searcher.search(both, limit=len(paper_ids))
         return set(searcher.fast_field_values("paper_id", [address for _, address in result.hits]))
 
+    def knows_any(self, texts: Sequence[str]) -> bool:
+        """Whether some paper contains at least one of the words of `texts` (common
+        English words aside): a query with none is in no paper's vocabulary."""
+        self._index.reload()
+        searcher = self._index.searcher()
+        for text in texts:
+            for word in text.split():
+                if word.lower() in STOPWORDS:
+                    continue
+                if any(searcher.doc_freq("text", stem) for stem in self._text.analyze(word)):
+                    return True
+        return False
+
     def respell(self, words: Sequence[str], limit: int = 8) -> dict[str, str]:
         """For each of (the first `limit`) `words` that no paper contains, the indexed
         term nearest to its stem (edit distance 1, or 2 for longer words; same first two

@@ -196,7 +196,13 @@ class SearchService:
         the calibrated threshold (docs/search.md); the count is the size of that union:
         |keyword matches| + |semantic hits above the threshold that do not match|.
         """
-        dense, notice = self._dense(parsed, MAX_RESULTS, vector)
+        if vector is None and not self._keyword.knows_any(parsed.words + parsed.phrases):
+            # No paper has any of its words: nonsense or misspellings. The nearest vectors
+            # of such text are chance (at 200,000 papers some pass any useful threshold;
+            # docs/search.md), so meaning adds nothing and the reader gets suggestions.
+            dense, notice = [], None
+        else:
+            dense, notice = self._dense(parsed, MAX_RESULTS, vector)
         keyword = self._keyword.search(parsed, limit=MAX_RESULTS)
         threshold = self.settings.semantic_threshold
         matched = self._keyword.matching_ids(parsed, [i for i, _ in dense])
