@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from paperboy.search import MAX_QUERY_CHARS, ParsedQuery, QuerySyntaxError, parse_query
+from paperboy.search import MAX_QUERY_CHARS, ParsedQuery, QuerySyntaxError, parse_query, query_text
 
 
 def test_words_phrases_and_fields() -> None:
@@ -158,3 +158,17 @@ def test_has_takes_only_code(raw: str) -> None:
     with pytest.raises(QuerySyntaxError, match="has:") as caught:
         parse_query(raw)
     assert "has:code" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        'sparse attention "state space model" author:"Geoffrey Hinton" author:Gu cat:cs.LG cat:math',
+        "graph after:2007-01 before:2024 has:code",
+        "x:after:2024 foo:bar plain",
+        'cat:cs.AR "unclosed phrase',
+    ],
+)
+def test_a_query_written_back_reads_as_the_same_query(raw: str) -> None:
+    parsed = parse_query(raw)
+    assert parse_query(query_text(parsed)) == parsed
