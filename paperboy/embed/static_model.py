@@ -67,7 +67,7 @@ def distil_token_vectors(model_dir: Path, dims: int, threads: int | None = None)
     import onnxruntime as ort
     from tqdm import tqdm
 
-    from paperboy.embed.bert_graph import build_bert_graph
+    from paperboy.embed.bert_graph import BertShape, build_bert_graph
 
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     vocab_size = tokenizer.get_vocab_size()
@@ -83,7 +83,8 @@ def distil_token_vectors(model_dir: Path, dims: int, threads: int | None = None)
         build_bert_graph(model_dir).SerializeToString(), options, providers=["CPUExecutionProvider"]
     )
 
-    token_vectors: np.ndarray | None = None
+    hidden_size = BertShape.from_config(model_dir / "config.json").hidden
+    token_vectors = np.zeros((vocab_size, hidden_size), dtype=np.float32)
     with tqdm(total=vocab_size, desc="distilling token vectors", unit="tok") as bar:
         for start in range(0, vocab_size, _DISTIL_BATCH):
             ids = np.arange(start, min(start + _DISTIL_BATCH, vocab_size), dtype=np.int64)
@@ -94,12 +95,9 @@ def distil_token_vectors(model_dir: Path, dims: int, threads: int | None = None)
                 "token_type_ids": np.zeros_like(batch),
             }
             hidden = encoder.run(None, feeds)[0]
-            if token_vectors is None:
-                token_vectors = np.zeros((vocab_size, hidden.shape[-1]), dtype=np.float32)
             # The sentence embedding of the one-token text, pooled as sentence-transformers does.
             token_vectors[start : start + len(ids)] = hidden.mean(axis=1)
             bar.update(len(ids))
-    assert token_vectors is not None, "empty vocabulary"
     return _reduce_and_weight(token_vectors, dims)
 
 
