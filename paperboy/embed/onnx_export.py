@@ -1,10 +1,10 @@
 """Build (once) and cache the ONNX files of a BERT-style sentence-transformers model.
 
-Export runs from the local PyTorch weights, fully offline, then the graph is fused with
-onnxruntime's BERT optimiser and, for the int8 variant, quantized dynamically with
-per-channel weights. Per-tensor int8 lost too much (cosine 0.94 to the PyTorch vectors);
-per-channel keeps 0.995 (docs/embedding.md). The result is cached under ``cache_dir`` so
-later loads need neither torch nor transformers, and takes a few seconds to rebuild.
+The graph is written directly from the packaged safetensors weights (``bert_graph``; no
+torch, no transformers), fused with onnxruntime's BERT optimiser and, for the int8
+variant, quantized dynamically with per-channel weights. Per-tensor int8 lost too much
+(cosine 0.94 to the PyTorch vectors); per-channel keeps 0.995 (docs/embedding.md). The
+result is cached under ``cache_dir`` and takes a few seconds to rebuild.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from paperboy.embed.base import EmbedderError
-from paperboy.embed.packaged_model import force_offline
+from paperboy.embed.bert_graph import build_bert_graph
 
-ONNX_OPSET = 17
+# Part of the cache file name: a graph built another way (before: a torch export) is a
+# different file, so a cache filled by an older Paperboy is rebuilt, not trusted.
+GRAPH_BUILDER = "st1"
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,10 @@ class OnnxBuild:
 
         kind = "int8" if self.quantize_int8 else "fp32"
         # The onnxruntime version is in the key because fused operators are version-specific.
-        return f"{self.model_dir.name}-{self.model_version}-ort{onnxruntime.__version__}-{kind}.onnx"
+        return (
+            f"{self.model_dir.name}-{self.model_version}-{GRAPH_BUILDER}"
+            f"-ort{onnxruntime.__version__}-{kind}.onnx"
+        )
 
 
 def cached_onnx_model(build: OnnxBuild, cache_dir: Path) -> Path:
@@ -54,10 +58,10 @@ def cached_onnx_model(build: OnnxBuild, cache_dir: Path) -> Path:
     print(f"preparing the embedding model {target.name} (once; a few seconds)", file=sys.stderr)
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".build-") as scratch, _quiet_tools():
         work = Path(scratch)
-        exported = work / "exported.onnx"
-        _export_from_torch(build.model_dir, exported)
+        written = work / "written.onnx"
+        _write_graph(build.model_dir, written)
         fused = work / "fused.onnx"
-        _fuse_bert_graph(exported, fused, build.num_heads, build.hidden_size)
+        _fuse_bert_graph(written, fused, build.num_heads, build.hidden_size)
         final = fused
         if build.quantize_int8:
             final = work / "int8.onnx"
@@ -68,10 +72,8 @@ def cached_onnx_model(build: OnnxBuild, cache_dir: Path) -> Path:
 
 @contextmanager
 def _quiet_tools() -> Iterator[None]:
-    """The exporters' tracer warnings, weight-loading bars and quantization advice are
-    for their developers, not for someone running `paperboy ingest`."""
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    """The optimiser's model-producer notice and the quantizer's advice are for their
+    developers, not for someone running `paperboy ingest`."""
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)
@@ -83,47 +85,11 @@ def _quiet_tools() -> Iterator[None]:
         root.setLevel(level)
 
 
-def _export_from_torch(model_dir: Path, out: Path) -> None:
-    """Trace the transformer (up to its last hidden state) into ONNX; pooling stays in numpy."""
-    force_offline()
-    try:
-        import torch
-        from transformers import AutoModel
-    except ImportError as exc:
-        raise EmbedderError(
-            "building the ONNX model needs torch and transformers once; install them, or copy "
-            "an already built .onnx file into the model cache folder"
-        ) from exc
+def _write_graph(model_dir: Path, out: Path) -> None:
+    """The encoder graph, written from the safetensors weights (no torch, no transformers)."""
+    import onnx
 
-    # Eager attention exports as plain MatMul/Softmax, which the optimiser fuses into one
-    # Attention operator; the default SDPA path exports a graph it cannot fuse.
-    model = AutoModel.from_pretrained(
-        str(model_dir), local_files_only=True, attn_implementation="eager"
-    ).eval()
-
-    class LastHiddenState(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module):
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
-            return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    sample = torch.ones(2, 16, dtype=torch.long)
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    with torch.no_grad():
-        torch.onnx.export(
-            LastHiddenState(model),
-            (sample, sample, torch.zeros_like(sample)),
-            str(out),
-            input_names=names,
-            output_names=["last_hidden_state"],
-            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
-            opset_version=ONNX_OPSET,
-            dynamo=False,  # the TorchScript exporter needs no onnxscript and handles BERT well
-        )
+    onnx.save(build_bert_graph(model_dir), str(out))
 
 
 def _fuse_bert_graph(src: Path, out: Path, num_heads: int, hidden_size: int) -> None:

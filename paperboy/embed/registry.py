@@ -60,6 +60,7 @@ EMBEDDERS: dict[str, Callable[[Path, int | None], Embedder]] = {
     "minilm-onnx-int8-128": _minilm_onnx("minilm-onnx-int8-128", int8=True, max_tokens=128),
     "minilm-onnx-int8-112": _minilm_onnx("minilm-onnx-int8-112", int8=True, max_tokens=112),
     "minilm-onnx": _minilm_onnx("minilm-onnx", int8=False, max_tokens=_MINILM_FULL_TOKENS),
+    # The PyTorch baseline for bench/: needs the optional `bench` extra (torch).
     "minilm-torch": _minilm_torch,
     # Distilled static token vectors (Model2Vec-style): thousands of abstracts/s, lower quality.
     "minilm-static": _minilm_static,

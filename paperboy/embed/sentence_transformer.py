@@ -1,7 +1,8 @@
 """The plain baseline: sentence-transformers ``encode`` in PyTorch.
 
 Slow on CPU (about 20 abstracts/s on two cores) but the reference every faster path is
-measured against (see docs/embedding.md).
+measured against (see docs/embedding.md). Only the benchmarks use it: torch and
+sentence-transformers are in the optional ``bench`` extra, not in a plain install.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paperboy.embed.base import Embedder, Progress, normalise_rows
+from paperboy.embed.base import Embedder, EmbedderError, Progress, normalise_rows
 from paperboy.embed.packaged_model import force_offline
 
 
@@ -20,8 +21,14 @@ class SentenceTransformerEmbedder(Embedder):
 
     def __init__(self, name: str, model_dir: Path, batch_size: int = 32, threads: int | None = None):
         force_offline()  # before the import: huggingface_hub reads it at import time
-        import torch
-        from sentence_transformers import SentenceTransformer
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderError(
+                f"the {name} baseline runs PyTorch, which a plain Paperboy install leaves out; "
+                "install the benchmark extra: pip install '.[bench]'"
+            ) from exc
 
         if threads is not None:
             torch.set_num_threads(threads)

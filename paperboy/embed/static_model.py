@@ -6,8 +6,9 @@ pooled like a one-word sentence), the token vectors are centred and reduced with
 then each is scaled by a SIF weight from a Zipf prior on the token's vocabulary rank (the
 BERT vocabulary lists word pieces roughly by frequency), so frequent tokens count less.
 A text is then embedded without any transformer: tokenize, average its token vectors,
-normalise. The distilled matrix is built once (about a minute, needs torch and
-transformers) and cached under ``cache_dir``; loading it needs only numpy and tokenizers.
+normalise. The distilled matrix is built once (about a minute, with onnxruntime running
+the encoder graph written from the packaged weights; no torch) and cached under
+``cache_dir``; loading it needs only numpy and tokenizers.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from paperboy.embed.base import Embedder, EmbedderError, Progress, normalise_rows
-from paperboy.embed.packaged_model import force_offline
 
 # Bump when the recipe changes, so cached matrices built the old way are not reused.
 RECIPE_VERSION = 2
@@ -64,34 +64,39 @@ def cached_static_matrix(build: StaticBuild, cache_dir: Path, threads: int | Non
 
 def distil_token_vectors(model_dir: Path, dims: int, threads: int | None = None) -> np.ndarray:
     """Run every vocabulary token through the transformer; PCA to ``dims``; SIF-weight by rank."""
-    force_offline()
-    try:
-        import torch
-        from tqdm import tqdm
-        from transformers import AutoModel
-    except ImportError as exc:
-        raise EmbedderError(
-            "distilling the static model needs torch and transformers once; install them, or "
-            "copy an already built static .npy file into the model cache folder"
-        ) from exc
+    import onnxruntime as ort
+    from tqdm import tqdm
+
+    from paperboy.embed.bert_graph import BertShape, build_bert_graph
 
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     vocab_size = tokenizer.get_vocab_size()
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     if cls_id is None or sep_id is None:
         raise EmbedderError(f"{model_dir / 'tokenizer.json'} has no [CLS]/[SEP] tokens; not a BERT tokenizer")
-    model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
+    # The float32 encoder graph, built in memory from the packaged weights (the same
+    # graph as the minilm-onnx model, before fusion): no torch needed.
+    options = ort.SessionOptions()
     if threads:
-        torch.set_num_threads(threads)
+        options.intra_op_num_threads = threads
+    encoder = ort.InferenceSession(
+        build_bert_graph(model_dir).SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
 
-    token_vectors = np.zeros((vocab_size, model.config.hidden_size), dtype=np.float32)
-    with torch.inference_mode(), tqdm(total=vocab_size, desc="distilling token vectors", unit="tok") as bar:
+    hidden_size = BertShape.from_config(model_dir / "config.json").hidden
+    token_vectors = np.zeros((vocab_size, hidden_size), dtype=np.float32)
+    with tqdm(total=vocab_size, desc="distilling token vectors", unit="tok") as bar:
         for start in range(0, vocab_size, _DISTIL_BATCH):
-            ids = torch.arange(start, min(start + _DISTIL_BATCH, vocab_size))
-            batch = torch.stack([torch.full_like(ids, cls_id), ids, torch.full_like(ids, sep_id)], dim=1)
-            hidden = model(input_ids=batch, attention_mask=torch.ones_like(batch)).last_hidden_state
+            ids = np.arange(start, min(start + _DISTIL_BATCH, vocab_size), dtype=np.int64)
+            batch = np.stack([np.full_like(ids, cls_id), ids, np.full_like(ids, sep_id)], axis=1)
+            feeds = {
+                "input_ids": batch,
+                "attention_mask": np.ones_like(batch),
+                "token_type_ids": np.zeros_like(batch),
+            }
+            hidden = encoder.run(None, feeds)[0]
             # The sentence embedding of the one-token text, pooled as sentence-transformers does.
-            token_vectors[start : start + len(ids)] = hidden.mean(dim=1).numpy()
+            token_vectors[start : start + len(ids)] = hidden.mean(axis=1)
             bar.update(len(ids))
     return _reduce_and_weight(token_vectors, dims)
 
