@@ -19,7 +19,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -30,7 +30,9 @@ from paperboy.index.watermark import read_watermark, write_watermark
 # What the documents hold; an index written in an older format reads as holding nothing
 # (watermark 0), so the next `paperboy index update` writes every paper again.
 # 2: papers with a code link carry CODE_TERM in the category field.
-FORMAT_VERSION = 2
+# 3: papers without a first-version date (snapshot records without versions) are dated by
+#    their metadata (listing) date, so dates, trends and newest-first orders cover them.
+FORMAT_VERSION = 3
 FORMAT_FILE = "format.json"
 # The category field is raw and `cat:` values are letters, dots and hyphens only, so this
 # term can never collide with a category; reusing the field keeps old index folders openable.
@@ -359,6 +361,41 @@ class KeywordIndex:
         result = searcher.search(tantivy.Query.boolean_query(clauses), limit=max(limit, 1), count=True)
         addresses = [address for _, address in result.hits][:limit]
         return list(searcher.fast_field_values("paper_id", addresses)), result.count or 0
+
+    def author_ids(self, name: str, limit: int) -> tuple[list[int], int]:
+        """Ids of papers with an author whose name has `name`'s words in order (what
+        `author:"name"` finds), newest first, at most `limit`, and how many in all."""
+        tokens = self._author.analyze(name)
+        if not tokens or limit <= 0:
+            return [], 0
+        self._index.reload()
+        searcher = self._index.searcher()
+        result = searcher.search(
+            self._words_query("author", tokens),
+            limit=limit,
+            count=True,
+            order_by_field="published",
+            order=tantivy.Order.Desc,
+        )
+        addresses = [address for _, address in result.hits]
+        return list(searcher.fast_field_values("paper_id", addresses)), result.count or 0
+
+    def daily_counts(self, query: KeywordQuery) -> dict[date, int]:
+        """How many papers matching `query` were published on each day (days with none
+        left out). A date histogram over the index's fast field: no paper is fetched."""
+        built = self.build_query(query)
+        if built is None:
+            return {}
+        self._index.reload()
+        found = self._index.searcher().aggregate(
+            built, {"days": {"date_histogram": {"field": "published", "fixed_interval": "1d"}}}
+        )
+        counts: dict[date, int] = {}
+        for bucket in found.get("days", {}).get("buckets", []):
+            if bucket["doc_count"]:
+                day = datetime.fromtimestamp(bucket["key"] / 1000, tz=UTC).date()
+                counts[day] = int(bucket["doc_count"])
+        return counts
 
     def build_query(self, query: KeywordQuery) -> tantivy.Query | None:
         """The tantivy query for `query`, or None when its text analyses to nothing."""

@@ -115,6 +115,11 @@ class SearchService:
         self._allowed_watermark = -1
         self._lock = threading.Lock()
 
+    @property
+    def keyword_index(self) -> KeywordIndex:
+        """The open keyword index, for pages that count or list papers by its fields."""
+        return self._keyword
+
     def search(
         self,
         query: str,
