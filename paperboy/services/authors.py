@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from paperboy.domain import Paper
 from paperboy.domain.authors import MAX_AUTHOR_NAME, author_name_key
@@ -28,8 +29,16 @@ class AuthorNameError(ValueError):
 @dataclass(frozen=True, slots=True)
 class AuthoredPaper:
     key: str
-    paper: Paper
+    row: Any  # the store's row; made a Paper only for the page shown
     day: date | None  # first version, else the listing date
+
+    @property
+    def paper(self) -> Paper:
+        return row_to_paper(self.row)
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.row.categories.split(" ", 1)[0] or None
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ def author_profile(db: Database, index: KeywordIndex, name: str) -> AuthorProfil
     papers: list[AuthoredPaper] = []
     spellings: Counter[str] = Counter()
     coauthors: Counter[str] = Counter()
-    spelled: dict[str, Counter[str]] = {}
+    spelled: dict[str, str] = {}  # a co-author's name as their newest shared paper writes it
     for paper_id in ids:  # the index's order: newest first
         row = rows.get(paper_id)
         if row is None or row.withdrawn:
@@ -77,20 +86,20 @@ def author_profile(db: Database, index: KeywordIndex, name: str) -> AuthorProfil
         for other, key in set(zip(names, keys, strict=True)):
             if key and key != wanted:
                 coauthors[key] += 1
-                spelled.setdefault(key, Counter())[other] += 1
+                spelled.setdefault(key, other)
         day = row.published.date() if row.published else row.metadata_updated
-        papers.append(AuthoredPaper(row.key, row_to_paper(row), day))
+        papers.append(AuthoredPaper(row.key, row, day))
     if not papers:
         return None
     papers.sort(key=lambda p: p.day or date.min, reverse=True)
-    categories = Counter(p.paper.categories[0] for p in papers if p.paper.categories)
+    categories = Counter(p.primary_category for p in papers if p.primary_category)
     return AuthorProfile(
         name=spellings.most_common(1)[0][0],
         papers=tuple(papers),
         total=len(papers),
         capped=found > len(ids),
         coauthors=tuple(
-            (spelled[key].most_common(1)[0][0], count)
+            (spelled[key], count)
             for key, count in sorted(coauthors.items(), key=lambda kc: (-kc[1], kc[0]))[:TOP_COAUTHORS]
         ),
         categories=tuple(sorted(categories.items(), key=lambda cc: (-cc[1], cc[0]))[:TOP_CATEGORIES]),
