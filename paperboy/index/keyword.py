@@ -380,10 +380,11 @@ class KeywordIndex:
         addresses = [address for _, address in result.hits]
         return list(searcher.fast_field_values("paper_id", addresses)), result.count or 0
 
-    def daily_counts(self, query: KeywordQuery) -> dict[date, int]:
+    def daily_counts(self, query: KeywordQuery, all_words: bool = False) -> dict[date, int]:
         """How many papers matching `query` were published on each day (days with none
-        left out). A date histogram over the index's fast field: no paper is fetched."""
-        built = self.build_query(query)
+        left out); with all_words, only papers with every word. A date histogram over the
+        index's fast field: no paper is fetched."""
+        built = self.build_query(query, all_words=all_words)
         if built is None:
             return {}
         self._index.reload()
@@ -397,12 +398,26 @@ class KeywordIndex:
                 counts[day] = int(bucket["doc_count"])
         return counts
 
-    def build_query(self, query: KeywordQuery) -> tantivy.Query | None:
-        """The tantivy query for `query`, or None when its text analyses to nothing."""
+    def date_span(self) -> tuple[date, date] | None:
+        """The first and last day a paper in the index is dated, or None when none is."""
+        self._index.reload()
+        bounds = {"first": {"min": {"field": "published"}}, "last": {"max": {"field": "published"}}}
+        found = self._index.searcher().aggregate(tantivy.Query.all_query(), bounds)
+        first, last = found["first"]["value"], found["last"]["value"]
+        if first is None or last is None:
+            return None
+        # Min and max are read as nanoseconds (the histogram keys are milliseconds).
+        return tuple(datetime.fromtimestamp(v / 1e9, tz=UTC).date() for v in (first, last))  # type: ignore[return-value]
+
+    def build_query(self, query: KeywordQuery, all_words: bool = False) -> tantivy.Query | None:
+        """The tantivy query for `query`, or None when its text analyses to nothing; with
+        all_words every free word must match (else at least one)."""
         schema = self._schema
         must: list[tantivy.Query] = []
         terms = self._word_terms(query)
-        if terms:
+        if terms and all_words:
+            must += [tantivy.Query.term_query(schema, "text", t) for t in terms]
+        elif terms:
             should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t)) for t in terms]
             must.append(tantivy.Query.boolean_query(should))
         for phrase in query.phrases:

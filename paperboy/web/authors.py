@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from paperboy.services.authors import AuthorNameError, AuthorProfile, author_profile
 from paperboy.web.cards import author_search_url
-from paperboy.web.charts import Bar, bar_chart
+from paperboy.web.charts import bar_chart, monthly_bars
 from paperboy.web.context import Context, SearchUnavailableError
 from paperboy.web.errors import WebError, not_found
 from paperboy.web.params import PageNumber
@@ -51,5 +51,4 @@ def author_page(context: Context, request: Request, name: str, page: PageNumber 
 
 
 def activity_chart(profile: AuthorProfile) -> Markup:
-    bars = [Bar(f"{m:%b %Y}", f"{m:%B %Y}: {n:,} paper{'' if n == 1 else 's'}", n) for m, n in profile.months]
-    return bar_chart(bars, f"Papers by {profile.name} per month", "activity")
+    return bar_chart(monthly_bars(profile.months), f"Papers by {profile.name} per month", "activity")

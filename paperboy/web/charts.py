@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from markupsafe import Markup, escape
 
@@ -53,3 +54,15 @@ def bar_chart(bars: Sequence[Bar], title: str, chart_id: str) -> Markup:
             parts.append(f'<text class="tick" x="{i * slot:.1f}" y="{HEIGHT - 6}">{escape(bar.tick)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _papers(n: int) -> str:
+    return f"{n:,} paper{'' if n == 1 else 's'}"
+
+
+def monthly_bars(months: Sequence[tuple[date, int]]) -> list[Bar]:
+    return [Bar(f"{m:%b %Y}", f"{m:%B %Y}: {_papers(n)}", n) for m, n in months]
+
+
+def weekly_bars(weeks: Sequence[tuple[date, int]]) -> list[Bar]:
+    return [Bar(f"{w.day} {w:%b %y}", f"Week of {w.day} {w:%B %Y}: {_papers(n)}", n) for w, n in weeks]
