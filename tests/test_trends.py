@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from author_fixtures import fill_author_store
 from fastapi.testclient import TestClient
 
 from paperboy.config import Settings
+from paperboy.domain import FeedEntry, Paper, SourceRecord
 from paperboy.search import parse_query
 from paperboy.services.activity import weekly_from_days, weekly_trend
+from paperboy.services.ingest import ingest_items
+from paperboy.services.rising import rising_categories
 from paperboy.services.search import SearchService
 from paperboy.store import Database
 from paperboy.web import create_app
@@ -77,3 +80,57 @@ def test_no_chart_when_nothing_has_every_word_or_past_page_one(client: TestClien
     none = client.get("/search", params={"q": "molecule zebrafish", "mode": "keyword"})
     assert none.status_code == 200 and '<section class="trend"' not in none.text
     assert '<section class="trend"' not in client.get("/search").text
+
+
+def _listed(n: int, category: str, day: date, start: int) -> list[SourceRecord]:
+    return [
+        SourceRecord(
+            Paper(
+                title=f"A {category} paper number {start + i}",
+                abstract="An abstract long enough for the store to take it as a real one.",
+                source="arxiv",
+                arxiv_id=f"2504.{start + i:05d}",
+                categories=(category,),
+            ),
+            f"test:{start + i}",
+            FeedEntry(day, "arxiv"),
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def rising_store(db: Database) -> Database:
+    week = date(2025, 4, 30)
+    ingest_items(
+        db,
+        _listed(12, "cs.CR", week, 0)
+        + _listed(12, "cs.LG", week - timedelta(days=2), 100)
+        + _listed(5, "cs.CV", week, 200)  # fast growing, but too few papers this week
+        + _listed(2, "cs.CR", week - timedelta(days=10), 300)
+        + _listed(30, "cs.LG", week - timedelta(days=20), 400),
+        kind="test",
+    )
+    return db
+
+
+def test_rising_categories_compare_shares_against_the_weeks_before(rising_store: Database) -> None:
+    report = rising_categories(rising_store, date(2025, 4, 30))
+    assert report is not None and report.first_day == date(2025, 4, 24) and report.weeks_before == 2
+    assert [r.category for r in report.categories] == ["cs.CR"]  # cs.LG's share fell; cs.CV has 5
+    cr = report.categories[0]
+    assert cr.papers == 12 and cr.share == pytest.approx(12 / 29)
+    assert cr.share_before == pytest.approx(3 / 35)  # (2 + 1) / (32 + 3 categories)
+    assert rising_categories(rising_store, date(2025, 4, 12)) is None  # nothing before to compare
+
+
+def test_the_home_page_names_the_rising_categories(rising_store: Database, settings: Settings) -> None:
+    with TestClient(create_app(settings, rising_store)) as client:
+        page = client.get("/").text
+        section = page[
+            page.index('<section class="rising"') : page.index("</section>", page.index('class="rising"'))
+        ]
+        assert "24 Apr 2025 – 30 Apr 2025" in section and "the 2 weeks before" in section
+        assert re.findall(r">(cs\.\w+) <span", section) == ["cs.CR"]
+        assert "12 papers" in section
+        assert '<section class="rising"' not in client.get("/?period=week").text

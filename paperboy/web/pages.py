@@ -15,6 +15,7 @@ from paperboy.services.activity import WeeklyTrend
 from paperboy.services.catalogue import find_paper
 from paperboy.services.comments import comments_for
 from paperboy.services.feed import MAX_LIST, feed_page, latest_feed_day
+from paperboy.services.rising import RisingReport, rising_categories
 from paperboy.services.votes import vote_state
 from paperboy.web.bibtex import bibtex_entry
 from paperboy.web.charts import bar_chart, weekly_bars
@@ -59,7 +60,10 @@ def home(
     day = latest_feed_day(context.db)
     if day is None:
         return render(request, "empty.html")
-    return _feed(request, context, day, period, page, sort, category)
+    rising = None
+    if period == "day" and page == 1 and category is None:
+        rising = context.remembered(("rising", day), lambda: rising_categories(context.db, day))
+    return _feed(request, context, day, period, page, sort, category, rising=rising)
 
 
 @router.get("/layout")
@@ -181,6 +185,7 @@ def _feed(
     page: int,
     sort: str = "trending",
     category: str | None = None,
+    rising: RisingReport | None = None,
 ) -> HTMLResponse:
     viewer = request.state.user
     listing = feed_page(
@@ -200,4 +205,4 @@ def _feed(
             f"{period_label(period, listing.first_day, listing.last_day)}.",
             "page",
         )
-    return render(request, "feed.html", listing=listing, day=day, period=period)
+    return render(request, "feed.html", listing=listing, day=day, period=period, rising=rising)
