@@ -121,3 +121,40 @@ def test_bars_are_as_tall_as_their_share_of_the_largest_and_labels_escaped() -> 
     assert heights[1] == 2 * heights[0] > 0
     assert "&lt;b&gt;a&lt;/b&gt;" in svg and "T &amp; U" in svg
     assert bar_chart([], "empty", "e") == ""
+
+
+def test_a_prolific_author_is_paged_twenty_at_a_time(db: Database, settings: Settings) -> None:
+    from datetime import datetime
+
+    from paperboy.domain import Author, Paper, SourceRecord
+    from paperboy.services.indexing import Indexer
+    from paperboy.services.ingest import ingest_items
+
+    ingest_items(
+        db,
+        [
+            SourceRecord(
+                Paper(
+                    title=f"Result number {i}",
+                    abstract="An abstract long enough for the store to take it as a real one.",
+                    source="arxiv",
+                    arxiv_id=f"2502.{i:05d}",
+                    authors=(Author("Prolific Person"), Author(f"Student {i % 3}")),
+                    categories=("math.CO",),
+                    published=datetime(2025, 2, 1 + i),
+                ),
+                f"test:{i}",
+            )
+            for i in range(25)
+        ],
+        kind="test",
+    )
+    Indexer(db, settings).catch_up_keyword()
+    with TestClient(create_app(settings, db)) as client:
+        first = client.get("/authors/Prolific%20Person").text
+        assert titles(first)[:2] == ["2502.00024", "2502.00023"] and len(titles(first)) == 20
+        assert 'href="?page=2"' in first and "Page 1 of 2" in first
+        second = client.get("/authors/Prolific%20Person?page=2").text
+        assert titles(second) == [f"2502.{i:05d}" for i in range(4, -1, -1)]
+        assert '<ol class="papers" start="21">' in second
+        assert '>Student 0</a> <span class="shared">9 papers' in first

@@ -62,8 +62,8 @@ class AuthorProfile:
 def author_profile(db: Database, index: KeywordIndex, name: str) -> AuthorProfile | None:
     """The author called `name` (accents, case and punctuation aside), or None when no
     paper in the library has them."""
-    wanted = author_name_key(name)
-    if not wanted or len(name) > MAX_AUTHOR_NAME:
+    wanted = author_name_key(name) if len(name) <= MAX_AUTHOR_NAME else ""
+    if not wanted:
         raise AuthorNameError(
             f"An author's name must have letters or digits and at most {MAX_AUTHOR_NAME} characters."
         )
