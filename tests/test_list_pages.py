@@ -87,7 +87,7 @@ def test_the_whole_day_is_one_page_with_chips_and_sorts(client: TestClient) -> N
 def test_a_card_links_authors_categories_code_and_the_discussion(client: TestClient) -> None:
     page = client.get(DAY_PATH).text
     card = next(c for c in cards(page) if "Panoramic Video" in c)
-    assert '<a href="/search?q=author%3A%22Jonas+Berg%22">Jonas Berg</a>' in card
+    assert '<a href="/authors/Jonas%20Berg">Jonas Berg</a>' in card
     assert 'class="primary" title="Primary category">cs.CV</a>' in card and ">cs.GR</a>" in card
     code = '<a class="code-link" href="https://github.com/example/pano-dit" rel="noopener nofollow">Code</a>'
     assert code in card
@@ -95,7 +95,7 @@ def test_a_card_links_authors_categories_code_and_the_discussion(client: TestCli
     assert 'href="https://arxiv.org/pdf/2603.10001"' in card
     assert '<span class="count">3</span>' in card and "0 comments" in card
     many = next(c for c in cards(page) if "2603.10007" in c)  # 10 authors: five named
-    assert many.count('href="/search?q=author') == 5 and "and 5 more" in many
+    assert many.count('href="/authors/') == 5 and "and 5 more" in many
     saved = next(c for c in cards(page) if "Hybrid Memory Systems" in c)
     assert "submitted by <strong>reading-group</strong>" in saved
 

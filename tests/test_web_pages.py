@@ -79,7 +79,7 @@ def test_a_card_shows_authors_votes_submitter_categories_and_links(client: TestC
     card = card[: card.index("</article>")]
     text = text_of(card)
     assert re.sub(r"\s+,", ",", text).count("Ada Lovelace, Alan Turing, Grace Hopper") == 1
-    assert '<a href="/search?q=author%3A%22Alan+Turing%22">Alan Turing</a>' in card
+    assert '<a href="/authors/Alan%20Turing">Alan Turing</a>' in card
     assert "submitted by akhaliq" in text and "cs.AR" in text
     assert 'class="primary" title="Primary category">cs.AR</a>' in card
     assert "https://arxiv.org/abs/2405.07518" in card and "https://arxiv.org/pdf/2405.07518" in card

@@ -19,7 +19,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -30,7 +30,9 @@ from paperboy.index.watermark import read_watermark, write_watermark
 # What the documents hold; an index written in an older format reads as holding nothing
 # (watermark 0), so the next `paperboy index update` writes every paper again.
 # 2: papers with a code link carry CODE_TERM in the category field.
-FORMAT_VERSION = 2
+# 3: papers without a first-version date (snapshot records without versions) are dated by
+#    their metadata (listing) date, so dates, trends and newest-first orders cover them.
+FORMAT_VERSION = 3
 FORMAT_FILE = "format.json"
 # The category field is raw and `cat:` values are letters, dots and hyphens only, so this
 # term can never collide with a category; reusing the field keeps old index folders openable.
@@ -373,12 +375,62 @@ class KeywordIndex:
         addresses = [address for _, address in result.hits][:limit]
         return list(searcher.fast_field_values("paper_id", addresses)), result.count or 0
 
-    def build_query(self, query: KeywordQuery) -> tantivy.Query | None:
-        """The tantivy query for `query`, or None when its text analyses to nothing."""
+    def author_ids(self, name: str, limit: int) -> tuple[list[int], int]:
+        """Ids of papers with an author whose name has `name`'s words in order (what
+        `author:"name"` finds), newest first, at most `limit`, and how many in all."""
+        tokens = self._author.analyze(name)
+        if not tokens or limit <= 0:
+            return [], 0
+        self._index.reload()
+        searcher = self._index.searcher()
+        result = searcher.search(
+            self._words_query("author", tokens),
+            limit=limit,
+            count=True,
+            order_by_field="published",
+            order=tantivy.Order.Desc,
+        )
+        addresses = [address for _, address in result.hits]
+        return list(searcher.fast_field_values("paper_id", addresses)), result.count or 0
+
+    def daily_counts(self, query: KeywordQuery, all_words: bool = False) -> dict[date, int]:
+        """How many papers matching `query` were published on each day (days with none
+        left out); with all_words, only papers with every word. A date histogram over the
+        index's fast field: no paper is fetched."""
+        built = self.build_query(query, all_words=all_words)
+        if built is None:
+            return {}
+        self._index.reload()
+        found = self._index.searcher().aggregate(
+            built, {"days": {"date_histogram": {"field": "published", "fixed_interval": "1d"}}}
+        )
+        counts: dict[date, int] = {}
+        for bucket in found.get("days", {}).get("buckets", []):
+            if bucket["doc_count"]:
+                day = datetime.fromtimestamp(bucket["key"] / 1000, tz=UTC).date()
+                counts[day] = int(bucket["doc_count"])
+        return counts
+
+    def date_span(self) -> tuple[date, date] | None:
+        """The first and last day a paper in the index is dated, or None when none is."""
+        self._index.reload()
+        bounds = {"first": {"min": {"field": "published"}}, "last": {"max": {"field": "published"}}}
+        found = self._index.searcher().aggregate(tantivy.Query.all_query(), bounds)
+        first, last = found["first"]["value"], found["last"]["value"]
+        if first is None or last is None:
+            return None
+        # Min and max are read as nanoseconds (the histogram keys are milliseconds).
+        return tuple(datetime.fromtimestamp(v / 1e9, tz=UTC).date() for v in (first, last))  # type: ignore[return-value]
+
+    def build_query(self, query: KeywordQuery, all_words: bool = False) -> tantivy.Query | None:
+        """The tantivy query for `query`, or None when its text analyses to nothing; with
+        all_words every free word must match (else at least one)."""
         schema = self._schema
         must: list[tantivy.Query] = []
         terms = self._word_terms(query)
-        if terms:
+        if terms and all_words:
+            must += [tantivy.Query.term_query(schema, "text", t) for t in terms]
+        elif terms:
             should = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t)) for t in terms]
             must.append(tantivy.Query.boolean_query(should))
         for phrase in query.phrases:

@@ -13,6 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -228,9 +229,13 @@ def _keyword_document(row: Any) -> KeywordDocument:
         abstract=row.abstract,
         authors=[a["name"] for a in row.authors],
         categories=row.categories.split(),
-        published=row.published,
+        published=row.published or _midnight(row.metadata_updated),
         has_code=bool(row.code_url),
     )
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return datetime(day.year, day.month, day.day) if day else None
 
 
 def _vector_watermark(settings: Settings) -> int:

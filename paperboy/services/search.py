@@ -27,6 +27,7 @@ from paperboy.index.vectors import INDEX_FILE, VectorIndex, vector_file_metadata
 from paperboy.index.watermark import read_watermark
 from paperboy.rank.fusion import fuse_hybrid
 from paperboy.search import ParsedQuery, QuerySyntaxError, parse_query, query_text
+from paperboy.services.activity import WeeklyTrend, weekly_trend
 from paperboy.services.indexing import embedder_for, keyword_folder, vector_folder
 from paperboy.store import Database, changes
 from paperboy.store import embeddings as embedding_store
@@ -133,6 +134,25 @@ class SearchService:
         self._allowed: dict[tuple[Any, ...], np.ndarray] = {}
         self._allowed_watermark = -1
         self._lock = threading.Lock()
+
+    def trend(
+        self,
+        query: str,
+        *,
+        category: str | None = None,
+        after: date | None = None,
+        before: date | None = None,
+    ) -> WeeklyTrend | None:
+        """Papers per week with every word of `query` (and its filters), for its chart."""
+        parsed = _with_filters(parse_query(query), category, after, before)
+        if not parsed.has_text and not parsed.has_filters:
+            return None
+        return weekly_trend(self._keyword, parsed)
+
+    @property
+    def keyword_index(self) -> KeywordIndex:
+        """The open keyword index, for pages that count or list papers by its fields."""
+        return self._keyword
 
     def search(
         self,

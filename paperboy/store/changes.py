@@ -12,7 +12,7 @@ from paperboy.store.schema import paper
 
 _INDEXED_COLUMNS = (
     paper.c.id, paper.c.revision, paper.c.withdrawn, paper.c.title, paper.c.abstract,
-    paper.c.authors, paper.c.categories, paper.c.published, paper.c.code_url,
+    paper.c.authors, paper.c.categories, paper.c.published, paper.c.metadata_updated, paper.c.code_url,
 )  # fmt: skip
 
 

@@ -134,6 +134,21 @@ def categories_between(conn: Connection, first_day: date, last_day: date) -> lis
     )
 
 
+def primary_categories_by_day(
+    conn: Connection, first_day: date, last_day: date
+) -> list[tuple[date, str, int]]:
+    """(day first listed, primary category, papers) for the visible papers listed in
+    [first_day, last_day]: a few thousand rows for a month, however many papers."""
+    grouped = visible_papers_between(first_day, last_day)
+    rows = conn.execute(
+        select(grouped.c.first_day, paper.c.primary_category, func.count())
+        .join(grouped, grouped.c.paper_id == paper.c.id)
+        .where(paper.c.withdrawn.is_(False), paper.c.primary_category.is_not(None))
+        .group_by(grouped.c.first_day, paper.c.primary_category)
+    )
+    return [(day, category, int(count)) for day, category, count in rows]
+
+
 def visible_papers_between(first_day: date, last_day: date) -> Any:
     """A subquery: per paper listed in the range and not hidden, its highest external
     upvotes (upvotes), first day, a submitter's name and how many entries name a submitter."""

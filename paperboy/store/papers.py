@@ -117,6 +117,14 @@ def rows_by_key(conn: Connection, keys: Iterable[str]) -> dict[str, Any]:
     return found
 
 
+def rows_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, Any]:
+    found: dict[int, Any] = {}
+    for chunk in _chunks(list(set(ids)), 500):
+        for row in conn.execute(select(paper).where(paper.c.id.in_(chunk))):
+            found[row.id] = row
+    return found
+
+
 def rows_by_title_norm(conn: Connection, title_norms: Iterable[str]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     for chunk in _chunks(list(set(title_norms)), 500):

@@ -36,7 +36,7 @@ class CardView:
     title_html: Markup
     abstract_html: Markup
     clamped: bool
-    authors_html: Markup  # <p class="authors"> with each name linked to its search, or ""
+    authors_html: Markup  # <p class="authors"> with each name linked to its author page, or ""
     categories_html: Markup  # <ul class="tags">, primary category first and marked, or ""
     abs_url: str | None
     pdf_url: str | None
@@ -64,11 +64,11 @@ def card_view(key: str, paper: Paper, compact: bool = False) -> CardView:
 
 
 def authors_html(paper: Paper, limit: int) -> Markup:
-    """The first `limit` authors, each linked to a search for them, and how many more."""
+    """The first `limit` authors, each linked to their page, and how many more."""
     names = [a.name for a in paper.authors if a.name.strip()]
     if not names:
         return Markup("")
-    links = ", ".join(f'<a href="{author_search_url(n)}">{escape(n)}</a>' for n in names[:limit])
+    links = ", ".join(f'<a href="{author_page_url(n)}">{escape(n)}</a>' for n in names[:limit])
     more = f" and {len(names) - limit:,} more" if len(names) > limit else ""
     return Markup(f'<p class="authors">{links}{more}</p>')
 
@@ -94,6 +94,12 @@ def categories_html(categories: tuple[str, ...], limit: int | None = None) -> Ma
 def paper_path(key: str) -> str:
     """The paper page's path: /papers/2405.07518, /papers/hep-th/9901001, /papers/title%3A..."""
     return "/papers/" + quote(key, safe="/.-")
+
+
+def author_page_url(name: str) -> str:
+    """The author's page: /authors/ and the name, spaces and all quoted ("/" too)."""
+    phrase = " ".join(name.split())
+    return "/authors/" + (phrase.replace(" ", "%20") if _PLAIN_NAME.match(phrase) else quote(phrase, safe=""))
 
 
 def author_search_url(name: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -13,6 +15,8 @@ from paperboy.services.search import SearchService
 from paperboy.store import Database
 
 log = logging.getLogger("paperboy.web")
+CACHE_SECONDS = 600.0
+CACHE_ENTRIES = 256
 
 
 class SearchUnavailableError(RuntimeError):
@@ -28,6 +32,24 @@ class AppContext:
         self._search: Any = None
         self._search_error: str | None = None
         self._lock = threading.Lock()
+        self._remembered: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+    def remembered(
+        self, key: tuple[Any, ...], compute: Callable[[], Any], seconds: float = CACHE_SECONDS
+    ) -> Any:
+        """compute()'s value, reused for `seconds` under `key` (summaries of the feed that
+        change slowly and cost a query over weeks of entries, e.g. rising categories)."""
+        now = time.monotonic()
+        with self._lock:
+            found = self._remembered.get(key)
+        if found is not None and now - found[0] < seconds:
+            return found[1]
+        value = compute()
+        with self._lock:
+            if len(self._remembered) >= CACHE_ENTRIES:
+                self._remembered.clear()
+            self._remembered[key] = (now, value)
+        return value
 
     def search(self) -> Any:
         """The process's SearchService, opened once; raises SearchUnavailableError otherwise."""

@@ -7,14 +7,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
 
 from paperboy.domain import StoredPaper
 from paperboy.search.query import QuerySyntaxError
+from paperboy.services.activity import WeeklyTrend
 from paperboy.services.catalogue import find_paper
 from paperboy.services.comments import comments_for
 from paperboy.services.feed import MAX_LIST, feed_page, latest_feed_day
+from paperboy.services.rising import RisingReport, rising_categories
 from paperboy.services.votes import vote_state
 from paperboy.web.bibtex import bibtex_entry
+from paperboy.web.charts import bar_chart, weekly_bars
 from paperboy.web.community_responses import safe_next
 from paperboy.web.context import AppContext, Context, SearchUnavailableError
 from paperboy.web.errors import not_found
@@ -56,7 +60,10 @@ def home(
     day = latest_feed_day(context.db)
     if day is None:
         return render(request, "empty.html")
-    return _feed(request, context, day, period, page, sort, category)
+    rising = None
+    if period == "day" and page == 1 and category is None:
+        rising = context.remembered(("rising", day), lambda: rising_categories(context.db, day))
+    return _feed(request, context, day, period, page, sort, category, rising=rising)
 
 
 @router.get("/layout")
@@ -159,7 +166,15 @@ def search(
         )
     if page > 1 and page > results.pages:
         raise not_found(f"Page {page} is past the last page of results ({results.pages}).", "page")
-    return render(request, "search.html", form=form, results=results, query=q)
+    trend = context.search().trend(q, category=category, after=after, before=before) if page == 1 else None
+    chart = _trend_chart(trend)
+    return render(request, "search.html", form=form, results=results, query=q, trend=trend, chart=chart)
+
+
+def _trend_chart(trend: WeeklyTrend | None) -> Markup | None:
+    if trend is None or trend.total == 0:
+        return None
+    return bar_chart(weekly_bars(trend.weeks), "Papers with every word of this search, per week", "trend")
 
 
 def _feed(
@@ -170,6 +185,7 @@ def _feed(
     page: int,
     sort: str = "trending",
     category: str | None = None,
+    rising: RisingReport | None = None,
 ) -> HTMLResponse:
     viewer = request.state.user
     listing = feed_page(
@@ -189,4 +205,4 @@ def _feed(
             f"{period_label(period, listing.first_day, listing.last_day)}.",
             "page",
         )
-    return render(request, "feed.html", listing=listing, day=day, period=period)
+    return render(request, "feed.html", listing=listing, day=day, period=period, rising=rising)

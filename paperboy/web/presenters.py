@@ -7,9 +7,15 @@ from datetime import date
 from urllib.parse import quote, urlencode
 
 from paperboy.domain import Paper
-from paperboy.web.cards import AUTHORS_ON_CARD, author_search_url, category_search_url, paper_path
+from paperboy.web.cards import (
+    AUTHORS_ON_CARD,
+    author_page_url,
+    author_search_url,
+    category_search_url,
+    paper_path,
+)
 
-__all__ = ["author_search_url", "category_search_url", "paper_path"]
+__all__ = ["author_page_url", "author_search_url", "category_search_url", "paper_path"]
 
 # The paper page names the authors (linked) up to this many.
 AUTHORS_ON_PAGE = 100
@@ -42,9 +48,9 @@ def doi_url(paper: Paper) -> str | None:
 
 
 def author_links(paper: Paper, limit: int = AUTHORS_ON_CARD) -> tuple[list[AuthorLink], int]:
-    """The first `limit` authors, each linked to a search for their name, and how many more."""
+    """The first `limit` authors, each linked to their author page, and how many more."""
     names = [a.name for a in paper.authors if a.name.strip()]
-    shown = [AuthorLink(name, author_search_url(name)) for name in names[:limit]]
+    shown = [AuthorLink(name, author_page_url(name)) for name in names[:limit]]
     return shown, max(len(names) - limit, 0)
 
 

@@ -50,6 +50,8 @@ def build_templates() -> Jinja2Templates:
         feed_path=presenters.feed_path,
         with_page=presenters.with_page,
         author_links=presenters.author_links,
+        author_page_url=presenters.author_page_url,
+        author_search_url=presenters.author_search_url,
         category_search_url=presenters.category_search_url,
         period_heading=presenters.period_heading,
         sort_labels=presenters.SORT_LABELS,
