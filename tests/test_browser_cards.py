@@ -2,14 +2,12 @@
 compact and comfortable layouts (remembered), a whole day on one page with sort and
 category chips, formulas as MathML, code links, and Trending before anyone has voted.
 
-Screenshots go to tests/screenshots/ (not committed); with PAPERBOY_TEST_DOCS_SCREENSHOTS=1
-they are also copied to docs/screenshots/ for the documentation.
+Screenshots go to tests/screenshots/ (not committed). The documentation's pictures are of
+real papers instead, taken by scripts/screenshots.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,15 +20,6 @@ from web_server import running_server
 
 from paperboy.store import open_database
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-# The ones docs/web.md and the README show.
-FOR_DOCS = {
-    "feed-comfortable.png",
-    "feed-compact.png",
-    "paper-math.png",
-    "trending-empty.png",
-    "phone-compact.png",
-}
 DAY_PATH = f"/papers/{DAY.isoformat()}"
 PAPERS_ON_DAY = 41  # 40 arXiv papers and one from a saved page
 
@@ -65,8 +54,6 @@ def screenshot(page: object, name: str) -> None:
     path = SCREENSHOTS / name
     page.screenshot(path=str(path))  # type: ignore[attr-defined]
     assert path.stat().st_size < 400_000
-    if os.environ.get("PAPERBOY_TEST_DOCS_SCREENSHOTS") == "1" and name in FOR_DOCS:
-        shutil.copyfile(path, DOCS_SCREENSHOTS / name)
 
 
 def cards_above_the_fold(page: object) -> int:

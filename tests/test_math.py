@@ -47,6 +47,14 @@ def test_prices_and_lone_dollars_stay_text() -> None:
     assert split_math(r"Escaped \$x\$ is money")[0].text == "Escaped $x$ is money"
 
 
+def test_an_arrow_between_numbers_closes_before_the_digit() -> None:
+    # From arXiv 2608.19553: read by Pandoc's rule alone, the closer before "89" was
+    # passed over and the next dollars made a whole sentence one unbreakable formula.
+    text = r"Acc@0.5 88.531\%$\to$89.725\%, Acc@0.9 55.788\%$\to$61.142\%). A frozen transfer"
+    assert formulas(text) == [r"\to", r"\to"]
+    assert formulas("prices from $5-$10 each") == []
+
+
 def test_unbalanced_delimiters_stay_text() -> None:
     for text in (r"an \( unclosed formula", "an $unclosed one", r"\[ never closed", "$$ open"):
         assert formulas(text) == [], text

@@ -386,3 +386,24 @@ def test_a_pasted_abstract_finds_its_paper_first_in_every_mode(service: SearchSe
     assert len(pasted.split()) > 100
     for mode in ("keyword", "semantic", "hybrid"):
         assert service.search(pasted, mode=mode).hits[0].paper.title == paper.title, mode
+
+
+def test_while_embeddings_catch_up_search_says_how_many_papers_are_not_embedded(
+    db: Database, settings: Settings, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    """scripts/run serves before the background update has embedded everything: the
+    results then say so, with the number, and stop saying it once it has caught up."""
+    from feed_fixtures import realistic_papers
+
+    records = realistic_papers(count=12)
+    ingest_items(db, records[:8], kind="test")
+    indexer = Indexer(db, settings, embedder)
+    indexer.catch_up()
+    ingest_items(db, records[8:], kind="test")
+    indexer.catch_up_keyword()  # what `paperboy index update --keyword-only` does
+    service = SearchService(db, settings, embedder)
+    behind = service.search("attention", mode="hybrid")
+    assert behind.notice is not None and "4 papers are not embedded yet" in behind.notice
+    assert service.search("attention", mode="keyword").notice is None  # keyword results are whole
+    indexer.catch_up_vectors()
+    assert service.search("attention", mode="hybrid").notice is None

@@ -137,6 +137,13 @@ def test_health_and_readiness(client: TestClient) -> None:
     body = ready.json()
     assert body["status"] == "ready" and body["store"]["schema"] == body["store"]["newest_schema"]
     assert "search" in body
+    # How far each index is behind the store (scripts/run embeds in the background).
+    assert set(body["indexes"]) == {
+        "papers", "keyword_documents", "keyword_behind", "vectors", "vector_behind", "up_to_date"
+    }
+    assert body["indexes"]["up_to_date"] == (
+        body["indexes"]["keyword_behind"] == body["indexes"]["vector_behind"] == 0
+    )
 
 
 def test_requests_are_logged_with_client_method_path_status_and_duration(

@@ -39,6 +39,12 @@ def register(commands: Any) -> None:
         action = actions.add_parser(name, help=text)
         action.add_argument("--json", action="store_true")
         action.set_defaults(handler=handler)
+        if name == "update":
+            action.add_argument(
+                "--keyword-only",
+                action="store_true",
+                help="catch up the keyword index only, leaving the embeddings for a later update",
+            )
 
     evaluate = commands.add_parser("eval", help="nDCG@10, recall@100, MRR@10 of each mode on a BEIR dataset")
     evaluate.add_argument(
@@ -48,22 +54,24 @@ def register(commands: Any) -> None:
     evaluate.set_defaults(handler=run_eval)
 
 
-def update_indexes(db: Any, config: Any) -> Any:
-    """Catch both indexes up with progress bars; used after every ingest too."""
+def update_indexes(db: Any, config: Any, *, vectors: bool = True) -> Any:
+    """Catch both indexes up (or the keyword index alone) with progress bars; used after
+    every ingest too."""
     from paperboy.services.indexing import Indexer, index_status
 
     indexer = Indexer(db, config)
     keyword_pending, vector_pending = indexer.pending()
     with progress_bar("keyword index", keyword_pending, unit="paper") as keyword_advance:
         indexer.catch_up_keyword(keyword_advance)
-    with progress_bar("embedding", vector_pending, unit="paper") as vector_advance:
-        indexer.catch_up_vectors(vector_advance)
+    if vectors:
+        with progress_bar("embedding", vector_pending, unit="paper") as vector_advance:
+            indexer.catch_up_vectors(vector_advance)
     return index_status(db, config)
 
 
 def run_index_update(args: argparse.Namespace) -> int:
     config = context.settings()
-    status = update_indexes(context.database(config), config)
+    status = update_indexes(context.database(config), config, vectors=not args.keyword_only)
     _print_status(status, args.json)
     return 0
 

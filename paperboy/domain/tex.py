@@ -3,7 +3,8 @@
 Delimiters: `$...$`, `$$...$$`, `\\(...\\)` and `\\[...\\]`; `\\$` is a literal dollar.
 A single `$` follows Pandoc's rule, so prices do not turn into formulas: the opening `$`
 has a non-space character right after it, the closing one a non-space character right
-before it and no digit right after it ("costs $5 and $10" stays text).
+before it and no digit right after it ("costs $5 and $10" stays text), unless the formula
+holds a command ("from 88%$\\to$89%" is an arrow between two numbers).
 
 Bounded for hostile input: a formula is at most MAX_FORMULA_CHARS long, a closing
 delimiter is looked for among the next CLOSE_CANDIDATES dollars only, and after
@@ -136,6 +137,9 @@ def _plain_formula(tex: str) -> str:
     return " ".join(tex.split())
 
 
+_COMMAND_START = re.compile(r"\\[A-Za-z]")
+
+
 def _next_delimiter(text: str, start: int) -> int:
     dollar = text.find("$", start)
     slash = text.find("\\", start)
@@ -169,7 +173,11 @@ def _formula_at(text: str, i: int) -> tuple[str, int, bool] | None:
             return None
         escaped = text[found - 1] == "\\"
         after = text[found + 1] if found + 1 < len(text) else ""
-        if not escaped and not text[found - 1].isspace() and not after.isdigit():
-            return text[i + 1 : found], found + 1, False
+        if not escaped and not text[found - 1].isspace():
+            # A digit after the closing $ usually means a price ("$5-$10"), but not after
+            # a command: arXiv abstracts write "88.5%$\to$89.7%", and passing over that
+            # closer would pair the next dollars wrongly and make a sentence one formula.
+            if not after.isdigit() or _COMMAND_START.search(text, i + 1, found) is not None:
+                return text[i + 1 : found], found + 1, False
         position = found + 1
     return None

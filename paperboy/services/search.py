@@ -325,9 +325,23 @@ class SearchService:
             )
         # The text whole: the model reads up to its token limit (title and opening of a pasted abstract).
         query_vector = self.embedder.embed_query(parsed.text) if vector is None else vector
+        notice = self._catching_up_notice()
         if not parsed.has_filters:
-            return vectors.search(query_vector, k=k), None
-        return vectors.search(query_vector, k=k, allowed=self._allowed_ids(parsed)), None
+            return vectors.search(query_vector, k=k), notice
+        return vectors.search(query_vector, k=k, allowed=self._allowed_ids(parsed)), notice
+
+    def _catching_up_notice(self) -> str | None:
+        """Said while the embeddings are still being computed (a first import embeds in
+        the background): meaning-based results then cover only part of the store."""
+        with self.db.connect() as conn:
+            behind = changes.count_changed(conn, self._vectors_revision)
+        if not behind:
+            return None
+        noun = "paper is" if behind == 1 else "papers are"
+        return (
+            f"semantic search is catching up: {behind:,} {noun} not embedded yet, "
+            "so only their keyword matches are shown"
+        )
 
     def _allowed_ids(self, parsed: ParsedQuery) -> np.ndarray:
         """Every paper id passing the query's filters, sorted; remembered per filter until

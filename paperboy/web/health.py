@@ -24,6 +24,26 @@ def newest_schema_revision() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def _index_progress(context: Context) -> dict[str, Any]:
+    """How far each search index is behind the store: after a first import the
+    embeddings may still be computed in the background while pages and keyword search
+    already work. Informational: being behind does not make the site "not ready"."""
+    from paperboy.services.indexing import index_status
+
+    try:
+        status = index_status(context.db, context.settings)
+    except Exception as exc:  # an unreadable index is reported, not raised
+        return {"error": f"cannot read the indexes: {type(exc).__name__}"}
+    return {
+        "papers": status.papers,
+        "keyword_documents": status.keyword_documents,
+        "keyword_behind": status.keyword_behind,
+        "vectors": status.vectors,
+        "vector_behind": status.vector_behind,
+        "up_to_date": status.up_to_date,
+    }
+
+
 @router.get("/healthz", summary="The process is alive")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
@@ -41,5 +61,6 @@ def readyz(context: Context) -> JSONResponse:
     body["store"].update(schema=revision, newest_schema=newest)
     ready = revision is not None and revision == newest
     body["search"] = context.search_status()
+    body["indexes"] = _index_progress(context)
     body["status"] = "ready" if ready else "not ready"
     return JSONResponse(body, status_code=200 if ready else 503)
