@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import tantivy
 
@@ -261,7 +261,7 @@ class KeywordIndex:
     def current_format(self) -> bool:
         """Whether the documents are in FORMAT_VERSION (a folder without the file is older)."""
         try:
-            return json.loads((self.folder / FORMAT_FILE).read_text()).get("version") == FORMAT_VERSION
+            return bool(json.loads((self.folder / FORMAT_FILE).read_text()).get("version") == FORMAT_VERSION)
         except (OSError, ValueError, AttributeError):
             return False
 
@@ -300,9 +300,9 @@ class KeywordIndex:
                 order=tantivy.Order.Desc,
             )
         addresses = [address for _, address in result.hits]
-        ids = searcher.fast_field_values("paper_id", addresses)
+        ids = _paper_ids(searcher, addresses)
         scores = [float(key) if query.has_text else 0.0 for key, _ in result.hits]
-        return KeywordResults(hits=list(zip(ids, scores, strict=True)), total=result.count or 0)
+        return KeywordResults(hits=list(zip(ids, scores, strict=True)), total=_total(result))
 
     def matching_ids(self, query: KeywordQuery, paper_ids: Sequence[int]) -> set[int]:
         """Which of `paper_ids` match `query` (its words, phrases and filters)."""
@@ -314,7 +314,7 @@ class KeywordIndex:
         self._index.reload()
         searcher = self._index.searcher()
         result = searcher.search(both, limit=len(paper_ids))
-        return set(searcher.fast_field_values("paper_id", [address for _, address in result.hits]))
+        return set(_paper_ids(searcher, [address for _, address in result.hits]))
 
     def knows_any(self, texts: Sequence[str]) -> bool:
         """Whether some paper contains at least one of the words of `texts` (common
@@ -358,7 +358,7 @@ class KeywordIndex:
         if total == 0:
             return set()
         result = searcher.search(tantivy.Query.all_query(), limit=total)
-        return set(searcher.fast_field_values("paper_id", [address for _, address in result.hits]))
+        return set(_paper_ids(searcher, [address for _, address in result.hits]))
 
     def filtered_ids(self, query: KeywordQuery, limit: int) -> tuple[list[int], int]:
         """Ids of papers passing `query`'s filters (its words are ignored), at most `limit`,
@@ -373,7 +373,7 @@ class KeywordIndex:
         searcher = self._index.searcher()
         result = searcher.search(tantivy.Query.boolean_query(clauses), limit=max(limit, 1), count=True)
         addresses = [address for _, address in result.hits][:limit]
-        return list(searcher.fast_field_values("paper_id", addresses)), result.count or 0
+        return list(_paper_ids(searcher, addresses)), _total(result)
 
     def author_ids(self, name: str, limit: int) -> tuple[list[int], int]:
         """Ids of papers with an author whose name has `name`'s words in order (what
@@ -391,7 +391,7 @@ class KeywordIndex:
             order=tantivy.Order.Desc,
         )
         addresses = [address for _, address in result.hits]
-        return list(searcher.fast_field_values("paper_id", addresses)), result.count or 0
+        return list(_paper_ids(searcher, addresses)), _total(result)
 
     def daily_counts(self, query: KeywordQuery, all_words: bool = False) -> dict[date, int]:
         """How many papers matching `query` were published on each day (days with none
@@ -479,7 +479,7 @@ class KeywordIndex:
     def _words_query(self, field: str, tokens: list[str]) -> tantivy.Query:
         if len(tokens) == 1:
             return tantivy.Query.term_query(self._schema, field, tokens[0])
-        return tantivy.Query.phrase_query(self._schema, field, tokens)
+        return tantivy.Query.phrase_query(self._schema, field, list[str | tuple[int, str]](tokens))
 
     def _word_terms(self, query: KeywordQuery) -> list[str]:
         """Stemmed terms of the free words, stopwords dropped unless they are all there is;
@@ -530,3 +530,14 @@ def _edit_distance(a: str, b: str, cap: int) -> int:
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min)
+
+
+def _paper_ids(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress]) -> list[int]:
+    """The paper ids of the documents at `addresses` (a fast field: no document is read)."""
+    return [int(cast(int, value)) for value in searcher.fast_field_values("paper_id", addresses)]
+
+
+def _total(result: tantivy.SearchResult) -> int:
+    """How many documents matched (asked for with count=True; tantivy's stubs omit it)."""
+    count: int | None = getattr(result, "count", None)
+    return count or 0

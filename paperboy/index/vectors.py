@@ -17,6 +17,7 @@ import math
 import os
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import onnxruntime  # noqa: F401  -- must precede usearch; see module docstring
@@ -37,7 +38,7 @@ EXPANSION_SEARCH = 2048
 EXACT_SCAN_LIMIT = 100_000
 
 
-def vector_file_metadata(path: Path) -> dict | None:
+def vector_file_metadata(path: Path) -> dict[str, Any] | None:
     """The saved index's header (count_present, ndim...) without loading it."""
     return Index.metadata(str(path))
 
@@ -64,31 +65,38 @@ class VectorIndex:
         self.ndim = ndim
         self.exact_filter_limit = exact_filter_limit
         self.exact_scan_limit = exact_scan_limit
-        self._settings = dict(
-            ndim=ndim,
-            metric="cos",
-            dtype=dtype,
-            connectivity=connectivity,
-            expansion_add=expansion_add,
-            expansion_search=expansion_search,
-        )
-        self._index = Index(**self._settings)
+        self._dtype = dtype
+        self._connectivity = connectivity
+        self._expansion_add = expansion_add
+        self._expansion_search = expansion_search
+        self._index = self._empty_index()
         self.load()
+
+    def _empty_index(self) -> Index:
+        return Index(
+            ndim=self.ndim,
+            metric="cos",
+            dtype=self._dtype,
+            connectivity=self._connectivity,
+            expansion_add=self._expansion_add,
+            expansion_search=self._expansion_search,
+        )
 
     # ------------------------------------------------------------------ persistence
     def load(self) -> None:
         """Replace in-memory contents with what is saved in the folder (if anything)."""
         path = self.folder / INDEX_FILE
         if not path.exists():
-            self._index = Index(**self._settings)
+            self._index = self._empty_index()
             return
-        index = Index(**self._settings)
+        index = self._empty_index()
         index.load(str(path))
         if index.ndim != self.ndim:
             raise ValueError(
                 f"{path}: holds {index.ndim}-dim vectors, expected {self.ndim}; rebuild the vector index"
             )
-        index.expansion_search = self._settings["expansion_search"]
+        # The saved header does not keep the search width; usearch sets it through the property.
+        index.expansion_search = self._expansion_search  # type: ignore[misc]
         self._index = index
 
     def save(self, watermark: int | None = None) -> None:
@@ -129,7 +137,7 @@ class VectorIndex:
 
     def clear(self) -> None:
         """Empty the index (before a rebuild)."""
-        self._index = Index(**self._settings)
+        self._index = self._empty_index()
 
     # ------------------------------------------------------------------ reading
     def count(self) -> int:
@@ -192,7 +200,8 @@ class VectorIndex:
         if len(keys) == 0:
             return []
         # Fetched in the index's own precision: converting on the way out costs 5x more.
-        vectors = np.vstack(self._index.get(keys.astype(np.uint64))).astype(np.float32)
+        fetched = self._index.get(keys.astype(np.uint64))
+        vectors = np.vstack(cast("Sequence[np.ndarray]", fetched)).astype(np.float32)
         norms = np.linalg.norm(vectors, axis=1)
         sims = vectors @ query / (np.where(norms > 0, norms, 1.0) * max(np.linalg.norm(query), 1e-12))
         top = np.argsort(-sims, kind="stable")[:k]
