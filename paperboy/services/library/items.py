@@ -101,6 +101,12 @@ def saved_keys_among(db: Database, user: User, paper_keys: Sequence[str]) -> set
         return {key for key, row in rows.items() if row.id in saved}
 
 
+def saved_keys(db: Database, user: User) -> set[str]:
+    """The keys of every paper in the reader's library (one query, for a whole page of cards)."""
+    with db.connect() as conn:
+        return store.saved_paper_keys(conn, user.id)
+
+
 def library_items(
     db: Database,
     user: User,
