@@ -42,7 +42,7 @@ from paperboy.web.params import (
     SortParam,
 )
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}
     for status, description in (
         (400, "The query cannot be understood."),
@@ -56,7 +56,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (503, "Search is not available."),
     )
 }
-router = APIRouter(prefix="/api", tags=["papers"], responses=_ERRORS)
+router = APIRouter(prefix="/api", tags=["papers"], responses=ERROR_RESPONSES)
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Items per page, 1 to {MAX_PER_PAGE}.")]
 
 

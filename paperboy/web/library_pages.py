@@ -138,7 +138,7 @@ def import_form(context: Context, request: Request, user: SignedInUser) -> Respo
 
 @router.post("/library/import")
 async def import_file(context: Context, request: Request, user: SignedInUser) -> Response:
-    """Read an uploaded BibTeX, RIS or CSL-JSON file into the library; the page says what became of each entry."""
+    """Read an uploaded BibTeX, RIS or CSL-JSON file into the library; the page says what became of each."""
     if user is None:
         return sign_in_first(request)
     async with request.form(max_files=1, max_fields=10) as form:
@@ -153,7 +153,7 @@ async def import_file(context: Context, request: Request, user: SignedInUser) ->
     if len(data) > MAX_FILE_BYTES:
         message = (
             f"{name} is larger than {MAX_FILE_BYTES // 1024 // 1024} MB, the most one import takes. "
-            "Split it into smaller files and import each; nothing was imported."
+            "Split it into smaller files and import each. Nothing was imported."
         )
         return _import_page(request, context, user, 413, problem=message)
     try:
@@ -192,7 +192,7 @@ def change_follow(
     action: Annotated[Literal["follow", "unfollow"], Form()] = "follow",
     next: Annotated[str, Form()] = "",  # noqa: A002
 ) -> Response:
-    """Follow an author (by name) or a category, or stop following; their new papers are marked on the feed."""
+    """Follow an author (by name) or a category, or stop; their papers are marked on every list."""
     if user is None:
         return sign_in_first(request)
     try:

@@ -171,3 +171,9 @@ def _matches(item: LibraryItem, query: ParsedQuery) -> bool:
     if query.before and (published is None or published > query.before):
         return False
     return True
+
+
+def paper_ids_of(db: Database, paper_keys: Sequence[str]) -> dict[str, int]:
+    """Stored paper ids by key (for adding votes and comment counts to a list of papers)."""
+    with db.connect() as conn:
+        return {key: row.id for key, row in store.papers_by_keys(conn, paper_keys).items()}
