@@ -1,10 +1,13 @@
 """The library in a real headless Chromium against `paperboy serve`: a reader saves a paper from
 its card without a reload, tags it and writes a note, imports a BibTeX file, and makes a public
 collection that a signed-out visitor reads, with an Atom feed that parses. No dialog may open,
-no script error or CSP refusal may be logged."""
+no script error or CSP refusal may be logged. Screenshots go to tests/screenshots/; with
+PAPERBOY_TEST_DOCS_SCREENSHOTS=1 the ones the docs show are copied to docs/screenshots/."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +16,8 @@ import pytest
 from conftest import fresh_database
 from playwright import sync_api as playwright_sync
 from test_browser import CHROMIUM, DESKTOP, PHONE, Visit
-from test_browser_community import Site, screenshot, sign_in
+from test_browser_community import DOCS_SCREENSHOTS, Site, sign_in
+from test_browser_community import screenshot as save_screenshot
 from web_server import SEED_DAYS, fill_store, index_store, running_server
 
 from paperboy.config import Settings
@@ -28,6 +32,13 @@ BIBTEX = """@misc{moe, title={Sparse Mixture-of-Experts Accelerators}, eprint={2
 @misc{broken, title={Unclosed
 """
 expect = playwright_sync.expect
+FOR_DOCS = {"library.png", "library-import.png", "collection-phone.png"}
+
+
+def screenshot(page: object, name: str, full_page: bool = False) -> None:
+    path = save_screenshot(page, name, full_page)
+    if os.environ.get("PAPERBOY_TEST_DOCS_SCREENSHOTS") == "1" and name in FOR_DOCS:
+        shutil.copyfile(path, DOCS_SCREENSHOTS / name)
 
 
 @pytest.fixture(scope="module")

@@ -268,6 +268,8 @@ def test_followed_authors_and_categories_are_marked_on_the_feed(ada: TestClient)
     assert followed.status_code == 303 and followed.headers["location"] == f"/papers/{PAPER}"
     day = ada.get(DAY).text
     assert "You follow Grace Hopper" in day and day.count('class="followed"') == 1
+    listed = ada.get(f"/api/papers?date={SEED_DAYS[0].isoformat()}&per_page=100").json()["items"]
+    assert {i["paper"]["key"]: i["followed"] for i in listed if i["followed"]} == {PAPER: ["Grace Hopper"]}
     post(ada, "/follows", kind="category", value="hep-th")
     assert "You follow hep-th" in ada.get(f"/papers/{SEED_DAYS[1].isoformat()}").text
     search = ada.get('/search?q=author:"Edward Witten"&mode=keyword')

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import Follow, FollowMark, LibraryInputError
@@ -55,7 +56,9 @@ def follows_of(db: Database, user: User) -> list[Follow]:
         return store.follows_of(conn, user.id)
 
 
+@lru_cache(maxsize=65_536)
 def _author_key(name: str) -> str:
+    # Cached: a day's page asks for thousands of author names, most of them again tomorrow.
     return normalise_title(name)
 
 
