@@ -18,6 +18,7 @@ from web_server import SEED_DAYS
 
 from paperboy.config import Settings
 from paperboy.store import Database
+from paperboy.web import library_pages
 
 PAPER = "2405.07518"  # "Sparse Mixture-of-Experts Accelerators ...": Lovelace, Turing, Hopper; cs.AR, cs.LG
 OLD = "hep-th/9901001"  # "Strings on a Brane", Witten, 1999
@@ -304,6 +305,11 @@ def test_the_api_saves_tags_searches_and_exports(ada: TestClient, spec: dict[str
         {"tag": "moe", "papers": 1}
     ]
     assert matches_spec(spec, ada.get(f"/api/library/items/{OLD}"))["paper"]["key"] == OLD
+    first = matches_spec(spec, ada.get("/api/library?sort=title&per_page=1"))
+    assert (first["total"], first["pages"], first["items"][0]["paper"]["key"]) == (2, 2, PAPER)
+    second = matches_spec(spec, ada.get("/api/library?sort=title&per_page=1&page=2"))
+    assert second["items"][0]["paper"]["key"] == OLD
+    error_of(ada.get("/api/library?per_page=1&page=3"), 404, "not_found")
     error_of(api(ada, "PUT", f"/api/library/items/{PAPER}", json={"tags": ["x" * 41]}), 400, "bad_request")
     error_of(api(ada, "PUT", f"/api/library/items/{PAPER}", json={"read": "maybe"}), 422, "invalid_parameter")
     error_of(ada.get("/api/library?q=after:2024-13-45"), 400, "bad_request")
@@ -353,3 +359,20 @@ def test_the_api_makes_collections_and_follows(
     matches_spec(spec, api(ada, "DELETE", "/api/follows/category/cs.AR"))
     error_of(api(ada, "PUT", "/api/follows/category/no such"), 400, "bad_request")
     assert api(ada, "PUT", "/api/follows/planet/Mars").status_code == 422
+
+
+def test_a_long_library_is_split_into_pages_and_a_page_past_the_end_shows_the_last(
+    ada: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(library_pages, "LIBRARY_PER_PAGE", 1)
+    post(ada, f"/papers/{PAPER}/save")
+    post(ada, f"/papers/{OLD}/save")
+    first = ada.get("/library?sort=title").text
+    assert "2 papers · page 1 of 2" in first and "Strings on a Brane" not in first
+    assert 'href="/library?sort=title&amp;page=2"' in first
+    second = ada.get("/library?sort=title&page=2").text
+    assert "Strings on a Brane" in second and "Sparse Mixture" not in second
+    # Removing the last paper of the last page comes back to the page before, not to an error.
+    removed = post(ada, f"/papers/{OLD}/save", next="/library?sort=title&page=2")
+    after = ada.get(removed.headers["location"])
+    assert after.status_code == 200 and "Sparse Mixture" in after.text

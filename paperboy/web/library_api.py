@@ -42,7 +42,7 @@ from paperboy.web.library_api_models import (
     TagOut,
 )
 from paperboy.web.library_responses import LIBRARY_REFUSALS, export_response, private
-from paperboy.web.params import SearchText
+from paperboy.web.params import PageNumber, SearchText
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
@@ -94,6 +94,8 @@ def get_library(
     tag: Annotated[str, Query(max_length=40, description="Only papers with this tag.")] = "",
     sort: SortChoice = "saved",
     read: Annotated[bool | None, Query(description="true: read papers only; false: unread only.")] = None,
+    page: PageNumber = 1,
+    per_page: Annotated[int, Query(ge=1, le=500, description="Items per page, 1 to 500.")] = 100,
 ) -> Response:
     """Searched with the search box's syntax (words, "phrases", author:, cat:, after:, before:),
     scoped to the reader's own saved papers, their tags and notes."""
@@ -104,15 +106,23 @@ def get_library(
         found = items.library_items(context.db, user, q, tag, sort, read)
     except QuerySyntaxError as exc:
         return JSONResponse(error_body(400, "bad_request", exc.message, "q"), status_code=400)
-    papers = _paper_outs(context, [(i.paper_key, i.paper) for i in found])
+    pages = max(1, -(-len(found) // per_page))
+    if page > pages:
+        message = f"Page {page} is past the last page ({pages})."
+        return JSONResponse(error_body(404, "not_found", message, "page"), status_code=404)
+    shown = found[(page - 1) * per_page : page * per_page]
+    papers = _paper_outs(context, [(i.paper_key, i.paper) for i in shown])
     out = LibraryOut(
         query=q,
         tag=tag,
         sort=sort,
+        page=page,
+        per_page=per_page,
+        pages=pages,
         total=len(found),
         items=[
             LibraryItemOut(paper=p, tags=list(i.tags), note=i.note, read=i.read, saved_at=i.saved_at)
-            for i, p in zip(found, papers, strict=True)
+            for i, p in zip(shown, papers, strict=True)
         ],
         tags=[TagOut(tag=t, papers=n) for t, n in items.tags_of(context.db, user)],
     )

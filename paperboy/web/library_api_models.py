@@ -52,7 +52,10 @@ class LibraryOut(BaseModel):
     query: str
     tag: str
     sort: str = Field(description="saved (newest save first), published (newest first) or title.")
-    total: int
+    page: int
+    per_page: int
+    pages: int
+    total: int = Field(description="Papers found, on every page.")
     items: list[LibraryItemOut]
     tags: list[TagOut] = Field(description="Every tag of the library, most used first.")
 

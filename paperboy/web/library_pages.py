@@ -22,7 +22,7 @@ from paperboy.web.auth import SignedInUser
 from paperboy.web.community_responses import error_page, safe_next, sign_in_first, wants_json
 from paperboy.web.context import AppContext, Context
 from paperboy.web.library_responses import LIBRARY_REFUSALS, export_response, private
-from paperboy.web.params import SearchText
+from paperboy.web.params import PageNumber, SearchText
 from paperboy.web.presenters import paper_path
 from paperboy.web.rendering import render
 
@@ -34,6 +34,8 @@ SortChoice = Annotated[
 ReadChoice = Annotated[Literal["", "read", "unread"], Query(description="read, unread, or empty for both.")]
 FormatChoice = Annotated[Literal["bibtex", "ris", "csl-json"], Query(alias="format")]
 SORT_NAMES = {"saved": "Date saved", "published": "Date published", "title": "Title"}
+# A library can hold thousands of papers; each shown with its forms is about 2 KB of HTML.
+LIBRARY_PER_PAGE = 100
 
 
 @router.post("/papers/{key:path}/save")
@@ -65,6 +67,7 @@ def library(
     tag: Annotated[str, Query(max_length=40)] = "",
     sort: SortChoice = "saved",
     read: ReadChoice = "",
+    page: PageNumber = 1,
 ) -> Response:
     """The reader's saved papers: searched with the search box's syntax, by tag, read or not, sorted."""
     if user is None:
@@ -76,12 +79,19 @@ def library(
         found = items.library_items(context.db, user, q, tag, sort, wanted_read)
     except QuerySyntaxError as exc:
         found, problem = [], exc.message
-    page = render(
+    pages = max(1, -(-len(found) // LIBRARY_PER_PAGE))
+    # Past the last page (after removing its last paper, say): the last page, not an error.
+    page = min(page, pages)
+    shown = found[(page - 1) * LIBRARY_PER_PAGE : page * LIBRARY_PER_PAGE]
+    html = render(
         request,
         "library.html",
         status_code=400 if problem else 200,
         form=form,
-        items=found,
+        items=shown,
+        total=len(found),
+        page=page,
+        pages=pages,
         problem=problem,
         tags=items.tags_of(context.db, user),
         following=follows.follows_of(context.db, user),
@@ -89,7 +99,7 @@ def library(
         sort_names=SORT_NAMES,
         formats=exports.EXPORT_FORMATS,
     )
-    return private(page)
+    return private(html)
 
 
 @router.post("/library/items/{key:path}")
