@@ -376,3 +376,28 @@ def test_a_long_library_is_split_into_pages_and_a_page_past_the_end_shows_the_la
     removed = post(ada, f"/papers/{OLD}/save", next="/library?sort=title&page=2")
     after = ada.get(removed.headers["location"])
     assert after.status_code == 200 and "Sparse Mixture" in after.text
+
+
+def test_saved_and_followed_marks_cost_the_same_queries_whatever_the_length_of_the_day(
+    db: Database, settings: Settings
+) -> None:
+    from feed_fixtures import DAY as REALISTIC_DAY
+    from feed_fixtures import realistic_papers
+    from test_list_pages import _queries
+
+    from paperboy.services.ingest import ingest_items
+    from paperboy.web import create_app
+
+    path = f"/papers/{REALISTIC_DAY.isoformat()}"
+    ingest_items(db, realistic_papers(REALISTIC_DAY, 5), kind="test")
+    reader = sign_in(create_app(settings, db), db, settings, "reader@example.org", "Reader")
+    first = f"{REALISTIC_DAY:%y%m}.10000"
+    post(reader, f"/papers/{first}/save")
+    post(reader, "/follows", kind="category", value="cs")
+    short = _queries(db, reader, path)
+    ingest_items(db, realistic_papers(REALISTIC_DAY, 200), kind="test")
+    long = _queries(db, reader, path)
+    page = reader.get(path).text
+    assert page.count("<article") == 200 and page.count("You follow cs") > 100
+    assert 'aria-pressed="true"' in save_form(page, first)
+    assert long == short, (short, long)
