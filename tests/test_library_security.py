@@ -16,6 +16,7 @@ from sqlalchemy import select
 from test_community_security import count, live_script
 from test_community_web import app, csrf, post, sign_in  # noqa: F401  (app is a fixture)
 from test_library_web import BIBTEX, DAY, OLD, PAPER, api, collection_slug, save_form, upload
+from test_web_security import _InlineCode
 from web_server import SEED_DAYS
 
 from paperboy.config import Settings
@@ -251,6 +252,10 @@ def test_hostile_tags_notes_names_and_follows_stay_inert_text(ada: TestClient, b
     for name, html in pages.items():
         assert live_script(html) == [], name
         assert "<script>alert" not in html and "<img src=x" not in html, name
+        strict = _InlineCode()  # what the CSP would refuse: inline script, style, handlers
+        strict.feed(html)
+        assert strict.problems == [], name
+    assert "script-src 'self'" in ada.get("/library").headers["content-security-policy"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["library"]
     assert "You follow &lt;i&gt;Mallory&lt;/i&gt; O&#39;Brien" in pages["day (follows marked)"]
     feed = visitor.get(f"/collections/{slug}/feed.atom")
