@@ -99,6 +99,15 @@ def test_saving_from_a_card_happens_in_place_and_lasts(reader: Visit) -> None:
     screenshot(page, "library-save.png")
     page.reload()
     expect(card_of(page, PAPER).locator(".save-button")).to_have_attribute("aria-pressed", "true")  # type: ignore[attr-defined]
+    # The compact layout keeps Save on each card's one line, without sideways scrolling.
+    page.goto(f"/layout?set=compact&next={DAY}")
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        compact = card_of(page, PAPER).locator(".save-button")  # type: ignore[attr-defined]
+        expect(compact).to_be_visible()
+        expect(compact).to_have_attribute("aria-pressed", "true")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), viewport
+    page.set_viewport_size(DESKTOP)
     page.click(".site-nav >> text=Library")
     page.wait_for_url("**/library")
     assert page.locator(".library-item .card-title").all_inner_texts() == [
