@@ -131,6 +131,9 @@ def test_tags_a_note_and_read_state_are_kept_searched_and_filtered(ada: TestClie
     )
     assert edited.status_code == 303 and edited.headers["location"].startswith("/library#item-")
     post(ada, f"/library/items/{OLD}", read="read")
+    on_paper = ada.get(f"/papers/{PAPER}").text
+    assert "Read §3 twice.\nThen 4." in on_paper and 'href="/library?tag=hardware">hardware</a>' in on_paper
+    assert "Read §3 twice" not in TestClient(ada.app).get(f"/papers/{PAPER}").text
     page = ada.get("/library").text
     assert ">hardware (1)<" in page and ">moe (1)<" in page and "Read §3 twice.\nThen 4." in page
     assert page.index("Strings on a Brane") < page.index("Sparse Mixture")  # newest save first

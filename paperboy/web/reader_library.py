@@ -12,9 +12,9 @@ from functools import cached_property
 from typing import Any
 
 from paperboy.domain import Paper
-from paperboy.domain.library import FollowMark
+from paperboy.domain.library import FollowMark, LibraryItem
 from paperboy.services.library.follows import FollowMatcher, follow_matcher
-from paperboy.services.library.items import saved_keys
+from paperboy.services.library.items import find_item, saved_keys
 from paperboy.store import Database
 from paperboy.store.accounts import User
 
@@ -44,6 +44,10 @@ class ReaderLibrary:
 
     def follows(self, kind: str, value: str) -> bool:
         return self._matcher.follows(kind, value)
+
+    def item(self, key: str) -> LibraryItem | None:
+        """The reader's saved copy of one paper, tags and note (one query: for a paper's own page)."""
+        return find_item(self.db, self.user, key) if self.user and self.saved(key) else None
 
 
 def reader_library(request: Any) -> ReaderLibrary:
