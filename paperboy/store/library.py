@@ -154,6 +154,16 @@ def saved_among(conn: Connection, user_id: int, paper_ids: Sequence[int]) -> set
     return found
 
 
+def saved_paper_keys(conn: Connection, user_id: int) -> set[str]:
+    """The keys of every paper the reader saved (for Save / Saved on any list)."""
+    rows = conn.execute(
+        select(paper.c.key)
+        .join(library_item, library_item.c.paper_id == paper.c.id)
+        .where(library_item.c.user_id == user_id)
+    )
+    return {r.key for r in rows}
+
+
 def saved_paper_ids(conn: Connection, user_id: int) -> set[int]:
     rows = conn.execute(select(library_item.c.paper_id).where(library_item.c.user_id == user_id))
     return {r.paper_id for r in rows}

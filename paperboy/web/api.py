@@ -15,6 +15,7 @@ from paperboy.search.query import QuerySyntaxError
 from paperboy.services import comments, votes
 from paperboy.services.catalogue import find_paper
 from paperboy.services.feed import MAX_PER_PAGE, feed_page, latest_feed_day
+from paperboy.services.library.follows import follow_matcher
 from paperboy.web.api_models import (
     CommentIn,
     CommentOut,
@@ -43,7 +44,7 @@ from paperboy.web.params import (
     SortParam,
 )
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}
     for status, description in (
         (400, "The query cannot be understood."),
@@ -57,13 +58,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (503, "Search is not available."),
     )
 }
-router = APIRouter(prefix="/api", tags=["papers"], responses=_ERRORS)
+router = APIRouter(prefix="/api", tags=["papers"], responses=ERROR_RESPONSES)
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Items per page, 1 to {MAX_PER_PAGE}.")]
 
 
 @router.get("/papers", response_model=FeedOut, summary="Papers on a feed day, week or month")
 def list_papers(
     context: Context,
+    request: Request,
     date: DayParam = None,
     period: PeriodParam = "day",
     page: PageNumber = 1,
@@ -79,6 +81,13 @@ def list_papers(
     listing = feed_page(context.db, day, period, page, per_page, sort=sort, category=category)
     if page > listing.pages:
         raise not_found(f"Page {page} is past the last page ({listing.pages}).", "page")
+    viewer = getattr(request.state, "user", None)
+    matcher = follow_matcher(context.db, viewer) if viewer else None
+
+    def followed(key: str, paper: Any) -> list[str]:
+        mark = matcher.mark(key, [a.name for a in paper.authors], paper.categories) if matcher else None
+        return list(mark.authors + mark.categories) if mark else []
+
     return FeedOut(
         date=day,
         period=period,
@@ -103,6 +112,7 @@ def list_papers(
                 submitted_by=i.submitted_by,
                 first_day=i.first_day,
                 origins=list(i.origins),
+                followed=followed(i.key, i.paper),
             )
             for i in listing.items
         ],

@@ -77,6 +77,10 @@ class FeedItemOut(BaseModel):
     submitted_by: str | None
     first_day: date = Field(description="The first day in the period the paper was on the feed.")
     origins: list[str] = Field(description="Who put it on the feed: arxiv, hf, page or user.")
+    followed: list[str] = Field(
+        default_factory=list,
+        description="The signed-in reader's follows this paper matches (authors, then categories).",
+    )
 
 
 class FeedOut(BaseModel):

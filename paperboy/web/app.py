@@ -13,7 +13,20 @@ from starlette.routing import NoMatchFound
 from paperboy import __version__
 from paperboy.config import Settings, load_settings
 from paperboy.store import Database, open_database
-from paperboy.web import api, api_docs, auth, authors, community, feeds, health, pages, subscriptions
+from paperboy.web import (
+    api,
+    api_docs,
+    auth,
+    authors,
+    collection_pages,
+    community,
+    feeds,
+    health,
+    library_api,
+    library_pages,
+    pages,
+    subscriptions,
+)
 from paperboy.web.access_log import AccessLog
 from paperboy.web.client_address import ClientAddress, trusted_networks
 from paperboy.web.context import AppContext
@@ -61,6 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(library_api.router)
     app.include_router(api_docs.router)
     app.include_router(feeds.router)
     app.include_router(auth.router)
@@ -68,6 +82,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(authors.router)
     app.include_router(subscriptions.router)
     app.include_router(community.router)
+    app.include_router(library_pages.router)
+    app.include_router(collection_pages.router)
     # The subscribe strip appears only where a /subscribe page exists.
     app.state.subscribe_url = _path_or_none(app, "subscribe_form")
     install_error_handlers(app)

@@ -39,6 +39,9 @@ _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 # The only requests let through without a token. RFC 8058's one-click unsubscribe is POSTed
 # by mail clients, which send no cookies; the signed token in its URL is its protection.
 EXEMPT = frozenset({("POST", "/unsubscribe")})
+# The library import form uploads a file (up to the readers' own 20 MB limit) with the token
+# in a field, so its body may be larger; the route gives the size error a person can act on.
+LARGE_FORMS = {"/library/import": 20 * 1024 * 1024 + 256 * 1024}
 
 
 def csrf_token_for(secret: bytes, cookie_value: str, session: str = "") -> str:
@@ -67,7 +70,9 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
 
 
 class CsrfRefused(Exception):
-    pass
+    def __init__(self, message: str, status: int = 403) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class CsrfProtection:
@@ -104,7 +109,8 @@ class CsrfProtection:
             try:
                 receive = await self._check(scope, receive, expected, new_cookie)
             except CsrfRefused as refusal:
-                error = WebError(403, str(refusal), field=FIELD, code="csrf_failed")
+                code = "csrf_failed" if refusal.status == 403 else "too_large"
+                error = WebError(refusal.status, str(refusal), field=FIELD, code=code)
                 response = error_response(Request(scope), error)
                 await response(scope, receive, send_with_cookie)
                 return
@@ -126,7 +132,8 @@ class CsrfProtection:
             )
         sent = _header(scope, HEADER)
         if sent is None:
-            body, receive = await _buffer_body(receive)
+            limit = LARGE_FORMS.get(scope["path"], MAX_FORM_BODY)
+            body, receive = await _buffer_body(receive, limit)
             sent = await _form_token(scope, body)
         if not sent:
             raise CsrfRefused(
@@ -146,8 +153,8 @@ class CsrfProtection:
         return "; ".join(parts)
 
 
-async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
-    """Read the whole body (up to MAX_FORM_BODY) and a receive that replays it downstream."""
+async def _buffer_body(receive: Receive, limit: int = MAX_FORM_BODY) -> tuple[bytes, Receive]:
+    """Read the whole body (up to limit) and a receive that replays it downstream."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -156,9 +163,15 @@ async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
             raise CsrfRefused("The request ended before its body arrived.")
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_FORM_BODY:
+        if size > limit:
+            if limit > MAX_FORM_BODY:
+                raise CsrfRefused(
+                    f"This upload is larger than {limit // 1024 // 1024} MB, the most one form takes; "
+                    "split the file and send each part. Nothing was changed.",
+                    status=413,
+                )
             raise CsrfRefused(
-                f"This form is larger than {MAX_FORM_BODY // 1024} KiB; "
+                f"This form is larger than {limit // 1024} KiB; "
                 "send the token in the X-CSRF-Token header instead."
             )
         chunks.append(chunk)

@@ -16,6 +16,7 @@ from paperboy.mail import outbox_dir
 from paperboy.web import presenters
 from paperboy.web.cards import CardCache, card_view
 from paperboy.web.mathml import render_math
+from paperboy.web.reader_library import follow_target, reader_library
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -53,12 +54,14 @@ def build_templates() -> Jinja2Templates:
         author_page_url=presenters.author_page_url,
         author_search_url=presenters.author_search_url,
         category_search_url=presenters.category_search_url,
+        author_search_url=presenters.author_search_url,
         period_heading=presenters.period_heading,
         sort_labels=presenters.SORT_LABELS,
         sort_orders=presenters.SORT_ORDERS,
         authors_on_page=presenters.AUTHORS_ON_PAGE,
         math=render_math,
         card_view=card_view,
+        follow_target=follow_target,
     )
     parts = env.get_template("_card_parts.html").module
     env.globals.update(
@@ -73,6 +76,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render a page; every page gets the header's search text and the subscribe link if any."""
     context.setdefault("query", "")
     context.setdefault("subscribe_url", request.app.state.subscribe_url)
+    context.setdefault("library", reader_library(request))
     context.setdefault("layout", presenters.layout_of(request.cookies.get(presenters.LAYOUT_COOKIE)))
     response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status_code

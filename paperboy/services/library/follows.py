@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import Follow, FollowMark, LibraryInputError
@@ -55,36 +56,64 @@ def follows_of(db: Database, user: User) -> list[Follow]:
         return store.follows_of(conn, user.id)
 
 
+@lru_cache(maxsize=65_536)
 def _author_key(name: str) -> str:
+    # Cached: a day's page asks for thousands of author names, most of them again tomorrow.
     return normalise_title(name)
 
 
-def followed_marks(db: Database, user: User | None, paper_keys: Sequence[str]) -> dict[str, FollowMark]:
-    """Of paper_keys, those by a followed author or in a followed category, and which follows matched.
+class FollowMatcher:
+    """Which of a reader's follows a paper matches, from the paper's own authors and categories.
 
     Authors match by name, ignoring case, accents and punctuation; a category matches
     itself, and an archive (cs) every category in it.
     """
+
+    def __init__(self, follows: Sequence[Follow]) -> None:
+        self.authors = {_author_key(f.value): f.value for f in follows if f.kind == "author"}
+        self.categories = [f.value for f in follows if f.kind == "category"]
+        self.followed = {(f.kind, f.value.lower()) for f in follows}
+
+    def __bool__(self) -> bool:
+        return bool(self.authors or self.categories)
+
+    def follows(self, kind: str, value: str) -> bool:
+        return (kind, " ".join(value.split()).lower()) in self.followed
+
+    def mark(self, key: str, author_names: Sequence[str], categories: Sequence[str]) -> FollowMark | None:
+        by = tuple(
+            dict.fromkeys(
+                self.authors[k] for k in (_author_key(n) for n in author_names) if k in self.authors
+            )
+        )
+        cats = [c.lower() for c in categories]
+        within = tuple(
+            f for f in self.categories if any(c == f.lower() or c.startswith(f.lower() + ".") for c in cats)
+        )
+        return FollowMark(key, by, within) if by or within else None
+
+
+def follow_matcher(db: Database, user: User) -> FollowMatcher:
+    with db.connect() as conn:
+        return FollowMatcher(store.follows_of(conn, user.id))
+
+
+def followed_marks(db: Database, user: User | None, paper_keys: Sequence[str]) -> dict[str, FollowMark]:
+    """Of paper_keys, those by a followed author or in a followed category, and which follows matched."""
     if user is None or not paper_keys:
         return {}
     with db.connect() as conn:
-        follows = store.follows_of(conn, user.id)
-        if not follows:
+        matcher = FollowMatcher(store.follows_of(conn, user.id))
+        if not matcher:
             return {}
         rows = store.papers_by_keys(conn, paper_keys)
-    authors = {_author_key(f.value): f.value for f in follows if f.kind == "author"}
-    categories = [f.value for f in follows if f.kind == "category"]
     marks: dict[str, FollowMark] = {}
     for key in paper_keys:
         row = rows.get(key)
         if row is None:
             continue
         names = [a.get("name", "") for a in (row.authors or [])]
-        by = tuple(dict.fromkeys(authors[k] for k in (_author_key(n) for n in names) if k in authors))
-        cats = [c.lower() for c in (row.categories or "").split()]
-        within = tuple(
-            f for f in categories if any(c == f.lower() or c.startswith(f.lower() + ".") for c in cats)
-        )
-        if by or within:
-            marks[key] = FollowMark(key, by, within)
+        mark = matcher.mark(key, names, (row.categories or "").split())
+        if mark:
+            marks[key] = mark
     return marks

@@ -101,6 +101,12 @@ def saved_keys_among(db: Database, user: User, paper_keys: Sequence[str]) -> set
         return {key for key, row in rows.items() if row.id in saved}
 
 
+def saved_keys(db: Database, user: User) -> set[str]:
+    """The keys of every paper in the reader's library (one query, for a whole page of cards)."""
+    with db.connect() as conn:
+        return store.saved_paper_keys(conn, user.id)
+
+
 def library_items(
     db: Database,
     user: User,
@@ -165,3 +171,9 @@ def _matches(item: LibraryItem, query: ParsedQuery) -> bool:
     if query.before and (published is None or published > query.before):
         return False
     return True
+
+
+def paper_ids_of(db: Database, paper_keys: Sequence[str]) -> dict[str, int]:
+    """Stored paper ids by key (for adding votes and comment counts to a list of papers)."""
+    with db.connect() as conn:
+        return {key: row.id for key, row in store.papers_by_keys(conn, paper_keys).items()}

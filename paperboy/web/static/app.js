@@ -141,3 +141,45 @@
   kinds.forEach(function (input) { input.addEventListener("change", update); });
   update();
 })();
+
+// Save buttons on cards and paper pages: saved in place with fetch and the CSRF header, no
+// reload. Without this script the form posts and comes back to the same page.
+(function () {
+  "use strict";
+  if (!window.fetch) return;
+  function token() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+  function show(form, saved) {
+    var button = form.querySelector(".save-button");
+    button.setAttribute("aria-pressed", saved ? "true" : "false");
+    button.textContent = saved ? "Saved" : "Save";
+    button.title = saved ? "In your library: take it out" : "Save to your library";
+  }
+  document.querySelectorAll("form.save-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector(".save-button");
+      var problem = form.querySelector(".save-problem");
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": token() }
+      }).then(function (response) {
+        if (response.status === 401) { window.location.href = "/sign-in"; return null; }
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.error ? body.error.message : "Saving did not go through.");
+          return body;
+        });
+      }).then(function (state) {
+        if (state) { show(form, state.saved); if (problem) problem.textContent = ""; }
+      }).catch(function (error) {
+        if (problem) problem.textContent = error.message;
+      }).then(function () {
+        button.disabled = false;
+      });
+    });
+  });
+})();
