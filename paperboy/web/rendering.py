@@ -54,7 +54,6 @@ def build_templates() -> Jinja2Templates:
         author_page_url=presenters.author_page_url,
         author_search_url=presenters.author_search_url,
         category_search_url=presenters.category_search_url,
-        author_search_url=presenters.author_search_url,
         period_heading=presenters.period_heading,
         sort_labels=presenters.SORT_LABELS,
         sort_orders=presenters.SORT_ORDERS,
