@@ -180,7 +180,7 @@ def run_arxiv(args: argparse.Namespace) -> int:
 
     config = context.settings()
     db = context.database(config)
-    sets = [args.set_spec] if args.set_spec else list(config.arxiv_sets) or [None]
+    sets: list[str | None] = [args.set_spec] if args.set_spec else list(config.arxiv_sets) or [None]
     failed = False
     # One client for every set, so the politeness delay holds between sets too.
     with HttpClient(config) as http:

@@ -116,7 +116,7 @@ def run_show(args: argparse.Namespace) -> int:
         print_json(record)
         return 0
     print(p.title)
-    print(", ".join(record["authors"]) or "(no authors)")
+    print(", ".join(a.name for a in p.authors) or "(no authors)")
     version = f"v{p.version}" if p.version else ""
     dates = f"published {_day(p.published)}  updated {_day(p.updated)}"
     print(f"{stored.key}{version}  {' '.join(p.categories)}  {dates}")

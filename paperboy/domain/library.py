@@ -6,6 +6,7 @@ Plain records and pure rules (tag cleaning, how an imported entry is matched). N
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -177,7 +178,7 @@ class ImportReport:
         }
 
 
-def clean_tags(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+def clean_tags(text: str | Sequence[str]) -> tuple[str, ...]:
     """Tags from comma-separated text (or a list): trimmed, lower-cased, unique, in order."""
     parts = text.split(",") if isinstance(text, str) else list(text)
     tags: list[str] = []

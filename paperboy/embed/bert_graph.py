@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -225,7 +226,7 @@ class _GraphWriter:
             self.initializers.append(numpy_helper.from_array(np.asarray(value), name))
         return name
 
-    def node(self, op_type: str, inputs: list[str], output: str | None = None, **attributes: object) -> str:
+    def node(self, op_type: str, inputs: list[str], output: str | None = None, **attributes: Any) -> str:
         """Append one node; returns the name of its (single) output."""
         name = f"{op_type}_{len(self.nodes)}"
         out = output or f"{name}_out"

@@ -110,7 +110,8 @@ def _reduce_and_weight(token_vectors: np.ndarray, dims: int) -> np.ndarray:
     ranks = np.arange(1, len(reduced) + 1, dtype=np.float64)
     probability = (1.0 / ranks) / (1.0 / ranks).sum()
     weights = SIF_COEFFICIENT / (SIF_COEFFICIENT + probability)
-    return (reduced * weights[:, None]).astype(np.float32)
+    weighted: np.ndarray = (reduced * weights[:, None]).astype(np.float32)
+    return weighted
 
 
 class StaticEmbedder(Embedder):

@@ -89,7 +89,8 @@ def best_passage(
             best_start, best_score = start, score
     if best_score <= 0:
         return _cut(text, max_chars)
-    passage, length = [], 0
+    passage: list[str] = []
+    length = 0
     for sentence in sentences[best_start:]:
         if passage and length + len(sentence) > max_chars:
             break

@@ -23,7 +23,7 @@ def trending_score(votes: int, age_hours: float) -> float:
 
 def day_weight_for_age(age_hours: float) -> float:
     """What one vote is worth at this age: 1 / (age_hours + 2) ** 1.5 (ages below 0 count as 0)."""
-    return 1.0 / (max(age_hours, 0.0) + AGE_OFFSET_HOURS) ** GRAVITY
+    return float(1.0 / (max(age_hours, 0.0) + AGE_OFFSET_HOURS) ** GRAVITY)
 
 
 def age_hours(day: date, at: datetime) -> float:

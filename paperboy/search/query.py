@@ -209,10 +209,12 @@ def _date(value: str, name: str, *, last_day: bool) -> date:
     try:
         if not match:
             raise ValueError(value)
-        year, month, day = (int(g) if g else None for g in match.groups())
-        if month is None:
-            month = 12 if last_day else 1
-        if day is None:
+        year_text, month_text, day_text = match.groups()
+        year = int(year_text)
+        month = int(month_text) if month_text else (12 if last_day else 1)
+        if day_text:
+            day = int(day_text)
+        else:
             day = calendar.monthrange(year, month)[1] if last_day else 1
         parsed = date(year, month, day)
     except (ValueError, calendar.IllegalMonthError):

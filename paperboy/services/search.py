@@ -192,7 +192,7 @@ class SearchService:
         took = (time.perf_counter() - started) * 1000
         return SearchResults(
             query,
-            mode,  # type: ignore[arg-type]
+            mode,
             hits,
             total,
             page,
@@ -220,7 +220,8 @@ class SearchService:
             # No paper has any of its words: nonsense or misspellings. The nearest vectors
             # of such text are chance (at 200,000 papers some pass any useful threshold;
             # docs/search.md), so meaning adds nothing and the reader gets suggestions.
-            dense, notice = [], None
+            dense: list[tuple[int, float]] = []
+            notice = None
         else:
             dense, notice = self._dense(parsed, MAX_RESULTS, vector)
         keyword = self._keyword.search(parsed, limit=MAX_RESULTS)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-import bibtexparser
 from bibtexparser import model
+from bibtexparser.entrypoint import parse_string
 from pylatexenc.latex2text import LatexNodes2Text
 
 from paperboy.domain.library import ParsedLibraryFile
@@ -27,7 +27,7 @@ def latex_to_text(value: str) -> str:
     if "\\" not in value and "{" not in value and "$" not in value:
         return value
     try:
-        return _LATEX.latex_to_text(value)
+        return str(_LATEX.latex_to_text(value))
     except Exception:  # pylatexenc is lenient, but any failure must not lose the entry
         return value.replace("{", "").replace("}", "")
 
@@ -35,7 +35,7 @@ def latex_to_text(value: str) -> str:
 def parse_bibtex(data: bytes, name: str = "library.bib") -> ParsedLibraryFile:
     """Entries of a BibTeX file, a Rejection (with its line) for each entry that cannot be read."""
     text, warnings = decode(data, name)
-    library = bibtexparser.parse_string(text)
+    library = parse_string(text)
     rejections: list[Rejection] = []
     blocks: list[model.Entry] = list(library.entries)
     for failed in library.failed_blocks:

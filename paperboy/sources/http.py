@@ -112,7 +112,7 @@ class HttpClient:
         self._last_request = self._clock()
 
     def _backoff(self, attempt: int) -> float:
-        return min(max(self.delay, 1.0) * 2 ** (attempt - 1), 60.0)
+        return float(min(max(self.delay, 1.0) * 2 ** (attempt - 1), 60.0))
 
     def _retry_after(self, header: str | None, attempt: int) -> float:
         """Seconds from a Retry-After header (delta-seconds or HTTP date)."""

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -118,7 +118,7 @@ def _parse_xml(body: bytes, url: str) -> Element:
         raise MalformedResponseError(f"{url}: response refused as unsafe XML ({exc})") from None
     if root.tag != f"{_O}OAI-PMH":
         raise MalformedResponseError(f"{url}: not an OAI-PMH response (root element is {root.tag!r})")
-    return root
+    return cast(Element, root)
 
 
 def _ends_early(exc: ParseError) -> bool:

@@ -257,7 +257,10 @@ def paper_counts(conn: Connection) -> dict[str, Any]:
     with_arxiv = conn.execute(
         select(func.count()).select_from(paper).where(paper.c.arxiv_id.is_not(None))
     ).scalar_one()
-    by_source = dict(conn.execute(select(paper.c.source, func.count()).group_by(paper.c.source)).all())
+    by_source: dict[str, int] = {
+        source: count
+        for source, count in conn.execute(select(paper.c.source, func.count()).group_by(paper.c.source))
+    }
     top_categories = conn.execute(
         select(paper.c.primary_category, func.count().label("n"))
         .group_by(paper.c.primary_category)

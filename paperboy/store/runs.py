@@ -14,7 +14,9 @@ from paperboy.store.schema import harvest_checkpoint, ingest_run
 
 def start_run(conn: Connection, kind: str, detail: str, now: datetime) -> int:
     result = conn.execute(ingest_run.insert().values(kind=kind, detail=detail[:2000], started_at=now))
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT of one row always has one
+    return int(key[0])
 
 
 def finish_run(conn: Connection, run_id: int, report: IngestReport, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Any
 
@@ -84,18 +85,18 @@ class FeedItemOut(BaseModel):
 
 
 class FeedOut(BaseModel):
-    date: date
+    date: dt.date
     period: str
     sort: str = Field(description="trending, newest or discussed.")
     category: str | None = Field(description="The category (or archive) the list is limited to.")
-    first_day: date
-    last_day: date
+    first_day: dt.date
+    last_day: dt.date
     page: int
     per_page: int
     total: int
     pages: int
-    previous_day: date | None = Field(description="Nearest earlier day with papers.")
-    next_day: date | None = Field(description="Nearest later day with papers.")
+    previous_day: dt.date | None = Field(description="Nearest earlier day with papers.")
+    next_day: dt.date | None = Field(description="Nearest later day with papers.")
     items: list[FeedItemOut]
 
 

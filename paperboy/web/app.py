@@ -12,6 +12,7 @@ from starlette.routing import NoMatchFound
 
 from paperboy import __version__
 from paperboy.config import Settings, load_settings
+from paperboy.secret_key import resolve_secret_key
 from paperboy.store import Database, open_database
 from paperboy.web import (
     api,
@@ -30,7 +31,7 @@ from paperboy.web import (
 from paperboy.web.access_log import AccessLog
 from paperboy.web.client_address import ClientAddress, trusted_networks
 from paperboy.web.context import AppContext
-from paperboy.web.csrf import CsrfProtection, resolve_secret_key
+from paperboy.web.csrf import CsrfProtection
 from paperboy.web.errors import ServerErrorPage, install_error_handlers
 from paperboy.web.rendering import STATIC, build_templates
 from paperboy.web.security import SecurityHeaders

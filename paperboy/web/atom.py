@@ -61,7 +61,8 @@ def atom_document(
         for term in entry.categories:
             ET.SubElement(element, f"{{{ATOM_NS}}}category", {"term": _clean(term)})
         _text(element, "summary", entry.summary).set("type", "text")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:

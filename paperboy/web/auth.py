@@ -91,8 +91,8 @@ def sign_in_complete(context: Context, request: Request, token: Annotated[str, F
     old = _session_cookie(request)
     if old:
         accounts.sign_out(context.db, old)
-    response = RedirectResponse("/" if signed_in.user.display_name else "/account", status_code=303)
-    response.set_cookie(
+    redirect = RedirectResponse("/" if signed_in.user.display_name else "/account", status_code=303)
+    redirect.set_cookie(
         SESSION_COOKIE,
         signed_in.session_token,
         max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
@@ -101,7 +101,7 @@ def sign_in_complete(context: Context, request: Request, token: Annotated[str, F
         httponly=True,
         samesite="lax",
     )
-    return response
+    return redirect
 
 
 @router.post("/sign-out")

@@ -65,7 +65,7 @@ def _cookie_value(scope: Scope) -> str | None:
 def _header(scope: Scope, wanted: bytes) -> str | None:
     for name, value in scope.get("headers", []):
         if name == wanted:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,7 +57,7 @@ def error_response(request: Request, error: WebError) -> Response:
         return JSONResponse(
             error_body(error.status, error.code, error.message, error.field), status_code=error.status
         )
-    templates = request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates
     title = HTTPStatus(error.status).phrase if error.status in HTTPStatus._value2member_map_ else "Error"
     return templates.TemplateResponse(
         request, "error.html", {"error": error, "title": title}, status_code=error.status

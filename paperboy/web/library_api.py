@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from paperboy.domain import Paper
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services import comments, votes
-from paperboy.services.library import collections, exports, follows, imports, items
+from paperboy.services.library import access, collections, exports, follows, imports, items
 from paperboy.sources.library_files import MAX_FILE_BYTES, LibraryFileError
 from paperboy.store.accounts import User
 from paperboy.web.api import ERROR_RESPONSES
@@ -195,7 +195,7 @@ def put_item(context: Context, request: Request, key: str, body: LibraryItemIn |
     user = _signed_in(request)
     if user is None:
         return sign_in_first(request, json=True)
-    body = body or LibraryItemIn()
+    body = body or LibraryItemIn(tags=None, note=None)
     try:
         item = items.update_item(context.db, user, key, tags=body.tags, note=body.note, read=body.read)
     except LIBRARY_REFUSALS as refusal:
@@ -271,7 +271,7 @@ def patch_collection(context: Context, request: Request, slug: str, body: Collec
     try:
         current = collections.view_collection(context.db, user, slug)
         if not current.editable:
-            raise collections.NotFound("There is no collection at this address (or it is private).")
+            raise access.NotFound("There is no collection at this address (or it is private).")
         c = current.collection
         updated = collections.update_collection(
             context.db,
