@@ -204,9 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.file.exists():
         parser.error(f"{args.file}: no such file")
 
-    files = {"gzip": args.file, "plain": plain_copy(args.file)} if args.file.name.endswith(".gz") else {
-        "plain": args.file
-    }
+    files = (
+        {"gzip": args.file, "plain": plain_copy(args.file)}
+        if args.file.name.endswith(".gz")
+        else {"plain": args.file}
+    )
     backends = ["sqlite"] + (["postgresql"] if args.postgresql else [])
     rows: list[tuple[str, str, str, dict[str, Any], float]] = []  # step, file, backend, result, parse s
     with tempfile.TemporaryDirectory(prefix="paperboy-bench-") as tmp:
@@ -257,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         seconds = result["seconds"]
         print(
             f"| {step} | {kind} | {backend} | {result['records']:,} | {seconds:.1f} | "
-            f"{result['records'] / seconds:,.0f} | {seconds / parse_seconds:.2f}x | {result['peak_rss_mb']:.0f} |"
+            f"{result['records'] / seconds:,.0f} | {seconds / parse_seconds:.2f}x | "
+            f"{result['peak_rss_mb']:.0f} |"
         )
     worst = max(r[3]["seconds"] / r[4] for r in rows if r[0] == "ingest (bulk path)")
     print(f"\nworst first import is {worst:.2f}x parse: {'meets' if worst <= 3 else 'MISSES'} the <= 3x goal")
