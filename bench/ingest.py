@@ -51,12 +51,20 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the preparing child): on a
+    shared machine, a steadier measure of cost than the clock. A PostgreSQL server's
+    own work is not in it."""
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
 def phase_parse(path: Path, limit: int | None) -> dict[str, Any]:
     from paperboy.sources.snapshot import read_snapshot
 
-    start = time.perf_counter()
+    cpu, start = _cpu_seconds(), time.perf_counter()
     records = sum(1 for _ in itertools.islice(read_snapshot(path), limit))
-    return {"seconds": time.perf_counter() - start, "records": records}
+    return {"seconds": time.perf_counter() - start, "cpu": _cpu_seconds() - cpu, "records": records}
 
 
 def phase_ingest(path: Path, url: str, limit: int | None, options: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +86,7 @@ def phase_ingest(path: Path, url: str, limit: int | None, options: dict[str, Any
 
         profiler = cProfile.Profile()
         profiler.enable()
-    start = time.perf_counter()
+    cpu, start = _cpu_seconds(), time.perf_counter()
     # What import_snapshot does, with its choices open to the steps.
     report = ingest_items(
         db,
@@ -89,13 +97,14 @@ def phase_ingest(path: Path, url: str, limit: int | None, options: dict[str, Any
         prepare_in_background=options.get("background", True),
         bulk_load=options.get("bulk_load", True),
     )
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     if profiler:
         profiler.disable()
         profiler.dump_stats(options["profile"])
     db.close()
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "records": report.added + report.updated + report.unchanged + report.rejected,
         "added": report.added,
         "updated": report.updated,
@@ -210,36 +219,36 @@ def main(argv: list[str] | None = None) -> int:
         else {"plain": args.file}
     )
     backends = ["sqlite"] + (["postgresql"] if args.postgresql else [])
-    rows: list[tuple[str, str, str, dict[str, Any], float]] = []  # step, file, backend, result, parse s
+    rows: list[tuple[str, str, str, dict[str, Any], dict[str, Any]]] = []  # step, file, store, result, parse
     with tempfile.TemporaryDirectory(prefix="paperboy-bench-") as tmp:
         stores = Stores(Path(tmp), args.postgresql)
         try:
             for kind, path in files.items():
                 parse = run_phase("parse", path, args.limit)
-                rows.append(("parse", kind, "-", parse, parse["seconds"]))
+                rows.append(("parse", kind, "-", parse, parse))
                 _say(rows[-1])
                 for backend in backends:
                     url = stores.fresh(backend)
                     ingest = run_phase("ingest", path, args.limit, url, {"migrate": True})
-                    rows.append(("ingest (bulk path)", kind, backend, ingest, parse["seconds"]))
+                    rows.append(("ingest (bulk path)", kind, backend, ingest, parse))
                     _say(rows[-1])
                     again = run_phase("ingest", path, args.limit, url)
                     assert again["added"] == 0 and again["updated"] == 0, (
                         f"re-import changed the store: {again['added']} added, {again['updated']} updated"
                     )
-                    rows.append(("re-import", kind, backend, again, parse["seconds"]))
+                    rows.append(("re-import", kind, backend, again, parse))
                     _say(rows[-1])
                     stores.drop_all()
             if args.steps:
                 path = files["plain"]
                 parse = run_phase("parse", path, args.limit)
-                rows.append(("parse (again, for the steps)", "plain", "-", parse, parse["seconds"]))
+                rows.append(("parse (again, for the steps)", "plain", "-", parse, parse))
                 _say(rows[-1])
                 for backend in backends:
                     for step, options in _steps(backend):
                         url = stores.fresh(backend)
                         result = run_phase("ingest", path, args.limit, url, {"migrate": True, **options})
-                        rows.append((step, "plain", backend, result, parse["seconds"]))
+                        rows.append((step, "plain", backend, result, parse))
                         _say(rows[-1])
                         stores.drop_all()
             if args.profile:
@@ -253,17 +262,23 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{args.file.name}{f' (first {args.limit:,} records)' if args.limit else ''}, "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end\n"
     )
-    print("| step | file | store | rows | seconds | records/s | vs parse | peak RSS MB |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
-    for step, kind, backend, result, parse_seconds in rows:
-        seconds = result["seconds"]
+    print(
+        "| step | file | store | rows | seconds | records/s | vs parse | CPU s | CPU vs parse | peak RSS MB |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for step, kind, backend, result, parse in rows:
+        seconds, cpu = result["seconds"], result["cpu"]
         print(
             f"| {step} | {kind} | {backend} | {result['records']:,} | {seconds:.1f} | "
-            f"{result['records'] / seconds:,.0f} | {seconds / parse_seconds:.2f}x | "
-            f"{result['peak_rss_mb']:.0f} |"
+            f"{result['records'] / seconds:,.0f} | {seconds / parse['seconds']:.2f}x | "
+            f"{cpu:.1f} | {cpu / parse['cpu']:.2f}x | {result['peak_rss_mb']:.0f} |"
         )
-    worst = max(r[3]["seconds"] / r[4] for r in rows if r[0] == "ingest (bulk path)")
-    print(f"\nworst first import is {worst:.2f}x parse: {'meets' if worst <= 3 else 'MISSES'} the <= 3x goal")
+    for kind in files:
+        worst = max(
+            r[3]["seconds"] / r[4]["seconds"] for r in rows if r[0] == "ingest (bulk path)" and r[1] == kind
+        )
+        verdict = "meets" if worst <= 3 else "MISSES"
+        print(f"\n{kind}: the slower first import is {worst:.2f}x parse: {verdict} the <= 3x goal")
     return 0
 
 
@@ -279,11 +294,12 @@ def _steps(backend: str) -> list[tuple[str, dict[str, Any]]]:
     return steps
 
 
-def _say(row: tuple[str, str, str, dict[str, Any], float]) -> None:
-    step, kind, backend, result, parse_seconds = row
+def _say(row: tuple[str, str, str, dict[str, Any], dict[str, Any]]) -> None:
+    step, kind, backend, result, parse = row
     print(
-        f"  {step} [{kind}, {backend}]: {result['records']:,} in {result['seconds']:.1f}s "
-        f"({result['seconds'] / parse_seconds:.2f}x parse)"
+        f"  {step} [{kind}, {backend}]: {result['records']:,} in {result['seconds']:.1f}s, "
+        f"CPU {result['cpu']:.1f}s ({result['seconds'] / parse['seconds']:.2f}x parse, "
+        f"CPU {result['cpu'] / parse['cpu']:.2f}x)"
         + (f", {result['added']:,} added, {result['unchanged']:,} unchanged" if "added" in result else ""),
         file=sys.stderr,
         flush=True,
