@@ -6,12 +6,16 @@ completes it; running the same input twice changes nothing the second time.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
 
 from paperboy.domain import (
     Deletion,
@@ -35,24 +39,23 @@ Progress = Callable[[int], None]
 
 # Records a child process prepares at a time; transactions may span several of these.
 _PREPARE_CHUNK = 1000
+# Records per transaction of a bulk load (at least): a commit, and the revision each
+# transaction takes, cost the same for 1,000 records as for 20,000.
+BULK_TRANSACTION = 20_000
 
 
-@dataclass
-class _Candidate:
-    """One paper of a batch, after merging every record of it the batch holds: its row
-    as the store would hold it (plain values, cheap to send between processes)."""
+class _Candidate(NamedTuple):
+    """One paper of a batch, after merging every record of it the batch holds: its
+    content as the store holds it (store/bulk.py's CONTENT tuple: plain values, cheap to
+    send between processes and to compare with a stored row), and what ingest asks of it
+    before writing. A tuple: it pickles at half a dataclass's cost."""
 
-    row: dict[str, Any]
+    identity: str
+    arxiv_id: str | None
+    title_norm: str
+    stored: tuple[Any, ...]
     location: str
-    entries: list[FeedEntry] = field(default_factory=list)
-
-    @property
-    def identity(self) -> str:
-        return str(self.row["key"])
-
-    @property
-    def title_norm(self) -> str:
-        return str(self.row["title_norm"])
+    entries: list[FeedEntry]
 
 
 @dataclass
@@ -90,9 +93,38 @@ def ingest_items(
 
     With prepare_in_background, reading and checking happen in a child process while
     this one writes: worth it for large files, where both halves are CPU-bound. With
-    bulk_load, a load into an empty store drops paper's plain indexes and builds them
-    once at the end.
+    bulk_load (a large file), transactions hold at least BULK_TRANSACTION records, and a
+    load into an empty store drops paper's plain indexes and builds them once at the end.
     """
+    with _few_collections() if bulk_load else nullcontext():
+        return _ingest(db, items, kind, detail, batch_size, progress, prepare_in_background, bulk_load)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Python's cycle collector off its usual pace for a bulk load. Every record makes
+    dozens of objects, so the collector's default (a pass per 700 allocations, each
+    older generation passed over again and again) costs as much as the writing; ingest
+    makes almost no cycles, so a pass per 100,000 allocations finds what little there is.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _ingest(
+    db: Database,
+    items: Iterable[SourceItem],
+    kind: str,
+    detail: str,
+    batch_size: int,
+    progress: Progress | None,
+    prepare_in_background: bool,
+    bulk_load: bool,
+) -> IngestReport:
     report = IngestReport()
     with db.transaction() as conn:
         run_id = runs.start_run(conn, kind, detail, utcnow())
@@ -100,12 +132,14 @@ def ingest_items(
         state = _RunState(paper_store.title_only_norms(conn))
         dropped = bulk.drop_secondary_indexes(conn) if bulk_load and bulk.paper_table_is_empty(conn) else []
     chunk = min(batch_size, _PREPARE_CHUNK)
+    per_transaction = max(batch_size, BULK_TRANSACTION) if bulk_load else batch_size
+    prepare = partial(prepare_batch, dialect=db.engine.dialect)
     try:
         if prepare_in_background and can_prepare_in_background():
-            prepared = prepared_in_background(items, chunk, prepare_batch)
+            prepared = prepared_in_background(items, chunk, prepare)
         else:
-            prepared = (prepare_batch(batch) for batch in _batches(items, chunk))
-        for group in _transactions(prepared, batch_size):
+            prepared = (prepare(batch) for batch in _batches(items, chunk))
+        for group in _transactions(prepared, per_transaction):
             with db.transaction() as conn:
                 revision = _Revision(conn)
                 for batch in group:
@@ -127,11 +161,12 @@ def ingest_items(
 
 def ingest_batch(conn: Connection, items: Iterable[SourceItem], report: IngestReport) -> None:
     """Check and apply one batch inside the caller's transaction, adding to report."""
-    apply_batch(conn, prepare_batch(items), report)
+    apply_batch(conn, prepare_batch(items, conn.dialect), report)
 
 
-def prepare_batch(items: Iterable[SourceItem]) -> PreparedBatch:
-    """Validate and deduplicate a batch; no database needed."""
+def prepare_batch(items: Iterable[SourceItem], dialect: Dialect) -> PreparedBatch:
+    """Validate and deduplicate a batch, rows in the form the dialect's store holds;
+    no database needed."""
     items = list(items)
     batch = PreparedBatch(size=len(items))
     papers: dict[str, _Merging] = {}
@@ -143,10 +178,12 @@ def prepare_batch(items: Iterable[SourceItem]) -> PreparedBatch:
         else:
             _add_record(batch, papers, item)
     _fold_titles_into_ids(papers)
+    encode = bulk.content_encoder(dialect)
     for identity, merging in papers.items():
         norm = merging.title_norm if not merging.merged else normalise_title(merging.paper.title)
+        row = paper_store.paper_to_row(merging.paper, norm)
         batch.candidates[identity] = _Candidate(
-            paper_store.paper_to_row(merging.paper, norm), merging.location, merging.entries
+            identity, row["arxiv_id"], norm, encode(row), merging.location, merging.entries
         )
     return batch
 
@@ -245,33 +282,50 @@ def _upsert(
     state: _RunState,
 ) -> dict[str, int]:
     """Insert or update each candidate; return paper ids by candidate identity."""
-    by_key = paper_store.rows_by_key(conn, [c.identity for c in candidates])
+    dialect = conn.dialect
+    ids: dict[str, int] = {}
+    claimed: set[int] = set()
+    # Re-imports mostly bring what is stored already: the stored values, read raw, equal
+    # the candidate's tuple. Only the others are read as rows and compared field by field.
+    stored = bulk.stored_content(conn, [c.identity for c in candidates])
+    others = []
+    for c in candidates:
+        found = stored.get(c.identity)
+        if found is not None and found[2] == c.stored:
+            report.unchanged += 1
+            ids[c.identity] = found[0]
+            claimed.add(found[0])
+        else:
+            others.append(c)
+    by_key = paper_store.rows_by_key(conn, [c.identity for c in others if c.identity in stored])
     # By title, only those that may meet a stored paper that way (see _title_match).
     by_title = paper_store.rows_by_title_norm(
         conn,
         [
             c.title_norm
-            for c in candidates
+            for c in others
             if c.identity not in by_key
-            and (is_title_key(c.identity) if c.row["arxiv_id"] is None else c.title_norm in state.title_only)
+            and (is_title_key(c.identity) if c.arxiv_id is None else c.title_norm in state.title_only)
         ],
     )
-    ids: dict[str, int] = {}
-    inserts: list[_Candidate] = []
+    inserts: list[tuple[Any, ...]] = []
+    inserted_keys: list[_Candidate] = []
     updates: list[dict[str, Any]] = []
     aliases: list[tuple[str, int]] = []
-    claimed: set[int] = set()
-    for c in candidates:
+    first_write: tuple[Any, ...] | None = None
+    for c in others:
         row = by_key.get(c.identity) or _title_match(c, by_title.get(c.title_norm, []), claimed)
         if row is None:
-            c.row.update(first_seen=now, changed_at=now, revision=take_revision(), withdrawn=False)
-            inserts.append(c)
+            if first_write is None:
+                new = {"withdrawn": False, "first_seen": now, "changed_at": now, "revision": take_revision()}
+                first_write = bulk.encode_first_write(dialect, new)
+            inserts.append(c.stored + first_write)
+            inserted_keys.append(c)
             continue
         claimed.add(row.id)
         ids[c.identity] = row.id
-        # Re-imports mostly bring what is stored already: compare before building and
-        # merging Papers (identical content merges to itself).
-        values = c.row
+        # Compare before building and merging Papers (identical content merges to itself).
+        values = bulk.decode_content(dialect, c.stored)
         values["withdrawn"] = row.withdrawn
         if all(values[col] == getattr(row, col) for col in paper_store.CONTENT_COLUMNS):
             report.unchanged += 1
@@ -289,11 +343,11 @@ def _upsert(
     paper_store.update_papers(conn, updates)
     paper_store.add_aliases(conn, aliases, now)
     report.updated += len(updates)
-    bulk.insert_rows(conn, [c.row for c in inserts])
+    bulk.insert_rows(conn, inserts)
     report.added += len(inserts)
-    state.title_only.update(c.title_norm for c in inserts if c.row["arxiv_id"] is None)
+    state.title_only.update(c.title_norm for c in inserted_keys if c.arxiv_id is None)
     # Ids are wanted only for feed entries; a snapshot off the feed has none.
-    wanted = [c.identity for c in inserts if c.entries]
+    wanted = [c.identity for c in inserted_keys if c.entries]
     if wanted:
         ids.update(paper_store.ids_by_key(conn, wanted))
     return ids
@@ -303,14 +357,13 @@ def _title_match(candidate: _Candidate, rows: list[Any], claimed: set[int]) -> A
     """A stored paper this candidate is by title: a title-only record joins a stored paper
     of that title, or an arXiv record meets a stored title-only paper. Records with ids of
     their own (two arXiv ids, two source keys) never merge by title."""
-    values = candidate.row
-    title_only = values["arxiv_id"] is None and is_title_key(candidate.identity)
+    title_only = candidate.arxiv_id is None and is_title_key(candidate.identity)
     for row in rows:
         if row.id in claimed:
             continue
         if title_only:
             return row
-        if values["arxiv_id"] is not None and row.arxiv_id is None and is_title_key(row.key):
+        if candidate.arxiv_id is not None and row.arxiv_id is None and is_title_key(row.key):
             return row
     return None
 

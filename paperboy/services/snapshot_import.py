@@ -64,6 +64,7 @@ def import_snapshot(
         batch_size=batch_size,
         progress=progress,
         prepare_in_background=True,
+        bulk_load=True,
     )
 
 

@@ -5,6 +5,13 @@ SQLite's own writing. Here rows go to the driver ready-made: one prepared INSERT
 executemany on SQLite, COPY on PostgreSQL, each value converted by the same SQLAlchemy
 type processors the ordinary path uses, so what is stored (and read back) is identical.
 
+A row travels as two tuples: its content (CONTENT, every column a source sets, already
+in the driver's form, so it can be made in the process that reads the file and sent
+cheaply) and, for a new paper, the columns the store sets when it first writes it.
+Re-imports compare the content tuple with the stored values read raw (JSON as its
+text, SQLite dates as their text): equal tuples mean nothing changed, without decoding
+a row. Anything else takes the ordinary, decoded comparison.
+
 Into an empty store, the two plain secondary indexes of paper (normalised title,
 revision) can be dropped for the load and built once at the end: building an index
 from sorted data is cheaper than growing it a row at a time. The unique indexes (key,
@@ -15,54 +22,112 @@ ingest (or `paperboy init`) builds the missing indexes (restore_paper_indexes).
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Connection, func, inspect, select
+from sqlalchemy.engine import Dialect
 
 from paperboy.store.schema import paper
 
-# Every column but the id, in table order.
+# Every column but the id, in table order: the content a source sets, then what the
+# store sets on a paper's first write.
 COLUMNS = tuple(c.name for c in paper.columns if c.name != "id")
+FIRST_WRITE = ("withdrawn", "first_seen", "changed_at", "revision")
+CONTENT = tuple(c for c in COLUMNS if c not in FIRST_WRITE)
+assert COLUMNS == CONTENT + FIRST_WRITE, "paper's first-write columns must come last"
 _SECONDARY = tuple(i for i in paper.indexes if not i.unique)
-_Encoder = Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]
-_encoders: dict[str, _Encoder] = {}
+_KEY = CONTENT.index("key")
+_Encoder = Callable[[dict[str, Any]], tuple[Any, ...]]
+_Decoder = Callable[[Sequence[Any]], dict[str, Any]]
+_encoders: dict[tuple[str, tuple[str, ...]], _Encoder] = {}
+_decoders: dict[str, _Decoder] = {}
 
 
-def insert_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert paper rows (dicts with every column but id) in the caller's transaction."""
+def content_encoder(dialect: Dialect) -> _Encoder:
+    """A function from a row dict (paper_to_row's) to its CONTENT tuple as stored."""
+    return _encoder(dialect, CONTENT)
+
+
+def encode_first_write(dialect: Dialect, values: dict[str, Any]) -> tuple[Any, ...]:
+    """The FIRST_WRITE columns of a new paper, as stored."""
+    return _encoder(dialect, FIRST_WRITE)(values)
+
+
+def decode_content(dialect: Dialect, stored: Sequence[Any]) -> dict[str, Any]:
+    """A CONTENT tuple back to the row dict it was made from (as a stored row reads)."""
+    known = _decoders.get(dialect.name)
+    if known is None:
+        converters: list[tuple[int, Callable[[Any], Any]]] = []
+        for index, name in enumerate(CONTENT):
+            kind = paper.c[name].type
+            if isinstance(kind, JSON):
+                converters.append((index, orjson.loads))
+            elif dialect.name != "postgresql":
+                processor = kind.dialect_impl(dialect).result_processor(dialect, None)
+                if processor is not None:
+                    converters.append((index, processor))
+
+        def known(stored: Sequence[Any]) -> dict[str, Any]:
+            values = list(stored)
+            for index, convert in converters:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            return dict(zip(CONTENT, values, strict=True))
+
+        _decoders[dialect.name] = known
+    return known(stored)
+
+
+def insert_rows(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert paper rows (tuples in COLUMNS order, as stored) in the caller's transaction."""
     if not rows:
         return
     if conn.dialect.name == "postgresql":
         _copy(conn, rows)
     else:
         placeholders = ", ".join("?" * len(COLUMNS))
-        conn.exec_driver_sql(
-            f"INSERT INTO paper ({', '.join(COLUMNS)}) VALUES ({placeholders})", _encoder(conn)(rows)
-        )
+        conn.exec_driver_sql(f"INSERT INTO paper ({', '.join(COLUMNS)}) VALUES ({placeholders})", list(rows))
 
 
-def _copy(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def _copy(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor, cursor.copy(f"COPY paper ({', '.join(COLUMNS)}) FROM STDIN") as copy:
         write = copy.write_row
-        for values in _encoder(conn)(rows):
+        for values in rows:
             write(values)
 
 
-def _encoder(conn: Connection) -> _Encoder:
-    """Rows to tuples in COLUMNS order, values as the driver takes them: SQLAlchemy's
-    bind processors on SQLite (dates as its text format, JSON as text); on PostgreSQL
-    psycopg adapts dates itself and JSON goes as text."""
-    dialect = conn.dialect
-    known = _encoders.get(dialect.name)
+def stored_content(conn: Connection, keys: Iterable[str]) -> dict[str, tuple[int, Any, tuple[Any, ...]]]:
+    """(id, withdrawn, CONTENT tuple as stored) of the stored papers with these keys,
+    read raw: no value decoded, so a re-import compares tuples."""
+    keys = list(set(keys))
+    postgres = conn.dialect.name == "postgresql"
+    columns = ", ".join(
+        f"{name}::text" if postgres and isinstance(paper.c[name].type, JSON) else name for name in CONTENT
+    )
+    found: dict[str, tuple[int, Any, tuple[Any, ...]]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        mark = "%s" if postgres else "?"
+        sql = f"SELECT id, withdrawn, {columns} FROM paper WHERE key IN ({', '.join([mark] * len(chunk))})"
+        for row in conn.exec_driver_sql(sql, tuple(chunk)):
+            found[row[2 + _KEY]] = (row[0], row[1], tuple(row[2:]))
+    return found
+
+
+def _encoder(dialect: Dialect, columns: tuple[str, ...]) -> _Encoder:
+    """Row dicts to tuples of these columns, values as the driver takes them:
+    SQLAlchemy's bind processors on SQLite (dates as its text format, JSON as text);
+    on PostgreSQL psycopg adapts dates itself and JSON goes as text."""
+    known = _encoders.get((dialect.name, columns))
     if known is not None:
         return known
-    pick = operator.itemgetter(*COLUMNS)
+    pick = operator.itemgetter(*columns)
     converters: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, name in enumerate(COLUMNS):
+    for index, name in enumerate(columns):
         kind = paper.c[name].type
         if isinstance(kind, JSON):
             converters.append((index, _dump_json))
@@ -71,18 +136,15 @@ def _encoder(conn: Connection) -> _Encoder:
             if processor is not None:
                 converters.append((index, processor))
 
-    def encode(rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        out = []
-        for row in rows:
-            values = list(pick(row))
-            for index, convert in converters:
-                value = values[index]
-                if value is not None:
-                    values[index] = convert(value)
-            out.append(tuple(values))
-        return out
+    def encode(row: dict[str, Any]) -> tuple[Any, ...]:
+        values = list(pick(row))
+        for index, convert in converters:
+            value = values[index]
+            if value is not None:
+                values[index] = convert(value)
+        return tuple(values)
 
-    _encoders[dialect.name] = encode
+    _encoders[(dialect.name, columns)] = encode
     return encode
 
 
