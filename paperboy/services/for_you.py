@@ -40,7 +40,7 @@ MAX_LIBRARY = 2_000
 # A followed author's paper is lifted by this much of the fused score (three views, 0..2.35).
 FOLLOWED_AUTHOR_BOOST = 0.5
 # Below this cosine a library paper is too far from the candidate to be named as a reason.
-LIKE_THRESHOLD = 0.45
+LIKE_THRESHOLD = 0.3
 TITLE_IN_REASON = 70
 
 
