@@ -1,10 +1,11 @@
 """The "for you" ranker: candidates ranked for one reader from what their library says.
 
-Three views of a candidate, each turned into a rank in [0, 1] and summed with weights
-(rank fusion, so no view's scale can swamp another):
+Three views of a candidate, each standardised over the candidates (z-scores) and summed
+with weights, so no view's scale can swamp another. (Fusing ranks in [0, 1] instead was
+measured worse: a whole-list rank treats the tail like the top, where the list is decided.)
 
-- likeness: embedding cosine to the library papers, the mean of the few most similar
-  (a kNN vote) plus a recency-weighted mean over the whole library; papers the reader
+- likeness: embedding cosine to the library papers, the most similar one (a 1-NN vote)
+  blended with a recency-weighted mean over the whole library; papers the reader
   marked "not interested" count against a candidate like them;
 - words: a linear model on tf-idf of title and abstract, library papers positive and the
   other candidates (plus "not interested" papers, weighted up) negative, as arxiv-sanity
@@ -26,7 +27,6 @@ from datetime import date
 
 import numpy as np
 from scipy import sparse
-from scipy.stats import rankdata
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
@@ -112,12 +112,12 @@ class Weights:
 
     likeness: float = 1.0
     words: float = 1.0
-    categories: float = 0.35
-    top_k: int = 3
-    recency_mix: float = 0.5  # share of the recency-weighted mean in the likeness score
+    categories: float = 0.1
+    top_k: int = 1
+    recency_mix: float = 0.3  # share of the recency-weighted mean in the likeness score
     negative_penalty: float = 1.0  # how much likeness to a "not interested" paper costs
     negative_sample_weight: float = 5.0
-    svm_c: float = 0.1
+    svm_c: float = 0.3
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -138,10 +138,11 @@ def recency_weights(count: int) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _rank01(scores: np.ndarray) -> np.ndarray:
-    if len(scores) <= 1:
-        return np.ones(len(scores))
-    return (rankdata(scores) - 1.0) / (len(scores) - 1.0)
+def standardised(scores: np.ndarray) -> np.ndarray:
+    """(x - mean) / std over the candidates; all zeros when every score is the same."""
+    scores = np.asarray(scores, dtype=np.float64)
+    spread = scores.std()
+    return (scores - scores.mean()) / spread if spread > 1e-12 else np.zeros(len(scores))
 
 
 def likeness_scores(
@@ -160,9 +161,8 @@ def likeness_scores(
     recent = valued @ recency_weights(count)
     score = (1 - weights.recency_mix) * top + weights.recency_mix * recent
     if negative_vectors is not None and len(negative_vectors):
-        score = score - weights.negative_penalty * np.maximum(
-            (candidate_vectors @ negative_vectors.T).max(axis=1) - top, 0.0
-        )
+        # As like a refused paper as a saved one: about no likeness left.
+        score = score - weights.negative_penalty * (candidate_vectors @ negative_vectors.T).max(axis=1)
     return score, sims
 
 
@@ -247,9 +247,9 @@ def rank_for_reader(
         followed_categories,
     )
     fused = (
-        weights.likeness * _rank01(likeness)
-        + weights.words * _rank01(words)
-        + weights.categories * _rank01(cats)
+        weights.likeness * standardised(likeness)
+        + weights.words * standardised(words)
+        + weights.categories * standardised(cats)
     )
     if boost is not None:
         fused = fused + np.asarray(boost, dtype=np.float64)

@@ -37,8 +37,8 @@ from paperboy.store.papers import row_to_paper
 MAX_DAYS = 30
 MAX_CANDIDATES = 5_000
 MAX_LIBRARY = 2_000
-# A followed author's paper is lifted by this much of the fused score (three views, 0..2.35).
-FOLLOWED_AUTHOR_BOOST = 0.5
+# A followed author's paper is lifted by this much of the fused score (a sum of z-scores).
+FOLLOWED_AUTHOR_BOOST = 1.0
 # Below this cosine a library paper is too far from the candidate to be named as a reason.
 LIKE_THRESHOLD = 0.3
 TITLE_IN_REASON = 70
