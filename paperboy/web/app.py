@@ -13,7 +13,7 @@ from starlette.routing import NoMatchFound
 from paperboy import __version__
 from paperboy.config import Settings, load_settings
 from paperboy.store import Database, open_database
-from paperboy.web import api, api_docs, auth, community, feeds, health, pages, subscriptions
+from paperboy.web import api, api_docs, auth, community, feeds, for_you, health, pages, subscriptions
 from paperboy.web.access_log import AccessLog
 from paperboy.web.client_address import ClientAddress, trusted_networks
 from paperboy.web.context import AppContext
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(pages.router)
     app.include_router(subscriptions.router)
     app.include_router(community.router)
+    app.include_router(for_you.router)
     # The subscribe strip appears only where a /subscribe page exists.
     app.state.subscribe_url = _path_or_none(app, "subscribe_form")
     install_error_handlers(app)
