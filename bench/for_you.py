@@ -41,12 +41,21 @@ from paperboy.rank.for_you import FeatureSpace, rank_for_reader, recency_weights
 CUT = date(2026, 1, 1)
 
 
+CPU_MS: dict[int, float] = {}
+
+
 def _median_ms(work, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
+    """Median wall ms; the median CPU ms (this process, all threads) goes to CPU_MS[id(work)].
+
+    On a shared machine wall time includes waiting for a core; CPU time does not.
+    """
+    times, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         work()
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    CPU_MS[id(work)] = statistics.median(cpu)
     return statistics.median(times)
 
 
@@ -93,7 +102,10 @@ def main() -> None:
     library_ids = [p.id for p in library]
     candidate_ids = [p.id for p in candidates]
 
-    rank_ms = _median_ms(lambda: rank_for_reader(space, library_ids, candidate_ids), args.repeat)
+    def rank() -> None:
+        rank_for_reader(space, library_ids, candidate_ids)
+
+    rank_ms = _median_ms(rank, args.repeat)
 
     def zotero() -> None:
         sims = space.vectors[space.rows(candidate_ids)] @ space.vectors[space.rows(library_ids)].T
@@ -113,19 +125,22 @@ def main() -> None:
 
     sanity_ms = _median_ms(sanity, args.repeat)
     served = extend_ms + rank_ms
+    cpu = {f: CPU_MS[id(f)] for f in (build_pool, extend, rank, zotero, sanity)}
+    served_cpu = cpu[extend] + cpu[rank]
     print(f"library {len(library)}, candidates {len(candidates)}, median of {args.repeat}\n")
-    print("| step | ms | vs zotero-arxiv-daily |")
-    print("|---|---:|---:|")
-    for name, value in (
-        ("pool (once per window, shared)", pool_ms),
-        ("library rows (per call)", extend_ms),
-        ("rank, ours", rank_ms),
-        ("**served: library rows + rank**", served),
-        ("zotero-arxiv-daily similarity (baseline)", zotero_ms),
-        ("arxiv-sanity SVM (baseline)", sanity_ms),
+    print("| step | wall ms | CPU ms | wall vs zotero-arxiv-daily |")
+    print("|---|---:|---:|---:|")
+    for name, value, used in (
+        ("pool (once per window, shared)", pool_ms, cpu[build_pool]),
+        ("library rows (per call)", extend_ms, cpu[extend]),
+        ("rank, ours", rank_ms, cpu[rank]),
+        ("**served: library rows + rank**", served, served_cpu),
+        ("zotero-arxiv-daily similarity (baseline)", zotero_ms, cpu[zotero]),
+        ("arxiv-sanity SVM (baseline)", sanity_ms, cpu[sanity]),
     ):
-        print(f"| {name} | {value:.1f} | {value / zotero_ms:.1f}x |")
-    print(f"\ngoal: served <= 100 ms: {'met' if served <= 100 else 'NOT met'} ({served:.1f} ms)")
+        print(f"| {name} | {value:.1f} | {used:.1f} | {value / zotero_ms:.1f}x |")
+    verdict = "met" if served <= 100 else "NOT met"
+    print(f"\ngoal: served <= 100 ms wall: {verdict} ({served:.1f} ms wall, {served_cpu:.1f} ms CPU)")
 
 
 if __name__ == "__main__":
