@@ -11,7 +11,8 @@ default model). Measured in the same run, median of --repeat:
 
 - pool, once per window:  tf-idf vocabulary fitted and the candidates' rows built (shared
                           by every reader of the same days; the service keeps it);
-- library rows, per call: the library read with the pool's vocabulary (`FeatureSpace.extended`);
+- library rows:           the library read with the pool's vocabulary (`FeatureSpace.extended`):
+                          once per paper, then reused (first call timed apart);
 - rank, ours:             `rank_for_reader` (likeness + SVM on tf-idf + categories, fused);
 - zotero-arxiv-daily:     recency-weighted mean cosine (the cheap baseline);
 - arxiv-sanity SVM:       LinearSVC(C=0.01) on the same tf-idf rows.
@@ -97,6 +98,9 @@ def main() -> None:
     def extend() -> None:
         built["space"] = pool.extended(library, library_vectors)
 
+    start_cpu = time.process_time()
+    extend()  # the first call reads the library; later ones reuse its rows
+    first_extend_cpu = (time.process_time() - start_cpu) * 1000
     extend_ms = _median_ms(extend, args.repeat)
     space = built["space"]
     library_ids = [p.id for p in library]
@@ -132,7 +136,8 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for name, value, used in (
         ("pool (once per window, shared)", pool_ms, cpu[build_pool]),
-        ("library rows (per call)", extend_ms, cpu[extend]),
+        ("library rows, first call (CPU only)", float("nan"), first_extend_cpu),
+        ("library rows, later calls", extend_ms, cpu[extend]),
         ("rank, ours", rank_ms, cpu[rank]),
         ("**served: library rows + rank**", served, served_cpu),
         ("zotero-arxiv-daily similarity (baseline)", zotero_ms, cpu[zotero]),

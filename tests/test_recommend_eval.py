@@ -199,3 +199,18 @@ def test_feature_space_refuses_mismatched_vectors() -> None:
     paper = RankerPaper("x", "t", "a", ("cs.LG",), CUT)
     with pytest.raises(ValueError, match="1 papers but 2 vectors"):
         FeatureSpace([paper], np.zeros((2, 3), np.float32))
+
+
+def test_a_pool_reads_each_library_paper_once(every_paper, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    pool = FeatureSpace(every_paper.papers[:9], every_paper.vectors[:9])
+    library, vectors = every_paper.papers[9:14], every_paper.vectors[9:14]
+    reads = []
+    transform = pool.vectorizer.transform
+    monkeypatch.setattr(
+        pool.vectorizer, "transform", lambda texts: reads.append(len(texts)) or transform(texts)
+    )
+    first = pool.extended(library, vectors)
+    again = pool.extended(library[::-1], vectors[::-1])
+    assert reads == [5]
+    assert (first.tfidf[9:14] != again.tfidf[9:14][::-1]).nnz == 0
+    assert first.row[library[0].id] == 9 and len(first.papers) == 14

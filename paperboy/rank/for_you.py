@@ -65,6 +65,10 @@ def tfidf_vectorizer(min_df: int = 5, max_df: float = 0.1, max_features: int = 2
     )
 
 
+# Library papers' tf-idf rows kept by a pool between calls (about 1 kB each).
+MAX_KNOWN_ROWS = 100_000
+
+
 class FeatureSpace:
     """Embedding and tf-idf rows for a set of papers, built once and shared by every reader."""
 
@@ -88,6 +92,7 @@ class FeatureSpace:
         else:
             self.tfidf = vectorizer.transform(texts).tocsr()
         self.vectorizer = vectorizer
+        self._known_rows: dict[str, sparse.csr_matrix] = {}
 
     def extended(self, papers: Sequence[RankerPaper], vectors: np.ndarray) -> FeatureSpace:
         """This space plus more papers, read with this space's vocabulary (it is not refitted)."""
@@ -97,10 +102,21 @@ class FeatureSpace:
         grown.papers = self.papers + list(papers)
         grown.row = {p.id: i for i, p in enumerate(grown.papers)}
         grown.vectors = np.vstack([self.vectors, np.asarray(vectors, dtype=np.float32)])
-        added = self.vectorizer.transform([p.text for p in papers])
-        grown.tfidf = sparse.vstack([self.tfidf, added]).tocsr()
+        grown.tfidf = sparse.vstack([self.tfidf, self._tfidf_rows([p.text for p in papers])]).tocsr()
         grown.vectorizer = self.vectorizer
+        grown._known_rows = {}
         return grown
+
+    def _tfidf_rows(self, texts: list[str]) -> sparse.csr_matrix:
+        """Texts read with this space's vocabulary, each read once: a library changes little
+        between calls, and reading 500 abstracts costs more than ranking against them."""
+        if len(self._known_rows) > MAX_KNOWN_ROWS:
+            self._known_rows.clear()
+        fresh = [t for t in dict.fromkeys(texts) if t not in self._known_rows]
+        if fresh:
+            read = self.vectorizer.transform(fresh).tocsr()
+            self._known_rows.update((text, read[i]) for i, text in enumerate(fresh))
+        return sparse.vstack([self._known_rows[t] for t in texts]).tocsr()
 
     def rows(self, ids: Sequence[str]) -> np.ndarray:
         return np.array([self.row[i] for i in ids], dtype=np.int64)
