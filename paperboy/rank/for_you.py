@@ -173,7 +173,10 @@ def likeness_scores(
     count = sims.shape[1]
     valued = sims if library_weights is None else sims * library_weights[None, :]
     k = min(weights.top_k, count)
-    top = np.partition(valued, count - k, axis=1)[:, count - k :].mean(axis=1)
+    if k == 1:  # the same as the partition below, several times faster
+        top = valued.max(axis=1)
+    else:
+        top = np.partition(valued, count - k, axis=1)[:, count - k :].mean(axis=1)
     recent = valued @ recency_weights(count)
     score = (1 - weights.recency_mix) * top + weights.recency_mix * recent
     if negative_vectors is not None and len(negative_vectors):
