@@ -12,6 +12,7 @@ from paperboy.cli import (
     digest_commands,
     ingest_commands,
     library_commands,
+    recommend_commands,
     search_commands,
     store_commands,
     user_commands,
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest_commands.register(commands)
     worker_commands.register(commands)
     library_commands.register(commands)
+    recommend_commands.register(commands)
     return parser
 
 

@@ -22,6 +22,7 @@ from paperboy.web import (
     collection_pages,
     community,
     feeds,
+    for_you,
     health,
     library_api,
     library_pages,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(community.router)
     app.include_router(library_pages.router)
     app.include_router(collection_pages.router)
+    app.include_router(for_you.router)
     # The subscribe strip appears only where a /subscribe page exists.
     app.state.subscribe_url = _path_or_none(app, "subscribe_form")
     install_error_handlers(app)

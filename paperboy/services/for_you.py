@@ -1,0 +1,258 @@
+""" "For you": the papers of the last days ranked for one reader, each with its reasons.
+
+What the reader told us: saved papers (with tags) and upvotes are the positives, newest
+first; "not interested" marks are negatives and never come back; followed categories lift
+the category view and followed authors add a boost. The ranking itself is
+paperboy.rank.for_you.rank_for_reader, the code `paperboy recommend eval` measures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from paperboy.config import Settings
+from paperboy.domain.clock import naive_utc, utcnow
+from paperboy.domain.records import Paper
+from paperboy.embed import Embedder
+from paperboy.rank.for_you import FeatureSpace, RankerPaper, rank_for_reader
+from paperboy.services.feed import FeedPage
+from paperboy.services.indexing import embedder_for, embedding_text
+from paperboy.services.library.feedback import NOT_INTERESTED
+from paperboy.services.library.follows import followed_marks
+from paperboy.services.trending import trending_page
+from paperboy.store import Database
+from paperboy.store import embeddings as embedding_store
+from paperboy.store import for_you as for_you_store
+from paperboy.store import library as library_store
+from paperboy.store.accounts import User
+from paperboy.store.papers import row_to_paper
+
+MAX_DAYS = 30
+MAX_CANDIDATES = 5_000
+MAX_LIBRARY = 2_000
+# A followed author's paper is lifted by this much of the fused score (a sum of z-scores).
+FOLLOWED_AUTHOR_BOOST = 1.0
+# Below this cosine a library paper is too far from the candidate to be named as a reason.
+LIKE_THRESHOLD = 0.3
+TITLE_IN_REASON = 70
+
+
+class ForYouError(ValueError):
+    """A bad request for the list (days out of range); the message says what."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a paper is on the list: kind is "library", "tag", "follow" or "category"."""
+
+    kind: str
+    text: str
+    paper_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    paper_key: str
+    paper: Paper
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class ForYouList:
+    """The ranked list, the days it covers, and what it was built from.
+
+    needs_library: the reader has nothing saved or upvoted, so nothing can be ranked for
+    them; trending is the page shown meanwhile.
+    """
+
+    recommendations: tuple[Recommendation, ...]
+    first_day: date
+    last_day: date
+    library_size: int
+    candidates: int
+    needs_library: bool = False
+    trending: FeedPage | None = None
+
+
+@dataclass
+class _Positive:
+    key: str
+    paper: Paper
+    at: datetime
+    tags: tuple[str, ...]
+    saved: bool
+
+
+def for_you(
+    db: Database,
+    settings: Settings,
+    reader: User,
+    days: int = 7,
+    limit: int = 50,
+    now: datetime | None = None,
+    embedder: Embedder | None = None,
+) -> ForYouList:
+    """The papers listed in the last `days` days (today included), best for the reader first."""
+    if not 1 <= days <= MAX_DAYS:
+        raise ForYouError(f"days must be between 1 and {MAX_DAYS}, not {days}")
+    limit = max(1, min(limit, 200))
+    at = naive_utc(now) if now else utcnow()
+    last = at.date()
+    first = last - timedelta(days=days - 1)
+    with db.connect() as conn:
+        positives = _positives(conn, reader.id)
+        negative_ids = library_store.feedback_paper_ids(conn, reader.id, NOT_INTERESTED)
+        follows = library_store.follows_of(conn, reader.id)
+        listed = for_you_store.listed_papers_between(conn, first, last, MAX_CANDIDATES)
+        negative_rows = for_you_store.papers_by_ids(conn, sorted(negative_ids))
+    if not positives:
+        return ForYouList((), first, last, 0, len(listed), True, trending_page(db, at, viewer_id=reader.id))
+    positive_keys = {p.key for p in positives}
+    candidates = [r for r in listed if r.key not in positive_keys]
+    if not candidates:
+        return ForYouList((), first, last, len(positives), 0)
+    negatives = [r for r in negative_rows if r.key not in positive_keys]
+    papers: dict[str, tuple[int, Paper, date]] = {}
+    for row in candidates:
+        papers[row.key] = (row.id, row_to_paper(row), row.first_day)
+    for row in negatives:
+        papers.setdefault(row.key, (row.id, row_to_paper(row), (row.published or at).date()))
+    space = _space(db, settings, embedder, papers, positives, candidates, at)
+    followed_authors = {f.value for f in follows if f.kind == "author"}
+    candidate_keys = [r.key for r in candidates]
+    marks = followed_marks(db, reader, candidate_keys) if follows else {}
+    boost = [FOLLOWED_AUTHOR_BOOST if marks.get(k) and marks[k].authors else 0.0 for k in candidate_keys]
+    ranking = rank_for_reader(
+        space,
+        [p.key for p in positives],
+        candidate_keys,
+        not_interested=[r.key for r in negatives],
+        followed_categories=[f.value for f in follows if f.kind == "category"],
+        boost=boost if followed_authors else None,
+        neighbours=3,
+    )
+    by_key = {p.key: p for p in positives}
+    shown: list[Recommendation] = []
+    for key, score, neighbours in zip(ranking.candidates, ranking.scores, ranking.neighbours, strict=True):
+        if score == float("-inf") or len(shown) == limit:
+            break
+        reasons = _reasons([(by_key[k], s) for k, s in neighbours], marks.get(key))
+        shown.append(Recommendation(key, papers[key][1], score, reasons))
+    return ForYouList(tuple(shown), first, last, len(positives), len(candidates))
+
+
+def _positives(conn: Any, user_id: int) -> list[_Positive]:
+    """Saved papers and upvoted ones, newest first (a paper both saved and upvoted counts once)."""
+    found: dict[str, _Positive] = {}
+    for item in library_store.items_of(conn, user_id)[:MAX_LIBRARY]:
+        found[item.paper_key] = _Positive(item.paper_key, item.paper, item.saved_at, item.tags, True)
+    for row in for_you_store.voted_papers(conn, user_id, MAX_LIBRARY):
+        if row.key not in found:
+            found[row.key] = _Positive(row.key, row_to_paper(row), row.voted_at, (), False)
+    return sorted(found.values(), key=lambda p: (p.at, p.key), reverse=True)[:MAX_LIBRARY]
+
+
+def _ranker_paper(key: str, paper: Paper, day: date) -> RankerPaper:
+    return RankerPaper(key, paper.title, paper.abstract, tuple(paper.categories), day)
+
+
+# The candidates' features are the same for every reader of the same days: built once and
+# kept until the list of papers (or one of their texts) changes.
+_pool_lock = threading.Lock()
+_pool_cache: dict[str, FeatureSpace] = {}
+
+
+def _pool(
+    vectors_for: Any, model: str, candidates: list[RankerPaper], candidate_ids: list[int]
+) -> FeatureSpace:
+    digest = hashlib.sha1(model.encode())
+    for paper in candidates:
+        digest.update(f"{paper.id}\x00{paper.title}\x00{paper.abstract}\x01".encode())
+    key = digest.hexdigest()
+    with _pool_lock:
+        cached = _pool_cache.get(key)
+    if cached is not None:
+        return cached
+    built = FeatureSpace(candidates, vectors_for(candidate_ids, candidates))
+    with _pool_lock:
+        _pool_cache.clear()  # one window at a time: the newest days replace the older ones
+        _pool_cache[key] = built
+    return built
+
+
+def _space(
+    db: Database,
+    settings: Settings,
+    embedder: Embedder | None,
+    papers: dict[str, tuple[int, Paper, date]],
+    positives: list[_Positive],
+    candidates: list[Any],
+    at: datetime,
+) -> FeatureSpace:
+    model = settings.embedding_model
+    loaded: list[Embedder] = [embedder] if embedder else []
+
+    def vectors_for(ids: list[int], ranker_papers: list[RankerPaper]) -> np.ndarray:
+        with db.connect() as conn:
+            stored = embedding_store.load_vectors(conn, model, ids)
+        missing = [i for i, pid in enumerate(ids) if pid not in stored]
+        if missing:
+            if not loaded:
+                loaded.append(embedder_for(settings))
+            computed = loaded[0].embed(
+                [embedding_text(ranker_papers[i].title, ranker_papers[i].abstract) for i in missing]
+            )
+            for row, i in enumerate(missing):
+                stored[ids[i]] = computed[row]
+        return np.vstack([stored[pid] for pid in ids]).astype(np.float32)
+
+    pool_papers = [_ranker_paper(r.key, papers[r.key][1], papers[r.key][2]) for r in candidates]
+    pool = _pool(vectors_for, model, pool_papers, [r.id for r in candidates])
+    extra: list[RankerPaper] = []
+    extra_ids: list[int] = []
+    with db.connect() as conn:
+        ids_by_key = {
+            row.key: row.id for row in library_store.papers_by_keys(conn, [p.key for p in positives]).values()
+        }
+    for positive in positives:
+        if positive.key not in pool.row and positive.key in ids_by_key:
+            day = (positive.paper.published or positive.at).date()
+            extra.append(_ranker_paper(positive.key, positive.paper, day))
+            extra_ids.append(ids_by_key[positive.key])
+    for key, (pid, paper, day) in papers.items():
+        if key not in pool.row and key not in ids_by_key:
+            extra.append(_ranker_paper(key, paper, day))
+            extra_ids.append(pid)
+    return pool.extended(extra, vectors_for(extra_ids, extra)) if extra else pool
+
+
+def _short(title: str) -> str:
+    text = " ".join(title.split())
+    return text if len(text) <= TITLE_IN_REASON else text[: TITLE_IN_REASON - 1].rstrip() + "…"
+
+
+def _reasons(neighbours: list[tuple[_Positive, float]], mark: Any) -> tuple[Reason, ...]:
+    reasons: list[Reason] = []
+    close = [p for p, similarity in neighbours if similarity >= LIKE_THRESHOLD][:2]
+    if close:
+        titles = " and ".join(f"“{_short(p.paper.title)}”" for p in close)
+        where = "in your library" if any(p.saved for p in close) else "you upvoted"
+        reasons.append(Reason("library", f"like {titles} {where}", tuple(p.key for p in close)))
+    tags = Counter(t for p, similarity in neighbours if similarity >= LIKE_THRESHOLD for t in p.tags)
+    if tags:
+        tag = sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        reasons.append(Reason("tag", f"tag: {tag}"))
+    if mark is not None:
+        for name in mark.authors:
+            reasons.append(Reason("follow", f"you follow {name}"))
+        for category in mark.categories:
+            reasons.append(Reason("category", f"you follow {category}"))
+    return tuple(reasons)
