@@ -13,6 +13,7 @@ import gzip
 import random
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from typing import Any
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -70,7 +71,7 @@ def snapshot_file(path: Path) -> Path:
     return path
 
 
-def _author_names(row: dict) -> tuple[str, ...]:
+def _author_names(row: dict[str, Any]) -> tuple[str, ...]:
     parsed = row.get("authors_parsed")
     if isinstance(parsed, list) and parsed:
         names = []

@@ -151,7 +151,8 @@ class Ranking:
 def recency_weights(count: int) -> np.ndarray:
     """zotero-arxiv-daily's weights for a library listed newest first: 1/(1+log10(i+1)), sum 1."""
     weights = 1.0 / (1.0 + np.log10(np.arange(count) + 1.0))
-    return weights / weights.sum()
+    normalised: np.ndarray = weights / weights.sum()
+    return normalised
 
 
 def standardised(scores: np.ndarray) -> np.ndarray:
@@ -204,7 +205,8 @@ def words_scores(
     )
     model = LinearSVC(C=weights.svm_c, class_weight="balanced", tol=1e-4, max_iter=2000)
     model.fit(space.tfidf[train], labels, sample_weight=sample_weight)
-    return model.decision_function(space.tfidf[candidate_rows])
+    scores: np.ndarray = model.decision_function(space.tfidf[candidate_rows])
+    return scores
 
 
 def category_scores(

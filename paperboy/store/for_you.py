@@ -38,7 +38,7 @@ def voted_papers(conn: Connection, user_id: int, limit: int) -> list[Any]:
 
 
 def papers_by_ids(conn: Connection, paper_ids: list[int]) -> list[Any]:
-    found = []
+    found: list[Any] = []
     for start in range(0, len(paper_ids), 500):
         found.extend(conn.execute(select(paper).where(paper.c.id.in_(paper_ids[start : start + 500]))))
     return found
