@@ -13,10 +13,10 @@ import gzip
 import random
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from typing import Any
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 
