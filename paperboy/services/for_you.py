@@ -42,6 +42,7 @@ FOLLOWED_AUTHOR_BOOST = 1.0
 # Below this cosine a library paper is too far from the candidate to be named as a reason.
 LIKE_THRESHOLD = 0.3
 TITLE_IN_REASON = 70
+MAX_TAG = 40
 
 
 class ForYouError(ValueError):
@@ -80,6 +81,8 @@ class ForYouList:
     candidates: int
     needs_library: bool = False
     trending: FeedPage | None = None
+    # Ranked from the library papers with this tag only (empty: the whole library and upvotes).
+    tag: str = ""
 
 
 @dataclass
@@ -99,26 +102,36 @@ def for_you(
     limit: int = 50,
     now: datetime | None = None,
     embedder: Embedder | None = None,
+    tag: str = "",
 ) -> ForYouList:
-    """The papers listed in the last `days` days (today included), best for the reader first."""
+    """The papers listed in the last `days` days (today included), best for the reader first.
+
+    With a tag, ranked from the reader's saved papers with that tag alone (a per-tag feed, as
+    arxiv-sanity-lite recommends per tag); upvotes and other papers do not count then.
+    """
     if not 1 <= days <= MAX_DAYS:
         raise ForYouError(f"days must be between 1 and {MAX_DAYS}, not {days}")
+    tag = tag.strip()
+    if len(tag) > MAX_TAG:
+        raise ForYouError(f"a tag has at most {MAX_TAG} characters, not {len(tag)}")
     limit = max(1, min(limit, 200))
     at = naive_utc(now) if now else utcnow()
     last = at.date()
     first = last - timedelta(days=days - 1)
     with db.connect() as conn:
-        positives = _positives(conn, reader.id)
+        positives = _positives(conn, reader.id, tag)
         negative_ids = library_store.feedback_paper_ids(conn, reader.id, NOT_INTERESTED)
         follows = library_store.follows_of(conn, reader.id)
         listed = for_you_store.listed_papers_between(conn, first, last, MAX_CANDIDATES)
         negative_rows = for_you_store.papers_by_ids(conn, sorted(negative_ids))
+    if not positives and tag:
+        return ForYouList((), first, last, 0, len(listed), tag=tag)
     if not positives:
         return ForYouList((), first, last, 0, len(listed), True, trending_page(db, at, viewer_id=reader.id))
     positive_keys = {p.key for p in positives}
     candidates = [r for r in listed if r.key not in positive_keys]
     if not candidates:
-        return ForYouList((), first, last, len(positives), 0)
+        return ForYouList((), first, last, len(positives), 0, tag=tag)
     negatives = [r for r in negative_rows if r.key not in positive_keys]
     papers: dict[str, tuple[int, Paper, date]] = {}
     for row in candidates:
@@ -146,14 +159,20 @@ def for_you(
             break
         reasons = _reasons([(by_key[k], s) for k, s in neighbours], marks.get(key))
         shown.append(Recommendation(key, papers[key][1], score, reasons))
-    return ForYouList(tuple(shown), first, last, len(positives), len(candidates))
+    return ForYouList(tuple(shown), first, last, len(positives), len(candidates), tag=tag)
 
 
-def _positives(conn: Any, user_id: int) -> list[_Positive]:
-    """Saved papers and upvoted ones, newest first (a paper both saved and upvoted counts once)."""
+def _positives(conn: Any, user_id: int, tag: str = "") -> list[_Positive]:
+    """Saved papers and upvoted ones, newest first (a paper both saved and upvoted counts once);
+    with a tag, only the saved papers with that tag."""
     found: dict[str, _Positive] = {}
-    for item in library_store.items_of(conn, user_id)[:MAX_LIBRARY]:
+    saved = library_store.items_of(conn, user_id)
+    if tag:
+        saved = [i for i in saved if tag in i.tags]
+    for item in saved[:MAX_LIBRARY]:
         found[item.paper_key] = _Positive(item.paper_key, item.paper, item.saved_at, item.tags, True)
+    if tag:
+        return sorted(found.values(), key=lambda p: (p.at, p.key), reverse=True)
     for row in for_you_store.voted_papers(conn, user_id, MAX_LIBRARY):
         if row.key not in found:
             found[row.key] = _Positive(row.key, row_to_paper(row), row.voted_at, (), False)

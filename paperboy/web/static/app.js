@@ -183,3 +183,42 @@
     });
   });
 })();
+
+// "Not interested" on the for-you page: the paper is marked with fetch and the CSRF header and
+// leaves the list in place. Without this script the form posts and the page comes back without it.
+(function () {
+  "use strict";
+  if (!window.fetch) return;
+  function token() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+  document.querySelectorAll("form.not-interested-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button");
+      var problem = form.querySelector(".not-interested-problem");
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": token(),
+                   "Content-Type": "application/x-www-form-urlencoded" },
+        body: "action=mark"
+      }).then(function (response) {
+        if (response.status === 401) { window.location.href = "/sign-in"; return null; }
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.error ? body.error.message : "That did not go through.");
+          return body;
+        });
+      }).then(function (state) {
+        if (!state) return;
+        var item = form.closest("li.for-you-item");
+        if (item) item.remove();
+      }).catch(function (error) {
+        if (problem) problem.textContent = error.message;
+        button.disabled = false;
+      });
+    });
+  });
+})();
