@@ -60,6 +60,8 @@ class DigestPaper:
     page_url: str
     abs_url: str | None
     pdf_url: str | None
+    # Why it is in this reader's digest (for-you digests: "like “X” in your library"); often empty.
+    why: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from paperboy.mail import (
     TransientMailError,
 )
 from paperboy.services import editions
+from paperboy.services.for_you_digest import ForYouDigests
 from paperboy.services.search import SearchService
 from paperboy.services.subscriptions import manage_url, unsubscribe_url
 from paperboy.store import Database
@@ -113,6 +114,9 @@ class EditionSender:
         self.progress = progress
         self._rendered: dict[Any, PreparedDigest | Exception | None] = {}
         self._cut_off: datetime | None = None
+        # For-you digests differ per reader: composed a batch at a time (see _send_batch).
+        self._for_you = ForYouDigests(db, settings, edition) if edition.kind == "for_you" else None
+        self._for_you_batch: dict[int, DigestContent | None] | Exception = {}
         self.report = SendReport(edition.name)
 
     def now(self) -> datetime:
@@ -146,6 +150,8 @@ class EditionSender:
         with self.db.transaction() as conn:
             ledger.mark_sending(conn, [d.id for d in batch], claim_id)
             subscribers = subscription_store.by_ids(conn, [d.subscription_id for d in batch])
+        if self._for_you is not None:
+            self._compose_for_you([s for s in subscribers.values() if s.status == "active"])
         outcomes: list[_Outcome] = []
         in_hand: int | None = None
         try:
@@ -240,11 +246,30 @@ class EditionSender:
         except Exception:  # a broken connection is being dropped anyway
             pass
 
+    def _compose_for_you(self, subscribers: list[SubscriptionRow]) -> None:
+        """The batch's for-you digests, one per reader, ranked together (shared features)."""
+        assert self._for_you is not None
+        started = time.perf_counter()
+        try:
+            if editions.already_covered(self.db, self.edition):
+                self._for_you_batch = {s.id: None for s in subscribers}
+            else:
+                self._for_you_batch = self._for_you.contents(subscribers)
+        except Exception as exc:  # each reader of the batch fails for now, and is retried
+            self._for_you_batch = exc
+        self.report.compose_seconds += time.perf_counter() - started
+
     def _digest_for(self, sub: SubscriptionRow) -> tuple[PreparedDigest | None, datetime | None]:
         """The rendered digest this subscriber gets (None: nothing new), and the watermark it moves to.
 
         Raises what choosing or rendering raised (remembered, so readers sharing the digest
         fail alike without redoing the work)."""
+        if self.edition.kind == "for_you":
+            if isinstance(self._for_you_batch, Exception):
+                raise self._for_you_batch
+            own = self._for_you_batch.get(sub.id)
+            self.report.composed += 1
+            return (prepare_digest(self.settings, render_digest(own)) if own else None), None
         if self.edition.kind == "trending":
             key: Any = "trending"
             watermark = None

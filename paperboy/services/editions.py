@@ -26,7 +26,7 @@ from paperboy.store import deliveries as ledger
 from paperboy.store import subscriptions as subscription_store
 from paperboy.store.deliveries import Edition
 
-KINDS = ("trending", "search")
+KINDS = ("trending", "search", "for_you")
 FREQUENCIES = ("daily", "weekly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # An alert's search is narrowed to papers published shortly before its watermark, so a bulk
@@ -74,14 +74,14 @@ def due_frequencies(settings: Settings, now: datetime) -> list[str]:
 
 
 def edition_period(db: Database, kind: str, frequency: str, day: date) -> tuple[date, date]:
-    if kind == "trending" and frequency == "daily":
+    if kind in ("trending", "for_you") and frequency == "daily":
         # The newest feed day up to this one (arXiv announces nothing at weekends), if recent:
         # a store whose newest papers are weeks old has nothing new to mail.
         covered = latest_feed_day(db, not_after=day)
         if covered is None or covered < day - DAILY_LOOKBACK:
             covered = day
         return covered, covered
-    if kind == "trending":
+    if kind in ("trending", "for_you"):
         return period_bounds(day - timedelta(days=1), "week")
     if frequency == "daily":
         return day, day
@@ -140,6 +140,15 @@ def trending_content(db: Database, settings: Settings, edition: Edition) -> Dige
         reason=f"you subscribed to the {edition.frequency} trending papers",
         papers=papers,
     )
+
+
+def already_covered(db: Database, edition: Edition) -> bool:
+    """A daily edition whose feed day an earlier one of its kind went out with (a weekend)."""
+    if edition.frequency != "daily":
+        return False
+    with db.connect() as conn:
+        previous = ledger.previous_edition(conn, edition.kind, edition.frequency, edition.name)
+    return previous is not None and previous.period_end >= edition.period_end
 
 
 def alert_query(row: Any) -> AlertQuery:

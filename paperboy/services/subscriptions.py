@@ -41,11 +41,16 @@ from paperboy.store import subscriptions as store
 from paperboy.store.schema import new_link_secret
 from paperboy.store.subscriptions import SubscriptionRow
 
-KINDS = ("trending", "search")
+KINDS = ("trending", "search", "for_you")
 FREQUENCIES = ("daily", "weekly")
 MODES = ("keyword", "semantic", "hybrid")
 FILTERS = ("mode", "category", "after", "before")
 QUERY_MAX = 500
+# A for-you digest: how many papers (FOR_YOU_COUNTS), and the least fused score (a sum of
+# z-scores over the day's papers: 0 is the day's average, 2 well above it) a paper needs.
+FOR_YOU_COUNTS = (5, 50)
+FOR_YOU_DEFAULT_COUNT = 10
+FOR_YOU_SCORES = (-5.0, 10.0)
 # A manage link carries the address (up to 254 characters), so its token can pass 400.
 TOKEN_MAX = 600
 CONFIRM_LINK_DAYS = 7
@@ -101,6 +106,11 @@ def describe(kind: str, frequency: str, query: str | None, filters: dict[str, st
     how_often = frequency.capitalize()
     if kind == "trending":
         return f"{how_often} trending papers"
+    if kind == "for_you":
+        text = f"{how_often} papers for you (top {filters.get('count', FOR_YOU_DEFAULT_COUNT)}"
+        if float(filters.get("min_score", "-inf")) > FOR_YOU_SCORES[0]:
+            text += f", score at least {filters['min_score']}"
+        return text + ")"
     text = f'{how_often} alert: "{query}"'
     if filters.get("category"):
         text += f" in {filters['category']}"
@@ -211,6 +221,36 @@ def check_filters(filters: dict[str, Any] | None) -> dict[str, str]:
             f"after {checked['after']} is later than before {checked['before']}; nothing could match.",
             "after",
         )
+    return checked
+
+
+def check_for_you_options(options: dict[str, Any] | None) -> dict[str, str]:
+    """A for-you digest's options, "count" (5-50, default 10) and "min_score" (a number, default
+    none), checked and written back as strings; SubscriptionError naming the one at fault."""
+    given = dict(options or {})
+    unknown = sorted(set(given) - {"count", "min_score"})
+    if unknown:
+        raise SubscriptionError(
+            f"Unknown option {str(unknown[0])[:40]!r}; a for-you digest takes count and min_score.", "query"
+        )
+    low, high = FOR_YOU_COUNTS
+    raw_count = str(given.get("count") or FOR_YOU_DEFAULT_COUNT).strip()
+    if not raw_count.isdigit() or not low <= int(raw_count) <= high:
+        raise SubscriptionError(f"The number of papers must be a whole number from {low} to {high}.", "count")
+    checked = {"count": str(int(raw_count))}
+    raw_score = str(given.get("min_score") or "").strip()
+    if raw_score:
+        try:
+            score = float(raw_score)
+        except ValueError:
+            score = float("nan")
+        if not FOR_YOU_SCORES[0] <= score <= FOR_YOU_SCORES[1]:
+            raise SubscriptionError(
+                f"The minimum score must be a number from {FOR_YOU_SCORES[0]:g} to {FOR_YOU_SCORES[1]:g} "
+                "(0 is the day's average paper for you; 2 is well above it).",
+                "min_score",
+            )
+        checked["min_score"] = f"{score:g}"
     return checked
 
 
@@ -375,6 +415,8 @@ def subscribe(
     if kind == "search":
         text: str | None = check_query(query)
         checked = check_filters(filters)
+    elif kind == "for_you":
+        text, checked = None, check_for_you_options(filters)
     else:
         text, checked = None, {}
     key = _dedupe_key(address, kind, frequency, text, checked)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from paperboy.store.feed import visible_papers_between
-from paperboy.store.schema import paper, vote
+from paperboy.store.schema import feedback, follow, library_item, paper, user, vote
 
 
 def listed_papers_between(conn: Connection, first_day: date, last_day: date, limit: int) -> list[Any]:
@@ -41,4 +42,85 @@ def papers_by_ids(conn: Connection, paper_ids: list[int]) -> list[Any]:
     found: list[Any] = []
     for start in range(0, len(paper_ids), 500):
         found.extend(conn.execute(select(paper).where(paper.c.id.in_(paper_ids[start : start + 500]))))
+    return found
+
+
+def users_by_emails(conn: Connection, emails: list[str]) -> dict[str, int]:
+    """{address: user id} of the accounts with these addresses."""
+    found: dict[str, int] = {}
+    for start in range(0, len(emails), 500):
+        rows = conn.execute(
+            select(user.c.id, user.c.email).where(user.c.email.in_(emails[start : start + 500]))
+        )
+        found.update({r.email: r.id for r in rows})
+    return found
+
+
+def signals_of_users(conn: Connection, user_ids: list[int], feedback_kind: str) -> ReaderSignalRows:
+    """Several readers' saved papers, upvotes, feedback marks and follows, a few queries for all
+    of them (a digest composes a batch of readers at once). Rows are (user id, ...) tuples."""
+    saved: list[Any] = []
+    voted: list[Any] = []
+    refused: list[Any] = []
+    followed: list[Any] = []
+    for start in range(0, len(user_ids), 500):
+        ids = user_ids[start : start + 500]
+        saved.extend(
+            conn.execute(
+                select(
+                    library_item.c.user_id,
+                    paper.c.key,
+                    paper.c.id,
+                    library_item.c.saved_at,
+                    library_item.c.tags,
+                )
+                .join(paper, paper.c.id == library_item.c.paper_id)
+                .where(library_item.c.user_id.in_(ids))
+            )
+        )
+        voted.extend(
+            conn.execute(
+                select(vote.c.user_id, paper.c.key, paper.c.id, vote.c.created_at)
+                .join(paper, paper.c.id == vote.c.paper_id)
+                .where(vote.c.user_id.in_(ids))
+            )
+        )
+        refused.extend(
+            conn.execute(
+                select(feedback.c.user_id, paper.c.key, paper.c.id)
+                .join(paper, paper.c.id == feedback.c.paper_id)
+                .where(feedback.c.user_id.in_(ids), feedback.c.kind == feedback_kind)
+            )
+        )
+        followed.extend(
+            conn.execute(
+                select(follow.c.user_id, follow.c.kind, follow.c.value, follow.c.created_at).where(
+                    follow.c.user_id.in_(ids)
+                )
+            )
+        )
+    return ReaderSignalRows(saved, voted, refused, followed)
+
+
+@dataclass(frozen=True)
+class ReaderSignalRows:
+    saved: list[Any]  # user_id, key, id, saved_at, tags
+    voted: list[Any]  # user_id, key, id, created_at
+    refused: list[Any]  # user_id, key, id
+    followed: list[Any]  # user_id, kind, value, created_at
+
+
+def ranker_rows(conn: Connection, paper_ids: list[int]) -> list[Any]:
+    """What the ranker reads of papers (id, key, title, abstract, categories, published)."""
+    found: list[Any] = []
+    columns = (
+        paper.c.id,
+        paper.c.key,
+        paper.c.title,
+        paper.c.abstract,
+        paper.c.categories,
+        paper.c.published,
+    )
+    for start in range(0, len(paper_ids), 500):
+        found.extend(conn.execute(select(*columns).where(paper.c.id.in_(paper_ids[start : start + 500]))))
     return found
