@@ -8,9 +8,11 @@ to send, and the delivery is recorded empty.
 Ten thousand readers cannot each pay the per-reader SVM of the page's ranker (~100+ ms), so
 digests rank with the ranker's fast mode (paperboy.rank.for_you_fast; its measured quality
 cost is in docs/recommendations.md). What every reader shares is built once per run: the
-period's papers, their vectors and tf-idf rows. A batch of readers is read with a few queries.
-Composing is deterministic (ties broken by paper), so a retry composes from the reader's
-library as it is then, and the ledger's one row per (subscription, edition) sends it once.
+period's papers, their vectors and tf-idf rows, and each library paper's rows the first time
+a batch needs it. A batch of readers is read with a few queries and ranked with two matrix
+products. Composing is deterministic (ties broken by paper), so a retry composes from the
+reader's library as it is then, and the ledger's one row per (subscription, edition) sends
+it at most once.
 """
 
 from __future__ import annotations
@@ -22,12 +24,12 @@ from datetime import date, datetime
 import numpy as np
 
 from paperboy.config import Settings
-from paperboy.digest.compose import DigestContent, digest_paper
+from paperboy.digest.compose import DigestContent, DigestPaper, digest_paper
 from paperboy.domain import Paper
 from paperboy.domain.library import Follow
 from paperboy.embed import Embedder
-from paperboy.rank.for_you import FeatureSpace, RankerPaper
-from paperboy.rank.for_you_fast import rank_for_reader_fast
+from paperboy.rank.for_you import FeatureSpace, RankerPaper, Ranking
+from paperboy.rank.for_you_fast import CandidateFeatures, FastReader, rank_readers_fast, similarities
 from paperboy.services.for_you import LIKE_THRESHOLD, MAX_CANDIDATES, MAX_LIBRARY
 from paperboy.services.indexing import embedder_for, embedding_text
 from paperboy.services.library.feedback import NOT_INTERESTED
@@ -53,7 +55,7 @@ class _Reader:
 
 
 class ForYouDigests:
-    """The for-you digests of one edition, for one run: the shared pool is built on first use."""
+    """The for-you digests of one edition, for one run: shared features are built on first use."""
 
     def __init__(
         self, db: Database, settings: Settings, edition: Edition, embedder: Embedder | None = None
@@ -63,15 +65,21 @@ class ForYouDigests:
         self.edition = edition
         self._embedder = embedder
         self._pool: FeatureSpace | None = None
-        self._candidates: list[str] = []
+        self._features: CandidateFeatures | None = None
         self._papers: dict[str, Paper] = {}
         self._titles: dict[str, str] = {}
+        # Library and refused papers met so far: their row in _vectors and _tfidf, categories.
+        self._row: dict[str, int] = {}
+        self._categories: list[tuple[str, ...]] = []
+        # Their cosines to every candidate (embeddings, tf-idf), computed once per paper.
+        self._likeness = np.zeros((0, 0), dtype=np.float32)
+        self._words = np.zeros((0, 0), dtype=np.float32)
 
     def contents(self, subscriptions: Sequence[SubscriptionRow]) -> dict[int, DigestContent | None]:
         """Each subscription's digest (None: nothing to send), by subscription id."""
-        pool = self._built_pool()
+        features = self._built_features()
         found: dict[int, DigestContent | None] = {s.id: None for s in subscriptions}
-        if pool is None or not subscriptions:
+        if features is None or not subscriptions:
             return found
         with self.db.connect() as conn:
             users = store.users_by_emails(conn, sorted({s.email for s in subscriptions}))
@@ -91,45 +99,88 @@ class ForYouDigests:
             ids_by_key[key] = pid
         for uid, kind, value, created_at in rows.followed:
             readers[uid].follows.append(Follow(kind, value, created_at))
-        space = self._with_papers(pool, ids_by_key)
-        for sub in subscriptions:
-            uid = users.get(sub.email)
-            if uid is not None and readers[uid].library:
-                found[sub.id] = self._content(space, sub, readers[uid])
+        self._learn(ids_by_key)
+        wanted = [
+            s for s in subscriptions if users.get(s.email) is not None and readers[users[s.email]].library
+        ]
+        if not wanted:
+            return found
+        batch_keys = sorted({k for s in wanted for k in _keys_of(readers[users[s.email]])})
+        local = {key: i for i, key in enumerate(batch_keys)}
+        rows_of_batch = np.array([self._row[k] for k in batch_keys], dtype=np.int64)
+        fast_readers, matchers, counts = [], [], []
+        for sub in wanted:
+            reader = readers[users[sub.email]]
+            newest_first = [k for _, k in sorted(reader.library, reverse=True)][:MAX_LIBRARY]
+            matcher = FollowMatcher(reader.follows)
+            own = [features.index[k] for k in (*newest_first, *reader.refused) if k in features.index]
+            fast_readers.append(
+                FastReader(
+                    library=np.array([local[k] for k in newest_first], dtype=np.int64),
+                    library_keys=newest_first,
+                    library_categories=[self._categories[self._row[k]] for k in newest_first],
+                    not_interested=np.array([local[k] for k in reader.refused], dtype=np.int64),
+                    followed_categories=matcher.categories,
+                    boost=self._author_boost(matcher, features) if matcher.authors else None,
+                    excluded=np.array(own, dtype=np.int64),
+                )
+            )
+            matchers.append(matcher)
+            counts.append(int(sub.filters.get("count") or FOR_YOU_DEFAULT_COUNT))
+        rankings = rank_readers_fast(
+            features,
+            self._likeness[rows_of_batch],
+            self._words[rows_of_batch],
+            fast_readers,
+            neighbours=2,
+            top=max(counts),
+        )
+        for sub, ranking, matcher, count in zip(wanted, rankings, matchers, counts, strict=True):
+            reader = readers[users[sub.email]]
+            least = float(sub.filters.get("min_score") or "-inf")
+            found[sub.id] = self._content(ranking, reader, matcher, count, least)
         return found
 
-    # -- the shared pool ---------------------------------------------------------------
+    # -- what the readers share ----------------------------------------------------------
 
-    def _built_pool(self) -> FeatureSpace | None:
-        if self._pool is None and not self._candidates:
+    def _built_features(self) -> CandidateFeatures | None:
+        if self._features is None and self._pool is None:
             with self.db.connect() as conn:
                 listed = store.listed_papers_between(
                     conn, self.edition.period_start, self.edition.period_end, MAX_CANDIDATES
                 )
             if not listed:
                 return None
-            papers = [
-                _ranker_paper(r.id, r.key, r.title, r.abstract, r.categories, r.first_day) for r in listed
-            ]
-            self._candidates = [r.key for r in listed]
+            papers = [_ranker_paper(r.key, r.title, r.abstract, r.categories, r.first_day) for r in listed]
             self._papers = {r.key: row_to_paper(r) for r in listed}
             self._titles = {r.key: r.title for r in listed}
-            self._pool = FeatureSpace(papers, self._vectors([r.id for r in listed], papers))
-        return self._pool
+            self._pool = FeatureSpace(papers, self._vectors_of([r.id for r in listed], papers))
+            self._features = CandidateFeatures(papers, self._pool.vectors, self._pool.tfidf)
+        return self._features
 
-    def _with_papers(self, pool: FeatureSpace, ids_by_key: dict[str, int]) -> FeatureSpace:
-        """The pool plus the batch's library and refused papers not in it (read with its vocabulary)."""
-        wanted = sorted(pid for key, pid in ids_by_key.items() if key not in pool.row)
-        if not wanted:
-            return pool
+    def _learn(self, ids_by_key: dict[str, int]) -> None:
+        """The cosines to every candidate of papers not met before (embeddings, and tf-idf read
+        with the candidates' vocabulary): about 8 bytes per paper and candidate, so a run over
+        15,000 library papers and 1,000 candidates holds about 120 MB."""
+        assert self._pool is not None and self._features is not None
+        new = sorted(pid for key, pid in ids_by_key.items() if key not in self._row)
+        if not new:
+            return
         with self.db.connect() as conn:
-            rows = store.ranker_rows(conn, wanted)
-        extra = [_ranker_paper(r.id, r.key, r.title, r.abstract, r.categories, r.published) for r in rows]
-        for r in rows:
-            self._titles.setdefault(r.key, r.title)
-        return pool.extended(extra, self._vectors([r.id for r in rows], extra))
+            rows = store.ranker_rows(conn, new)
+        papers = [_ranker_paper(r.key, r.title, r.abstract, r.categories, r.published) for r in rows]
+        vectors = self._vectors_of([r.id for r in rows], papers)
+        tfidf = self._pool.vectorizer.transform([p.text for p in papers]).tocsr()
+        start = len(self._row)
+        for i, (row, paper) in enumerate(zip(rows, papers, strict=True)):
+            self._row[row.key] = start + i
+            self._categories.append(paper.categories)
+            self._titles.setdefault(row.key, row.title)
+        likeness, words = similarities(self._features, vectors, tfidf)
+        self._likeness = likeness if not start else np.vstack([self._likeness, likeness])
+        self._words = words if not start else np.vstack([self._words, words])
 
-    def _vectors(self, paper_ids: list[int], papers: list[RankerPaper]) -> np.ndarray:
+    def _vectors_of(self, paper_ids: list[int], papers: list[RankerPaper]) -> np.ndarray:
         with self.db.connect() as conn:
             stored = embedding_store.load_vectors(conn, self.settings.embedding_model, paper_ids)
         missing = [i for i, pid in enumerate(paper_ids) if pid not in stored]
@@ -143,42 +194,24 @@ class ForYouDigests:
                 stored[paper_ids[i]] = computed[row]
         return np.vstack([stored[pid] for pid in paper_ids]).astype(np.float32)
 
+    def _author_boost(self, matcher: FollowMatcher, features: CandidateFeatures) -> np.ndarray:
+        boost = np.zeros(len(features))
+        for i, key in enumerate(features.ids):
+            mark = matcher.mark(key, [a.name for a in self._papers[key].authors], ())
+            if mark is not None and mark.authors:
+                boost[i] = FOLLOWED_AUTHOR_BOOST
+        return boost
+
     # -- one reader ----------------------------------------------------------------------
 
-    def _content(self, space: FeatureSpace, sub: SubscriptionRow, reader: _Reader) -> DigestContent | None:
-        count = int(sub.filters.get("count") or FOR_YOU_DEFAULT_COUNT)
-        least = float(sub.filters.get("min_score") or "-inf")
-        newest_first = [k for _, k in sorted(reader.library, reverse=True) if k in space.row][:MAX_LIBRARY]
-        if not newest_first:
-            return None
-        saved = set(newest_first)
-        candidates = [k for k in self._candidates if k not in saved]
-        if not candidates:
-            return None
-        matcher = FollowMatcher(reader.follows)
-        boost = None
-        if matcher.authors:
-            boost = [
-                FOLLOWED_AUTHOR_BOOST
-                if (m := matcher.mark(k, [a.name for a in self._papers[k].authors], ())) and m.authors
-                else 0.0
-                for k in candidates
-            ]
-        ranking = rank_for_reader_fast(
-            space,
-            newest_first,
-            candidates,
-            not_interested=[k for k in reader.refused if k in space.row],
-            followed_categories=matcher.categories,
-            boost=boost,
-            neighbours=2,
-            top=count,
-        )
-        papers = []
+    def _content(
+        self, ranking: Ranking, reader: _Reader, matcher: FollowMatcher, count: int, least: float
+    ) -> DigestContent | None:
+        papers: list[DigestPaper] = []
         for key, score, neighbours in zip(
             ranking.candidates, ranking.scores, ranking.neighbours, strict=True
         ):
-            if score < least or score == float("-inf"):
+            if len(papers) == count or score < least or score == float("-inf"):
                 break
             paper = self._papers[key]
             why = self._why(neighbours, reader, matcher, key, paper)
@@ -187,11 +220,12 @@ class ForYouDigests:
             return None
         day = _long_date(self.edition.period_end)
         when = f"of {day}" if self.edition.frequency == "daily" else f"of the week to {day}"
+        size = min(len(reader.library), MAX_LIBRARY)
         return DigestContent(
             subject=f"Paperboy for you: {len(papers)} papers {when}",
             heading=f"For you: papers {when}",
-            intro=f"The {len(papers)} best of {len(self._candidates)} new papers for you, ranked from "
-            f"the {len(newest_first)} papers in your library and your upvotes.",
+            intro=f"The {len(papers)} best of {len(self._papers)} new papers for you, ranked from "
+            f"the {size} papers you saved or upvoted.",
             reason=f"you subscribed to your {self.edition.frequency} papers for you",
             papers=tuple(papers),
         )
@@ -208,7 +242,7 @@ class ForYouDigests:
         close = [k for k, similarity in neighbours if similarity >= LIKE_THRESHOLD]
         if close:
             titles = " and ".join(f"“{_short(self._titles.get(k, k))}”" for k in close)
-            where = "in your library" if any(reader.tags.get(k) is not None for k in close) else "you upvoted"
+            where = "in your library" if any(k in reader.tags for k in close) else "you upvoted"
             reasons.append(f"like {titles} {where}")
             tags = sorted({t for k in close for t in reader.tags.get(k, ())})
             if tags:
@@ -219,9 +253,11 @@ class ForYouDigests:
         return " · ".join(reasons)
 
 
-def _ranker_paper(
-    pid: int, key: str, title: str, abstract: str, categories: str, when: object
-) -> RankerPaper:
+def _keys_of(reader: _Reader) -> list[str]:
+    return [k for _, k in reader.library] + reader.refused
+
+
+def _ranker_paper(key: str, title: str, abstract: str, categories: str, when: object) -> RankerPaper:
     day = when.date() if isinstance(when, datetime) else when if isinstance(when, date) else date.min
     return RankerPaper(key, title, abstract or "", tuple((categories or "").split()), day)
 
