@@ -145,3 +145,22 @@ def test_one_reader_never_sees_anothers_list_or_signals(
     assert kept.library_total == 1 and len(kept.not_interested) == 1
     signed_out = TestClient(app)
     assert signed_out.get("/api/for-you/signals").status_code == 401
+
+
+def test_a_reader_subscribes_their_own_address_to_the_digest(
+    app: FastAPI, db: Database, settings: Settings
+) -> None:
+    from paperboy.store import subscriptions as subscription_store
+
+    client = sign_in(app, db, settings, "ada@example.org")
+    assert "Papers per mail (5 to 50)" in client.get("/for-you/subscribe").text
+    refused = post(client, "/for-you/subscribe", frequency="weekly", count="99")
+    assert refused.status_code == 400 and "from 5 to 50" in refused.text
+    done = post(client, "/for-you/subscribe", frequency="weekly", count="20", min_score="1.5")
+    assert done.status_code == 200 and "ada@example.org" in done.text
+    with db.connect() as conn:
+        [row] = subscription_store.for_email(conn, "ada@example.org")
+    assert (row.kind, row.frequency, row.status, row.filters) == (
+        "for_you", "weekly", "pending", {"count": "20", "min_score": "1.5"}
+    )  # fmt: skip
+    assert TestClient(app).get("/for-you/subscribe", follow_redirects=False).status_code == 303

@@ -9,15 +9,19 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from paperboy.services import subscriptions
 from paperboy.services.for_you import MAX_DAYS, MAX_TAG, ForYouList, for_you
 from paperboy.services.for_you_signals import SIGNAL_KINDS, remove_signal, reset_signals, signals_of
 from paperboy.services.library.feedback import set_not_interested
+from paperboy.services.rate_limits import RateLimited
+from paperboy.services.subscriptions import FOR_YOU_COUNTS, FOR_YOU_DEFAULT_COUNT
 from paperboy.web.auth import SignedInUser
+from paperboy.web.client_address import client_ip
 from paperboy.web.community_responses import error_page, json_refusal, safe_next, sign_in_first, wants_json
 from paperboy.web.context import Context
 from paperboy.web.errors import error_body
 from paperboy.web.library_responses import LIBRARY_REFUSALS, private
-from paperboy.web.rendering import render
+from paperboy.web.rendering import outbox_shown, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -173,3 +177,51 @@ def _as_json(listing: ForYouList) -> dict[str, object]:
             for r in listing.recommendations
         ],
     }
+
+
+@router.get("/for-you/subscribe", response_class=HTMLResponse)
+def subscribe_form(request: Request, user: SignedInUser) -> Response:
+    """The for-you digest's form: how often, how many papers, the least score."""
+    if user is None:
+        return sign_in_first(request)
+    form = {"frequency": "daily", "count": str(FOR_YOU_DEFAULT_COUNT), "min_score": ""}
+    return private(render(request, "for_you_subscribe.html", form=form, problem=None, limits=FOR_YOU_COUNTS))
+
+
+@router.post("/for-you/subscribe", response_class=HTMLResponse)
+def subscribe(
+    context: Context,
+    request: Request,
+    user: SignedInUser,
+    frequency: Annotated[str, Form(max_length=10)] = "daily",
+    count: Annotated[str, Form(max_length=10)] = "",
+    min_score: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Subscribe the reader's own address (the account's) to their for-you digest: the same
+    double opt-in, confirmation mail and rate limits as every subscription."""
+    if user is None:
+        return sign_in_first(request)
+    form = {"frequency": frequency, "count": count, "min_score": min_score}
+    options = {"count": count, "min_score": min_score}
+    try:
+        subscriptions.subscribe(
+            context.db,
+            context.settings,
+            user.email,
+            "for_you",
+            frequency,
+            filters=options,
+            ip=client_ip(request),
+        )
+    except subscriptions.SubscriptionError as exc:
+        page = render(request, "for_you_subscribe.html", status_code=400, form=form, problem=str(exc),
+                      limits=FOR_YOU_COUNTS)  # fmt: skip
+        return private(page)
+    except RateLimited as exc:
+        page = render(request, "for_you_subscribe.html", status_code=429, form=form, problem=str(exc),
+                      limits=FOR_YOU_COUNTS)  # fmt: skip
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return private(page)
+    return private(
+        render(request, "subscribe_sent.html", email=user.email, outbox=outbox_shown(context.settings))
+    )

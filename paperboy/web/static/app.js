@@ -199,7 +199,8 @@
       var button = form.querySelector("button");
       var problem = form.querySelector(".not-interested-problem");
       button.disabled = true;
-      fetch(form.action, {
+      // getAttribute: the form's "action" field would shadow form.action.
+      fetch(form.getAttribute("action"), {
         method: "POST",
         credentials: "same-origin",
         headers: { "Accept": "application/json", "X-CSRF-Token": token(),
