@@ -58,7 +58,8 @@ def test_two_workers_started_together_send_each_edition_once(
     with db.connect() as conn:
         names = set(conn.execute(select(edition.c.name)).scalars())
         statuses = set(conn.execute(select(delivery.c.status)).scalars())
-    assert names == {f"{k}-{f}:2026-11-20" for k in ("trending", "search") for f in ("daily", "weekly")}
+    kinds = ("trending", "search", "for_you")
+    assert names == {f"{k}-{f}:2026-11-20" for k in kinds for f in ("daily", "weekly")}
     assert statuses == {"sent"}
 
 
@@ -75,6 +76,7 @@ def test_before_the_digest_hour_nothing_is_created_or_sent(
     assert worker.tick(FRIDAY_MORNING, fixed_clock=True).editions == [
         "trending-daily:2026-11-20",
         "search-daily:2026-11-20",
+        "for_you-daily:2026-11-20",
     ]
     assert len(smtp_sink.raw) == 3
 
@@ -151,7 +153,7 @@ def test_a_worker_that_died_mid_send_leaves_no_duplicate_behind(
     worker.tick(FRIDAY_MORNING.replace(hour=5), fixed_clock=True)
     from paperboy.services import digests
 
-    [made, _] = digests.create_editions(db, config, FEED_DAY, frequencies=["daily"], now=FRIDAY_MORNING)
+    [made, _, _] = digests.create_editions(db, config, FEED_DAY, frequencies=["daily"], now=FRIDAY_MORNING)
     with db.transaction() as conn:
         [first, _second] = ledger.claim(
             conn, made.id, "dead", FRIDAY_MORNING, FRIDAY_MORNING + timedelta(minutes=10), 2
