@@ -25,7 +25,9 @@ def register(commands: Any) -> None:
     preview.set_defaults(handler=run_preview)
 
     send = actions.add_parser("send", help="create the day's editions and send every due delivery")
-    send.add_argument("--kind", choices=("trending", "search"), default=None, help="only this kind")
+    send.add_argument(
+        "--kind", choices=("trending", "search", "for_you"), default=None, help="only this kind"
+    )
     send.add_argument("--frequency", choices=("daily", "weekly"), default=None,
                       help="only this frequency (default: daily, and weekly on its day)")  # fmt: skip
     send.add_argument("--date", type=_day, default=None, metavar="YYYY-MM-DD",
