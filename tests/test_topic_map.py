@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from map_fixtures import HOSTILE_TITLE, SUBJECTS, VARIANTS, WEEK_DAY, fill_map_store
+from map_fixtures import SUBJECTS, VARIANTS, WEEK_DAY, fill_map_store
 
 from paperboy.config import Settings
 from paperboy.domain import FeedEntry, Paper, SourceRecord

@@ -101,25 +101,32 @@ def shown_form(words: list[str]) -> str:
     """A phrase as a reader should see it: a word keeps its case where a capital follows its
     first letter (acronyms, names: "GPT-4", "LoRA", "SKILL.md"), else it is lowercased (the
     capitals of a title or of a sentence's first word say nothing)."""
-    return " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in words)
+    return " ".join(w if w[1:] != w[1:].lower() else w.lower() for w in words)
 
 
 def display_forms(title: str, abstract: str) -> dict[str, str]:
     """Each candidate's shown form in this paper, the title's spelling first."""
-    forms: dict[str, str] = {}
-    for text in (title, abstract):
-        for run in _runs(text):
-            for words in _stretches(run):
-                forms.setdefault(" ".join(words).lower(), shown_form(words))
-    return forms
+    return paper_phrases(title, abstract)[1]
 
 
 def paper_candidates(title: str, abstract: str) -> Counter[str]:
     """Candidate counts of one paper; the title's count twice."""
-    counts = Counter(candidates(abstract))
-    for phrase in candidates(title):
-        counts[phrase] += 2
-    return counts
+    return paper_phrases(title, abstract)[0]
+
+
+def paper_phrases(title: str, abstract: str) -> tuple[Counter[str], dict[str, str]]:
+    """One pass over a paper: candidate counts (the title's twice) and each candidate's
+    shown form (the title's spelling first)."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, str] = {}
+    for text, weight in ((title, 2), (abstract, 1)):
+        for run in _runs(text):
+            for words in _stretches(run):
+                phrase = " ".join(words).lower()
+                counts[phrase] += weight
+                if phrase not in forms:
+                    forms[phrase] = shown_form(words)
+    return counts, forms
 
 
 def key_phrases(
@@ -128,8 +135,7 @@ def key_phrases(
     """The `limit` best candidates in their shown form, none contained in a better one (no
     "neural" under "graph neural networks"). doc_freq(phrase) counts the corpus's papers
     with the (lowercased) phrase."""
-    counts = paper_candidates(title, abstract)
-    forms = display_forms(title, abstract)
+    counts, forms = paper_phrases(title, abstract)
     scored = []
     for phrase, count in counts.items():
         words = phrase.count(" ") + 1

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paperboy.domain.keyphrases import display_forms, overlaps, paper_candidates
+from paperboy.domain.keyphrases import overlaps, paper_phrases
 
 MAX_TOPICS = 40
 MIN_TOPIC_PAPERS = 2  # a phrase labels a topic only if this many of its papers have it
 LABEL_PHRASES = 3
+# Longer phrases name a topic better than single words of the same weight ("tool use" over "tool").
+WORD_BONUS = 0.6
 
 
 def topic_count(papers: int) -> int:
@@ -62,34 +64,52 @@ def topic_labels(
     overall: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for (title, abstract), topic in zip(texts, assignments.tolist(), strict=True):
-        phrases = set(paper_candidates(title, abstract))
-        per_topic[topic].update(phrases)
-        overall.update(phrases)
-        for phrase, form in display_forms(title, abstract).items():
-            forms.setdefault(phrase, Counter())[form] += 1
+        counts, shown = paper_phrases(title, abstract)
+        per_topic[topic].update(counts.keys())
+        overall.update(counts.keys())
+        for phrase, form in shown.items():
+            if form != phrase:  # only a few keep capitals; the rest are shown as they are
+                forms.setdefault(phrase, Counter())[form] += 1
     sizes = np.bincount(assignments, minlength=topics) if topics else np.zeros(0, dtype=np.int64)
     total = len(texts)
     labels: list[list[str]] = []
     for topic, counts in enumerate(per_topic):
         scored = []
+        least = min(MIN_TOPIC_PAPERS, int(sizes[topic]))
         for phrase, have in counts.items():
-            if have < min(MIN_TOPIC_PAPERS, int(sizes[topic])):
+            if have < least:
                 continue
             words = phrase.count(" ") + 1
-            score = have / sizes[topic] * math.log(total / overall[phrase]) * (1 + 0.25 * (words - 1))
+            score = have / sizes[topic] * math.log(total / overall[phrase]) * (1 + WORD_BONUS * (words - 1))
             scored.append((score, phrase))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         chosen: list[str] = []
         for score, phrase in scored:
             if score <= 0:
                 break
-            if any(overlaps(phrase, other) for other in chosen):
+            if any(overlaps(_singular(phrase), _singular(other)) for other in chosen):
                 continue
             chosen.append(phrase)
             if len(chosen) == limit:
                 break
-        labels.append([forms[p].most_common(1)[0][0] if p in forms else p for p in chosen])
+        labels.append([_shown(p, forms.get(p), overall[p]) for p in chosen])
     return labels
+
+
+def _shown(phrase: str, forms: Counter[str] | None, papers: int) -> str:
+    """The capitalised form most papers with the phrase write ("LLMs"), else lowercase."""
+    if forms:
+        form, count = forms.most_common(1)[0]
+        if 2 * count >= papers:
+            return form
+    return phrase
+
+
+def _singular(phrase: str) -> str:
+    """A phrase with plural-looking words made singular and hyphens as spaces, so "agent"
+    and "agents", "time series" and "time-series" count as one label."""
+    words = phrase.replace("-", " ").split()
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
 
 
 def pca_layout(vectors: np.ndarray) -> np.ndarray:

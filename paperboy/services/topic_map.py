@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
+from threadpoolctl import threadpool_limits
 
 from paperboy.config import Settings
 from paperboy.domain.topics import cluster, topic_count, topic_labels, topic_layout
@@ -106,9 +107,12 @@ def compute_map(
     if not placed:
         return TopicMap(period, first, last, revision, (), (), len(rows), time.perf_counter() - started)
     matrix = np.vstack([vectors[r.id] for r in placed])
-    clustering = cluster(matrix, topic_count(len(placed)))
+    # One BLAS thread: on a busy machine many threads spinning over small matrices made
+    # k-means and the layout 15 to 50 times slower (bench/topic_map.py); one is enough here.
+    with threadpool_limits(1):
+        clustering = cluster(matrix, topic_count(len(placed)))
+        layout = topic_layout(matrix, clustering)
     labels = topic_labels([(r.title, r.abstract) for r in placed], clustering.assignments)
-    layout = topic_layout(matrix, clustering)
     sizes = np.bincount(clustering.assignments, minlength=len(labels))
     points = tuple(
         MapPoint(r.id, r.key, r.title, int(t), round(float(x), 5), round(float(y), 5))

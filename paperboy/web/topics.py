@@ -67,7 +67,7 @@ def map_page(
         day=chosen,
         period=period,
         q=q,
-        svg=map_svg(found, highlighted),
+        svg=_plain_svg(context, found) if highlighted is None else map_svg(found, highlighted),
         highlighted=highlighted,
         problem=problem,
         by_topic=by_topic,
@@ -122,6 +122,13 @@ def _map(context: AppContext, day: date, period: str) -> TopicMap:
         ("map", period, first, revision),
         lambda: topic_map(context.db, context.settings, first, period),  # type: ignore[arg-type]
     )
+
+
+def _plain_svg(context: AppContext, found: TopicMap) -> Markup:
+    """The map without a search marked, drawn once per map and process (2,400 points take
+    tens of milliseconds to write)."""
+    key = ("map-svg", found.period, found.first_day, found.revision)
+    return context.remembered(key, lambda: map_svg(found))  # type: ignore[no-any-return]
 
 
 def _topic_trend(context: AppContext, topic: Topic) -> tuple[Markup | None, str | None]:
