@@ -48,7 +48,8 @@ VERBS = frozenset(
     "keeps keep helps help leads lead remains remain becomes become yields yield requires require "
     "reveals reveal suggests suggest matters matter meets meet fails fail works goes go gets get "
     "takes take gives give finds find learns learn tells tell says say needs need beats beat "
-    "captures capture explains explain predicts predict reduces reduce increases increase "
+    "train trains trained fine-tune fine-tunes fine-tuned captures capture explains explain "
+    "predicts predict reduces reduce increases increase "
     "achieved obtained observed remains benefits benefit relies rely depends depend "
     "is are was were be been being has have had does do did can could should would may might".split()
 )

@@ -25,7 +25,7 @@ CAPTION_ROOM = 34  # the strip under the plot where a focused point's title appe
 MARGIN = 16
 PALETTE_SIZE = 12  # .topic-0 .. .topic-11 in style.css; more topics reuse colours
 RADIUS = 3.2
-CAPTION_CHARS = 120
+CAPTION_CHARS = 105
 
 
 def map_svg(found: TopicMap, highlighted: Collection[int] | None = None, svg_id: str = "topic-map") -> Markup:
