@@ -126,7 +126,7 @@ def topic_layout(vectors: np.ndarray, clustering: Clustering, spread: float = 0.
     scaled so a topic's cloud fills about `spread` of the gap to its nearest neighbour."""
     vectors = _unit(vectors)
     k = len(clustering.centroids)
-    centres = _classical_mds(clustering.centroids) if k > 2 else _line(k)
+    centres = _separate(_classical_mds(clustering.centroids)) if k > 2 else _line(k)
     if k > 1:
         gaps = np.linalg.norm(centres[:, None, :] - centres[None, :, :], axis=2)
         np.fill_diagonal(gaps, np.inf)
@@ -172,6 +172,25 @@ def _classical_mds(centroids: np.ndarray) -> np.ndarray:
     values, vectors = np.linalg.eigh(gram)
     top = np.argsort(values)[::-1][:2]
     return np.asarray(vectors[:, top] * np.sqrt(np.maximum(values[top], 1e-12)))
+
+
+def _separate(centres: np.ndarray, rounds: int = 60) -> np.ndarray:
+    """Centres pushed apart until none is nearer another than the room an even spread would
+    give each (so clouds and labels do not pile up where MDS crowds similar topics), keeping
+    their arrangement: near topics stay neighbours, only the crowding goes."""
+    low, high = centres.min(axis=0), centres.max(axis=0)
+    placed = (centres - low) / np.where(high - low > 0, high - low, 1.0)
+    least = 0.8 / math.sqrt(len(placed))
+    for _ in range(rounds):
+        gaps = placed[:, None, :] - placed[None, :, :]
+        distance = np.linalg.norm(gaps, axis=2)
+        np.fill_diagonal(distance, np.inf)
+        short = distance < least
+        if not short.any():
+            break
+        push = np.where(short, (least - np.minimum(distance, least)) / np.maximum(distance, 1e-9) / 2, 0.0)
+        placed = placed + (gaps * push[:, :, None]).sum(axis=1)
+    return placed
 
 
 def _line(k: int) -> np.ndarray:
