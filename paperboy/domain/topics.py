@@ -160,7 +160,7 @@ def fit_box(points: np.ndarray, width: float, height: float, margin: float) -> n
     factor = min((width - 2 * margin) / span[0], (height - 2 * margin) / span[1])
     placed = (points - low) * factor
     offset = (np.array([width, height]) - (high - low) * factor) / 2
-    return placed + offset
+    return np.asarray(placed + offset)
 
 
 def _classical_mds(centroids: np.ndarray) -> np.ndarray:
@@ -190,7 +190,7 @@ def _separate(centres: np.ndarray, rounds: int = 60) -> np.ndarray:
             break
         push = np.where(short, (least - np.minimum(distance, least)) / np.maximum(distance, 1e-9) / 2, 0.0)
         placed = placed + (gaps * push[:, :, None]).sum(axis=1)
-    return placed
+    return np.asarray(placed)
 
 
 def _line(k: int) -> np.ndarray:
