@@ -28,6 +28,7 @@ from paperboy.web import (
     library_pages,
     pages,
     subscriptions,
+    topics,
 )
 from paperboy.web.access_log import AccessLog
 from paperboy.web.client_address import ClientAddress, trusted_networks
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(authors.router)
+    app.include_router(topics.router)
     app.include_router(subscriptions.router)
     app.include_router(community.router)
     app.include_router(library_pages.router)

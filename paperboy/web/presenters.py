@@ -98,3 +98,9 @@ def with_page(path: str, params: dict[str, object], page: int) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "")}
     kept["page"] = page
     return f"{path}?{urlencode(kept)}"
+
+
+def map_url(day: date, period: str, q: str = "") -> str:
+    """The topic map of the period around day, a search's papers marked on it if q."""
+    query = {"day": day.isoformat(), "period": period, **({"q": q} if q else {})}
+    return "/map?" + urlencode(query)
