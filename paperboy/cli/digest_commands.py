@@ -10,6 +10,7 @@ from typing import Any
 from paperboy.cli import context
 from paperboy.cli.output import print_json, progress_bar
 from paperboy.config import LOCAL_SITE
+from paperboy.domain.errors import InvalidRequest
 
 
 def register(commands: Any) -> None:
@@ -56,7 +57,7 @@ def run_preview(args: argparse.Namespace) -> int:
     db = context.database(settings)
     day = args.date or utcnow().date()
     if args.kind == "search" and not args.query:
-        raise ValueError("--kind search needs --query, the saved search to preview")
+        raise InvalidRequest("--kind search needs --query, the saved search to preview")
     text = preview(db, settings, args.kind, day, query=args.query, fmt=args.format)
     if not settings.base_url:
         print(

@@ -13,6 +13,7 @@ from typing import Any
 from paperboy.cli import context
 from paperboy.cli.output import print_ingest_report, progress_bar
 from paperboy.cli.search_commands import update_indexes
+from paperboy.sources.errors import SourceError
 
 
 def register(commands: Any) -> None:
@@ -221,7 +222,7 @@ def run_pages(args: argparse.Namespace) -> int:
     config = context.settings()
     for path in args.paths:
         if not path.is_file():
-            raise OSError(
+            raise SourceError(
                 f"{path}: {'is a directory' if path.is_dir() else 'no such file'}; give saved page .txt files"
             )
     items = itertools.chain.from_iterable(read_daily_pages(path, year=args.year) for path in args.paths)

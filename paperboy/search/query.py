@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from paperboy.domain.clock import DAY_RANGE, day_in_range
+from paperboy.domain.errors import UserFacingError
 
 # Room for a pasted abstract or a page of a draft (query by example).
 MAX_QUERY_CHARS = 10_000
@@ -43,7 +44,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
 
 
-class QuerySyntaxError(ValueError):
+class QuerySyntaxError(UserFacingError, ValueError):
     """A query the search box cannot accept; `message` is written for the person typing."""
 
     def __init__(self, message: str) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from paperboy.config import Settings
 from paperboy.domain.clock import utcnow as utc_now
+from paperboy.domain.errors import UserFacingError
 from paperboy.mail import compose_message, deliver
 from paperboy.services.rate_limits import check_and_record_mail
 from paperboy.store import Database
@@ -40,7 +41,7 @@ _INVISIBLE_CATEGORIES = {"Cf", "Co", "Cn"}
 _BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800")
 
 
-class AccountError(ValueError):
+class AccountError(UserFacingError, ValueError):
     """A request about an account cannot be done; the message says why and what to do."""
 
     field: str | None = None

@@ -15,6 +15,7 @@ from typing import Any
 from paperboy.config import ConfigError, Settings
 from paperboy.digest.compose import DigestContent, DigestPaper, digest_paper
 from paperboy.domain.clock import EARLIEST_DAY, naive_utc
+from paperboy.domain.errors import UserFacingError
 from paperboy.index.watermark import read_watermark
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.feed import feed_page, latest_feed_day, period_bounds
@@ -192,7 +193,7 @@ def alert_content(
     )
 
 
-class UnusableAlert(ValueError):
+class UnusableAlert(UserFacingError, ValueError):
     """A stored saved search that cannot be run (it predates a check the edge now makes, or
     was written around it); the message says why, for the delivery's last_error."""
 

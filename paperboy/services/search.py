@@ -20,6 +20,7 @@ import numpy as np
 from paperboy.config import Settings
 from paperboy.domain import Paper
 from paperboy.domain.clock import DAY_RANGE, day_in_range
+from paperboy.domain.errors import UserFacingError
 from paperboy.embed import Embedder
 from paperboy.index.highlight import best_passage, mark_terms
 from paperboy.index.keyword import KeywordIndex, text_analyzer
@@ -52,7 +53,7 @@ _WORDS = re.compile(r"[^\W_]+")
 _CATEGORY = re.compile(r"^[a-zA-Z][a-zA-Z-]*(\.[a-zA-Z-]+)?$")
 
 
-class PaperNotFound(LookupError):
+class PaperNotFound(UserFacingError, LookupError):
     """No paper has the key asked for."""
 
 

@@ -31,6 +31,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from paperboy.config import Settings
 from paperboy.digest.compose import already_subscribed_message, confirmation_message
 from paperboy.domain.clock import DAY_RANGE, day_in_range, naive_utc, utcnow
+from paperboy.domain.errors import UserFacingError
 from paperboy.mail import deliver
 from paperboy.search.query import QuerySyntaxError, parse_query
 from paperboy.secret_key import resolve_secret_key
@@ -54,7 +55,7 @@ _CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[a-z][a-z-]*)?$", re.IGNORECASE)
 _PURPOSES = {"confirm": "c", "manage": "m", "unsubscribe": "u"}
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(UserFacingError, ValueError):
     """A subscription request cannot be done; the message says why and what to do.
 
     field names what was wrong: "email", "query", "kind", "frequency", "token", or a

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import orjson
 
+from paperboy.domain.errors import InvalidRequest
 from paperboy.domain.library import LibraryItem
 from paperboy.domain.records import Author, Paper
 from paperboy.services.library.items import library_items
@@ -43,7 +44,7 @@ def export_items(items: Sequence[LibraryItem], file_format: str) -> str:
         return to_ris(items)
     if file_format == "csl-json":
         return to_csl_json(items)
-    raise ValueError(f"unknown export format {file_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    raise InvalidRequest(f"unknown export format {file_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
 
 
 # --- BibTeX ---
