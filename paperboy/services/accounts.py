@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from paperboy.config import Settings
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow as utc_now
 from paperboy.domain.errors import UserFacingError
 from paperboy.mail import compose_message, deliver
 from paperboy.services.rate_limits import check_and_record_mail
 from paperboy.store import Database
 from paperboy.store import accounts as store
-from paperboy.store.accounts import User
 
 SIGN_IN_LINK_LIFETIME = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(days=30)

@@ -12,11 +12,11 @@ from functools import cached_property
 from typing import Any
 
 from paperboy.domain import Paper
+from paperboy.domain.accounts import User
 from paperboy.domain.library import FollowMark, LibraryItem
 from paperboy.services.library.follows import FollowMatcher, follow_matcher
 from paperboy.services.library.items import find_item, saved_keys
 from paperboy.store import Database
-from paperboy.store.accounts import User
 
 
 class ReaderLibrary:

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 
 import orjson
 
+from paperboy.domain.accounts import User
 from paperboy.domain.errors import InvalidRequest
 from paperboy.domain.library import LibraryItem
 from paperboy.domain.records import Author, Paper
 from paperboy.services.library.items import library_items
 from paperboy.store import Database
-from paperboy.store.accounts import User
 
 EXPORT_FORMATS = ("bibtex", "ris", "csl-json")
 MEDIA_TYPES = {

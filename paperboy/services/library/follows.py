@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import Follow, FollowMark, LibraryInputError
 from paperboy.domain.text import normalise_title
 from paperboy.services.library.access import library_owner
 from paperboy.store import Database
 from paperboy.store import library as store
-from paperboy.store.accounts import User
 
 KINDS = ("author", "category")
 MAX_FOLLOWS = 500

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import LibraryItem, clean_note, clean_tags
 from paperboy.domain.text import normalise_title
@@ -13,7 +14,6 @@ from paperboy.search.query import ParsedQuery, parse_query
 from paperboy.services.library.access import NotFound, library_owner, paper_ref
 from paperboy.store import Database
 from paperboy.store import library as store
-from paperboy.store.accounts import User
 
 SORTS = ("saved", "published", "title")
 
