@@ -11,6 +11,7 @@ from paperboy.cli import context
 from paperboy.cli.output import print_json, progress_bar
 from paperboy.config import LOCAL_SITE
 from paperboy.domain.errors import InvalidRequest
+from paperboy.domain.subscriptions import KINDS
 
 
 def register(commands: Any) -> None:
@@ -82,7 +83,7 @@ def run_send(args: argparse.Namespace) -> int:
     db = context.database(settings)
     now = utcnow()
     day = args.date or now.date()
-    kinds = [args.kind] if args.kind else list(editions.KINDS)
+    kinds = [args.kind] if args.kind else list(KINDS)
     if args.frequency:
         frequencies = [args.frequency]
     else:

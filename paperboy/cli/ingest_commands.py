@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 from paperboy.cli import context
 from paperboy.cli.output import print_ingest_report, progress_bar
 from paperboy.cli.search_commands import update_indexes
+from paperboy.domain.categories import is_category
 from paperboy.sources.errors import SourceError
 
 
@@ -119,11 +119,10 @@ def _positive(text: str) -> int:
     return value
 
 
-_CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[A-Za-z\-]+)?$")
 
 
 def _category(text: str) -> str:
-    if not _CATEGORY.match(text):
+    if not is_category(text):
         raise argparse.ArgumentTypeError(
             f"{text[:40]!r} is not an arXiv archive or category (like cs, math, hep-th or cs.LG)"
         )

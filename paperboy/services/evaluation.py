@@ -13,6 +13,7 @@ import numpy as np
 
 from paperboy.config import Settings
 from paperboy.domain import Paper, SourceRecord
+from paperboy.domain.search_modes import MODES
 from paperboy.embed import Embedder
 from paperboy.embed import Progress as EmbedProgress
 from paperboy.evaluation.metrics import (
@@ -26,7 +27,7 @@ from paperboy.evaluation.metrics import (
 from paperboy.search import QuerySyntaxError
 from paperboy.services.indexing import Indexer, embedder_for
 from paperboy.services.ingest import ingest_items
-from paperboy.services.search import MAX_RESULTS, MODES, SearchService
+from paperboy.services.search import MAX_RESULTS, SearchService
 from paperboy.store import open_database
 
 Progress = Callable[[int], None]
