@@ -20,6 +20,16 @@ class InvalidArxivId(UserFacingError, ValueError):
     """Raised with the offending text when it is not an arXiv identifier."""
 
 
+def abs_page_url(arxiv_id: str) -> str:
+    """The paper's abstract page on arXiv: the one place arXiv links are built."""
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def pdf_url(arxiv_id: str) -> str:
+    """The paper's PDF on arXiv (its newest version)."""
+    return f"https://arxiv.org/pdf/{arxiv_id}"
+
+
 def parse_arxiv_id(text: str) -> tuple[str, int | None]:
     """Return (id without version, version or None) from an id or an arXiv URL.
 
