@@ -165,11 +165,6 @@ def record_success(conn: Connection, subscription_id: int, watermark: datetime |
     conn.execute(update(subscription).where(subscription.c.id == subscription_id).values(**values))
 
 
-def count_by_status(conn: Connection) -> dict[str, int]:
-    rows = conn.execute(select(subscription.c.status, func.count()).group_by(subscription.c.status))
-    return {status: int(n) for status, n in rows}
-
-
 def first_seen_of(conn: Connection, paper_ids: list[int]) -> dict[int, datetime]:
     """When each paper was first seen (what "new since the last alert" is measured by)."""
     if not paper_ids:

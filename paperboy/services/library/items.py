@@ -93,14 +93,6 @@ def saved_among(db: Database, user: User, paper_ids: Sequence[int]) -> set[int]:
         return store.saved_among(conn, user.id, paper_ids)
 
 
-def saved_keys_among(db: Database, user: User, paper_keys: Sequence[str]) -> set[str]:
-    """Which of paper_keys the reader has saved."""
-    with db.connect() as conn:
-        rows = store.papers_by_keys(conn, paper_keys)
-        saved = store.saved_among(conn, user.id, [r.id for r in rows.values()])
-        return {key for key, row in rows.items() if row.id in saved}
-
-
 def saved_keys(db: Database, user: User) -> set[str]:
     """The keys of every paper in the reader's library (one query, for a whole page of cards)."""
     with db.connect() as conn:
