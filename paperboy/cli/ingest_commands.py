@@ -205,7 +205,7 @@ def run_arxiv(args: argparse.Namespace) -> int:
 
 
 def run_hf(args: argparse.Namespace) -> int:
-    from paperboy.services.hf_daily import ingest_hf_day
+    from paperboy.services.hf_daily_import import ingest_hf_day
 
     config = context.settings()
     db = context.database(config)
