@@ -25,6 +25,7 @@ from typing import Protocol, cast
 
 import tantivy
 
+from paperboy.domain.errors import UserFacingError
 from paperboy.index.watermark import read_watermark, write_watermark
 
 # What the documents hold; an index written in an older format reads as holding nothing
@@ -86,7 +87,7 @@ def author_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-class IndexBusyError(RuntimeError):
+class IndexBusyError(UserFacingError, RuntimeError):
     """Another writer holds the index folder's lock."""
 
 

@@ -17,11 +17,11 @@ from paperboy.store import Database, open_database
 from paperboy.web import (
     api,
     api_docs,
+    atom_feeds,
     auth,
     authors,
     collection_pages,
     community,
-    feeds,
     for_you,
     health,
     library_api,
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(api.router)
     app.include_router(library_api.router)
     app.include_router(api_docs.router)
-    app.include_router(feeds.router)
+    app.include_router(atom_feeds.router)
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(authors.router)
