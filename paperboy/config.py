@@ -13,10 +13,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from paperboy.domain.errors import UserFacingError
+
 LOCAL_SITE = "http://127.0.0.1:8000"
 
 
-class ConfigError(ValueError):
+class ConfigError(UserFacingError, ValueError):
     """A setting has a value Paperboy cannot use; the message names it."""
 
 

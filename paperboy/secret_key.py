@@ -9,7 +9,7 @@ import os
 import secrets
 from pathlib import Path
 
-from paperboy.config import Settings
+from paperboy.config import ConfigError, Settings
 
 
 def resolve_secret_key(settings: Settings) -> bytes:
@@ -21,7 +21,9 @@ def resolve_secret_key(settings: Settings) -> bytes:
         _create_key_file(path)
     key = path.read_text(encoding="ascii").strip()
     if len(key) < 32:
-        raise OSError(f"{path} holds no usable key (fewer than 32 characters); delete it to have one made")
+        raise ConfigError(
+            f"{path} holds no usable key (fewer than 32 characters); delete it to have one made"
+        )
     return key.encode()
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from paperboy.domain import FeedEntry, Paper, SourceRecord
+from paperboy.domain.accounts import User
 from paperboy.services.ingest import ingest_items
 from paperboy.store import Database
 from paperboy.store import accounts as account_store
-from paperboy.store.accounts import User
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)
 

@@ -1,5 +1,5 @@
 """The site in a real headless Chromium (Debian's), driven by Playwright, against
-`paperboy serve` running in a subprocess. Saves screenshots to docs/screenshots/."""
+`paperboy serve` running in a subprocess. Saves screenshots to tests/screenshots/ (ignored)."""
 
 from __future__ import annotations
 

@@ -86,3 +86,40 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["papers"] == 0
     assert (tmp_path / "data" / "paperboy.db").exists()
+
+
+def test_a_person_facing_error_is_one_line_and_a_bug_keeps_its_traceback(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperboy.cli import store_commands
+    from paperboy.domain.errors import InvalidRequest
+
+    def refused(_args: object) -> int:
+        raise InvalidRequest("--frobnicate 0: give at least 1")
+
+    monkeypatch.setattr(store_commands, "run_stats", refused)
+    assert main(["stats"]) == 1
+    assert capsys.readouterr().err == "error: --frobnicate 0: give at least 1\n"
+
+    def broken(_args: object) -> int:
+        raise ValueError("an internal invariant broke")  # a bug, not the person's input
+
+    monkeypatch.setattr(store_commands, "run_stats", broken)
+    with pytest.raises(ValueError, match="an internal invariant broke"):
+        main(["stats"])
+
+    def broken_io(_args: object) -> int:
+        raise OSError("a socket went away")  # no file the person named
+
+    monkeypatch.setattr(store_commands, "run_stats", broken_io)
+    with pytest.raises(OSError, match="a socket went away"):
+        main(["stats"])
+
+
+def test_a_file_the_person_named_that_cannot_be_opened_is_reported_with_its_path(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["library", "import", "missing.bib", "--user", "someone@example.org"]) == 1
+    assert capsys.readouterr().err == "error: missing.bib: No such file or directory\n"
+    assert main(["ingest", "pages", "missing.txt"]) == 1
+    assert capsys.readouterr().err.startswith("error: missing.txt: no such file")

@@ -10,12 +10,12 @@ from test_community_web import csrf, post, sign_in
 from test_for_you import stocked  # noqa: F401  (the fixture the app is built on)
 
 from paperboy.config import Settings
+from paperboy.domain.accounts import User
 from paperboy.services import votes
 from paperboy.services.for_you_signals import remove_signal, signals_of
 from paperboy.services.library import feedback, follows, items
 from paperboy.store import Database
 from paperboy.store import accounts as account_store
-from paperboy.store.accounts import User
 from paperboy.web import create_app
 
 SPEECH = [f"2611.1000{i}" for i in range(3)]

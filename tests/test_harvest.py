@@ -148,14 +148,36 @@ def test_no_records_match_is_a_normal_empty_harvest(db: Database, settings: Sett
     assert checkpoint(db).next_from == date(2024, 2, 1)
 
 
+class ManualClock:
+    """A monotonic clock that moves only when the client sleeps: waits are checked exactly,
+    with no wall time spent and no scheduling jitter to allow for."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def harvest_on(db: Database, settings: Settings, server: RecordedServer, clock: ManualClock) -> IngestReport:
+    config = replace(settings, oai_url=f"{server.url}/oai")
+    with HttpClient(config, sleep=clock.sleep, clock=clock) as http:
+        return harvest_oai(db, config, http=http, set_spec="cs", from_date=FROM, until=None)
+
+
 def test_503_retry_after_is_honoured(db: Database, settings: Settings) -> None:
     busy = Reply("busy", status=503, headers={"Retry-After": "1"}, content_type="text/plain")
+    clock = ManualClock()
     with arxiv([PAGE_1], {"t2": [busy, PAGE_2], "t3": [PAGE_3]}) as server:
-        config = replace(settings, oai_url=f"{server.url}/oai")
-        report = harvest_oai(db, config, set_spec="cs", from_date=FROM, until=None)  # real sleep
+        report = harvest_on(db, replace(settings, request_delay=0.0), server, clock)
     assert report.error is None and report.added == 9
-    asked_again = [r.at for r in server.requests if r.query.get("resumptionToken") == "t2"]
-    assert len(asked_again) == 2 and asked_again[1] - asked_again[0] >= 0.95
+    assert len([r for r in server.requests if r.query.get("resumptionToken") == "t2"]) == 2
+    assert clock.slept == [1.0]  # the one second the server asked for, before asking again
 
 
 def test_retry_after_longer_than_allowed_stops_with_a_clear_error(db: Database, settings: Settings) -> None:
@@ -167,13 +189,12 @@ def test_retry_after_longer_than_allowed_stops_with_a_clear_error(db: Database, 
 
 
 def test_politeness_delay_spaces_requests(db: Database, settings: Settings) -> None:
+    clock = ManualClock()
     with three_pages() as server:
-        harvest_oai(db, replace(settings, oai_url=f"{server.url}/oai", request_delay=0.3),
-                    set_spec="cs", from_date=FROM, until=None)  # fmt: skip
-    times = [r.at for r in server.requests]
-    # The client spaces the starts of its requests; the server sees them arrive with
-    # some scheduling jitter, so allow a margin well above what no delay would give.
-    assert len(times) == 3 and min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.25
+        harvest_on(db, replace(settings, request_delay=0.3), server, clock)
+    assert len(server.requests) == 3
+    # The clock moves only by sleeping, so each request after the first waited the whole delay.
+    assert clock.slept == [0.3, 0.3]
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,18 @@ def test_catch_up_indexes_every_paper_once(db: Database, settings: Settings, emb
     assert indexed_ids(settings) == (stored_ids(db), stored_ids(db))
 
 
+class WithEmbed:
+    """The session's shared embedder with this test's own embed(): the shared fixture
+    itself is never patched, so no other test can see what one test changed."""
+
+    def __init__(self, shared, embed) -> None:  # type: ignore[no-untyped-def]
+        self._shared = shared
+        self.embed = embed
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._shared, name)
+
+
 def test_only_changed_papers_are_embedded_again(db: Database, settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
     import_sample(db)
     indexer = Indexer(db, settings, embedder)
@@ -59,18 +71,15 @@ def test_only_changed_papers_are_embedded_again(db: Database, settings: Settings
         calls.append(len(texts))
         return original(texts, progress)
 
-    embedder.embed = counting
-    try:
-        new = Paper(
-            title="A brand new paper on sparse attention",
-            abstract="We study attention.",
-            source="test",
-            arxiv_id="2401.00001",
-        )
-        ingest_items(db, [SourceRecord(new, "test")], kind="test")
-        status = indexer.catch_up()
-    finally:
-        del embedder.embed
+    indexer = Indexer(db, settings, WithEmbed(embedder, counting))
+    new = Paper(
+        title="A brand new paper on sparse attention",
+        abstract="We study attention.",
+        source="test",
+        arxiv_id="2401.00001",
+    )
+    ingest_items(db, [SourceRecord(new, "test")], kind="test")
+    status = indexer.catch_up()
     assert calls == [1]
     assert status.up_to_date and status.vectors == 201
 
@@ -90,11 +99,8 @@ def test_rebuild_reuses_stored_embeddings(db: Database, settings: Settings, embe
     import_sample(db)
     indexer = Indexer(db, settings, embedder)
     indexer.catch_up()
-    embedder.embed = lambda *_a, **_k: (_ for _ in ()).throw(AssertionError("re-embedded"))  # type: ignore[method-assign]
-    try:
-        status = indexer.rebuild()
-    finally:
-        del embedder.embed
+    refusing = WithEmbed(embedder, lambda *_a, **_k: (_ for _ in ()).throw(AssertionError("re-embedded")))
+    status = Indexer(db, settings, refusing).rebuild()
     assert status.up_to_date and status.keyword_documents == 200 and status.vectors == 200
 
 

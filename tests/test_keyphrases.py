@@ -3,7 +3,7 @@ rare phrases over common ones, no phrase inside a chosen one."""
 
 from __future__ import annotations
 
-from paperboy.domain.keyphrases import candidates, document_frequencies, key_phrases
+from paperboy.domain.keyphrases import candidates, display_forms, document_frequencies, key_phrases, overlaps
 
 
 def test_candidates_are_runs_between_stopwords_and_punctuation() -> None:
@@ -28,3 +28,32 @@ def test_rare_repeated_phrases_win_and_none_sits_inside_another() -> None:
     assert phrases[0] == "graph neural networks"
     assert "neural networks" not in phrases and "graph" not in phrases  # inside the first
     assert "toxicity" in phrases  # a rare word said twice
+
+
+def test_a_dot_inside_a_name_keeps_it_whole_and_verbs_break_runs() -> None:
+    found = candidates("What Keeps Agent Skills from Being Reusable? Evidence from 138K SKILL.md Files")
+    assert "skill.md files" in found and "md files" not in found and "md" not in found
+    assert "agent skills" in found and not any(p.startswith("keeps") for p in found)
+
+
+def test_a_phrase_does_not_start_with_a_verb_in_ing_unless_it_names_a_thing() -> None:
+    found = candidates("Designing Sustainable Federated Learning; learning rate schedules")
+    assert "designing sustainable federated" not in found and "designing" not in found
+    assert "sustainable federated learning" in found and "learning rate schedules" in found
+
+
+def test_phrases_keep_case_only_where_it_means_something() -> None:
+    forms = display_forms("LoRA Adapters for GPT-4 in SKILL.md Files", "Graph Transformers use LoRA.")
+    assert forms["lora adapters"] == "LoRA adapters" and forms["gpt-4"] == "GPT-4"
+    assert forms["skill.md files"] == "SKILL.md files" and forms["graph transformers"] == "graph transformers"
+    corpus = [
+        ("LoRA for GPT-4", "LoRA adapters tune GPT-4 cheaply. LoRA adapters are small."),
+        ("Other", "Text."),
+    ]
+    df = document_frequencies(corpus)
+    phrases = key_phrases(*corpus[0], doc_freq=df.__getitem__, total=2)
+    assert "GPT-4" in phrases and "LoRA" in phrases  # chosen lowercased, shown as written
+
+
+def test_overlap_is_by_whole_words() -> None:
+    assert overlaps("neural", "graph neural networks") and not overlaps("ai", "chain of thought")

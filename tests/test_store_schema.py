@@ -119,6 +119,22 @@ def test_the_migrated_schema_is_the_one_schema_py_declares(db: Database) -> None
     assert differences == []
 
 
+def test_the_schema_check_tells_an_old_store_from_a_migrated_one(empty_url: str) -> None:
+    from paperboy.store.database import newest_schema_revision
+
+    db = open_database(empty_url)
+    try:
+        assert db.schema_revision() is None
+        _migrate_to(db, "0005")
+        assert db.schema_revision() != newest_schema_revision()
+        db.migrate()
+        assert db.schema_revision() == newest_schema_revision()
+        newest_file = sorted((MIGRATIONS / "versions").glob("0*.py"))[-1]
+        assert newest_schema_revision() == newest_file.stem
+    finally:
+        db.close()
+
+
 @pytest.mark.skipif(
     BACKEND != "sqlite", reason="AUTOINCREMENT is how SQLite keeps ids; PostgreSQL sequences never go back"
 )

@@ -14,6 +14,7 @@ from digest_fixtures import EDITION_DAY, SEND_AT, fill_feed
 from sqlalchemy import func, select
 
 from paperboy.config import Settings
+from paperboy.domain.subscriptions import Subscription
 from paperboy.mail import outbox_dir
 from paperboy.services import digests
 from paperboy.services import subscriptions as subs
@@ -141,7 +142,7 @@ def test_an_oversized_query_is_refused_with_the_limit(db: Database, settings: Se
         ("after:2026-13-01 graphs", {}, "query", "cannot be searched"),
         ("graphs", {"category": "not a category!"}, "category", "category"),
         ("graphs", {"after": "yesterday"}, "after", "YYYY-MM-DD"),
-        ("graphs", {"mode": "psychic"}, "mode", "keyword, semantic, hybrid"),
+        ("graphs", {"mode": "psychic"}, "mode", "hybrid, keyword, semantic"),
         ("graphs", {"colour": "blue"}, "query", "Unknown filter"),
         ("graphs", {"after": "2026-05-01", "before": "2026-01-01"}, "after", "nothing could match"),
         # Hole 3: a saved search holding an out-of-range date broke every later edition.
@@ -237,8 +238,9 @@ def test_unsubscribing_is_idempotent_and_a_new_subscribe_starts_over(
 
 def test_links_follow_the_base_url_scheme(settings: Settings) -> None:
     secure = replace(settings, base_url="https://papers.example.org/")
-    sub = subs.Subscription(
-        7, "ada@example.org", "trending", "daily", None, {}, "active", None, NOW, NOW, "s" * 22, "m" * 22
+    sub = Subscription(
+        7, "ada@example.org", "trending", "daily", None, {}, "active", None, NOW, NOW,
+        None, 0, None, "trending:daily:ada@example.org", "s" * 22, "m" * 22,
     )
     assert subs.unsubscribe_url(secure, sub).startswith("https://papers.example.org/unsubscribe?token=")
     assert subs.manage_url(secure, sub).startswith("https://papers.example.org/subscriptions/manage?")

@@ -10,6 +10,8 @@ from typing import Any
 from paperboy.cli import context
 from paperboy.cli.output import print_json, progress_bar
 from paperboy.config import LOCAL_SITE
+from paperboy.domain.errors import InvalidRequest
+from paperboy.domain.subscriptions import KINDS
 
 
 def register(commands: Any) -> None:
@@ -58,7 +60,7 @@ def run_preview(args: argparse.Namespace) -> int:
     db = context.database(settings)
     day = args.date or utcnow().date()
     if args.kind == "search" and not args.query:
-        raise ValueError("--kind search needs --query, the saved search to preview")
+        raise InvalidRequest("--kind search needs --query, the saved search to preview")
     text = preview(db, settings, args.kind, day, query=args.query, fmt=args.format)
     if not settings.base_url:
         print(
@@ -83,7 +85,7 @@ def run_send(args: argparse.Namespace) -> int:
     db = context.database(settings)
     now = utcnow()
     day = args.date or now.date()
-    kinds = [args.kind] if args.kind else list(editions.KINDS)
+    kinds = [args.kind] if args.kind else list(KINDS)
     if args.frequency:
         frequencies = [args.frequency]
     else:

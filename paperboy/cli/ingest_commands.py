@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,6 +12,8 @@ from typing import Any
 from paperboy.cli import context
 from paperboy.cli.output import print_ingest_report, progress_bar
 from paperboy.cli.search_commands import update_indexes
+from paperboy.domain.categories import is_category
+from paperboy.sources.errors import SourceError
 
 
 def register(commands: Any) -> None:
@@ -118,11 +119,10 @@ def _positive(text: str) -> int:
     return value
 
 
-_CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[A-Za-z\-]+)?$")
 
 
 def _category(text: str) -> str:
-    if not _CATEGORY.match(text):
+    if not is_category(text):
         raise argparse.ArgumentTypeError(
             f"{text[:40]!r} is not an arXiv archive or category (like cs, math, hep-th or cs.LG)"
         )
@@ -205,7 +205,7 @@ def run_arxiv(args: argparse.Namespace) -> int:
 
 
 def run_hf(args: argparse.Namespace) -> int:
-    from paperboy.services.hf_daily import ingest_hf_day
+    from paperboy.services.hf_daily_import import ingest_hf_day
 
     config = context.settings()
     db = context.database(config)
@@ -221,7 +221,7 @@ def run_pages(args: argparse.Namespace) -> int:
     config = context.settings()
     for path in args.paths:
         if not path.is_file():
-            raise OSError(
+            raise SourceError(
                 f"{path}: {'is a directory' if path.is_dir() else 'no such file'}; give saved page .txt files"
             )
     items = itertools.chain.from_iterable(read_daily_pages(path, year=args.year) for path in args.paths)

@@ -19,14 +19,7 @@ from paperboy.cli import (
     web_commands,
     worker_commands,
 )
-from paperboy.config import ConfigError
-from paperboy.embed import EmbedderError
-from paperboy.index.keyword import IndexBusyError
-from paperboy.sources import SourceError
-from paperboy.store import StoreError
-
-# Errors a person can act on: printed as one line, no traceback.
-_USER_ERRORS = (ConfigError, SourceError, StoreError, EmbedderError, IndexBusyError, ValueError, OSError)
+from paperboy.domain.errors import UserFacingError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; work committed so far is kept, run the command again to finish", file=sys.stderr)
         return 130
-    except _USER_ERRORS as exc:
+    except UserFacingError as exc:
+        # Errors a person can act on: one line, no traceback. Anything else is a bug
+        # and keeps its traceback.
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # A file the person named cannot be opened or written: say which and why. An
+        # OSError without a path is not about the person's input, so it stays loud.
+        if exc.filename is None:
+            raise
+        print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from paperboy.cli import context
+from paperboy.domain.errors import InvalidRequest
 
 
 def register(commands: Any) -> None:
@@ -43,7 +44,7 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise
     if args.workers < 1:
-        raise ValueError(f"--workers {args.workers}: give at least 1")
+        raise InvalidRequest(f"--workers {args.workers}: give at least 1")
     config = context.settings()
     if not config.base_url:
         # Links in mail must reach this server; worker processes read the variable too.

@@ -19,6 +19,8 @@ from markupsafe import escape
 
 from paperboy.config import Settings
 from paperboy.domain import Paper
+from paperboy.domain.arxiv_ids import abs_page_url, pdf_url
+from paperboy.domain.authors import shown_authors
 from paperboy.domain.tex import plain_math
 from paperboy.mail import (
     MailHeader,
@@ -87,14 +89,14 @@ class RenderedDigest:
 
 def shorten_authors(names: list[str] | tuple[str, ...]) -> str:
     """'A, B and C', or 'A, B, C et al.' past three names."""
-    names = [n for n in names if n]
-    if not names:
+    shown, left = shown_authors(names, AUTHORS_SHOWN)
+    if not shown:
         return "Unknown authors"
-    if len(names) > AUTHORS_SHOWN:
-        return ", ".join(names[:AUTHORS_SHOWN]) + " et al."
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    if left:
+        return ", ".join(shown) + " et al."
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def shorten_abstract(text: str, limit: int = ABSTRACT_CHARS) -> str:
@@ -109,15 +111,14 @@ def shorten_abstract(text: str, limit: int = ABSTRACT_CHARS) -> str:
 def digest_paper(settings: Settings, key: str, paper: Paper) -> DigestPaper:
     """A paper with links to its page on this site and, for arXiv papers, its abstract and PDF."""
     base = settings.effective_base_url
-    arxiv = paper.arxiv_id
     return DigestPaper(
         title=re.sub(r"\s+", " ", paper.title).strip(),
         authors=shorten_authors([a.name for a in paper.authors]),
         category=paper.primary_category,
         abstract=shorten_abstract(paper.abstract),
         page_url=f"{base}/papers/{key}",
-        abs_url=f"https://arxiv.org/abs/{arxiv}" if arxiv else None,
-        pdf_url=f"https://arxiv.org/pdf/{arxiv}" if arxiv else None,
+        abs_url=abs_page_url(paper.arxiv_id) if paper.arxiv_id else None,
+        pdf_url=pdf_url(paper.arxiv_id) if paper.arxiv_id else None,
     )
 
 

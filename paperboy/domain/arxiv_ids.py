@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from paperboy.domain.errors import UserFacingError
+
 # New style (0704.0001 to 2412.99999) and old style (hep-th/9901001, math.GT/0309136).
 _NEW = r"(?P<new>\d{4}\.\d{4,5})"
 _OLD = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
@@ -14,8 +16,18 @@ _PREFIXES = re.compile(
 )
 
 
-class InvalidArxivId(ValueError):
+class InvalidArxivId(UserFacingError, ValueError):
     """Raised with the offending text when it is not an arXiv identifier."""
+
+
+def abs_page_url(arxiv_id: str) -> str:
+    """The paper's abstract page on arXiv: the one place arXiv links are built."""
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def pdf_url(arxiv_id: str) -> str:
+    """The paper's PDF on arXiv (its newest version)."""
+    return f"https://arxiv.org/pdf/{arxiv_id}"
 
 
 def parse_arxiv_id(text: str) -> tuple[str, int | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+")
@@ -22,3 +23,10 @@ def author_name_key(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     ascii_like = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_WORD.findall(ascii_like.casefold()))
+
+
+def shown_authors(names: Iterable[str], limit: int) -> tuple[list[str], int]:
+    """The first `limit` names of a byline (blank ones skipped) and how many more there
+    are: what a card and a digest mail show, each in its own words."""
+    named = [name for name in names if name.strip()]
+    return named[:limit], max(len(named) - limit, 0)

@@ -4,7 +4,14 @@ Candidates are the runs of words between punctuation, stopwords and the words ev
 uses ("we propose a novel method"); every 1- to 3-word stretch of a run is one. A
 candidate's score is its count (title words count twice) times its rarity in the corpus,
 idf = log(N / (1 + df)), with df from the caller (the corpus's document frequency of the
-phrase). Pure: no I/O; chosen against YAKE by measurement (docs/insight.md)."""
+phrase). Pure: no I/O; chosen against YAKE by measurement (docs/insight.md).
+
+A dot splits a run only where a sentence ends ("SKILL.md" stays one word); common verbs
+break runs ("What Keeps Agent Skills" gives "agent skills", not "keeps agent"), and a
+phrase may not start with an -ing word unless it names a thing ("learning", "reasoning");
+phrases are matched lowercased but shown as written where the case means something
+(acronyms and names such as "LoRA", "SKILL.md"), lowercased where it is only a title's
+or a sentence's capitals."""
 
 from __future__ import annotations
 
@@ -14,8 +21,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 MAX_WORDS = 3
-_SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”‘’'/|=<>+*]|\$[^$]*\$|\s-\s|\s–\s")
-_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+# A dot splits only before a space or the end (a sentence's end), not inside "SKILL.md".
+_SPLIT = re.compile(r"\.(?=\s|$)|[,;:!?()\[\]{}\"“”‘’'/|=<>+*]|\$[^$]*\$|\s-\s|\s–\s")
+_WORD = re.compile(r"^[A-Za-z](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 STOPWORDS = frozenset(
     "a about above after again against all also am an and any are as at be because been before being below "
     "between both but by can could did do does doing down during each either few for from further had has "
@@ -32,40 +40,103 @@ STOPWORDS = frozenset(
     "various several many well often well-known recent recently key important across large small high "
     "low better best improve improves improved improving provide provides given make makes making "
     "enable enables allows allow consider considered able due including include includes related "
-    "furthermore specifically particular particularly respectively even still however since like".split()
+    "furthermore specifically particular particularly respectively even still however since like "
+    "e.g i.e etc et al".split()
 )
+# Verbs common in titles and abstracts: they join no noun phrase, so they end a run.
+VERBS = frozenset(
+    "keeps keep helps help leads lead remains remain becomes become yields yield requires require "
+    "reveals reveal suggests suggest matters matter meets meet fails fail works goes go gets get "
+    "takes take gives give finds find learns learn tells tell says say needs need beats beat "
+    "train trains trained fine-tune fine-tunes fine-tuned captures capture explains explain "
+    "predicts predict reduces reduce increases increase "
+    "achieved obtained observed remains benefits benefit relies rely depends depend "
+    "is are was were be been being has have had does do did can could should would may might".split()
+)
+# -ing words that name a thing and may start a phrase ("learning rate", "reasoning models").
+THING_ING = frozenset(
+    "learning reasoning training computing processing modeling modelling sensing planning "
+    "clustering rendering engineering understanding programming scheduling routing tracking "
+    "mapping parsing ranking matching pricing forecasting imaging encoding decoding sampling "
+    "reading writing recording pooling morphing scaling prompting thinking retrieving lensing "
+    "spring string ring king thing wing".split()
+)
+
+
+def _runs(text: str) -> list[list[str]]:
+    """The runs of candidate words as written: maximal stretches of words between
+    punctuation, formulas, stopwords and verbs."""
+    runs: list[list[str]] = []
+    for piece in _SPLIT.split(text):
+        run: list[str] = []
+        for raw in [*piece.split(), ""]:
+            word = raw.strip("-")
+            lower = word.lower()
+            if word and _WORD.match(word) and lower not in STOPWORDS and lower not in VERBS and len(word) > 1:
+                run.append(word)
+                continue
+            if run:
+                runs.append(run)
+            run = []
+    return runs
+
+
+def _stretches(run: list[str]) -> list[list[str]]:
+    """Every 1- to 3-word stretch of a run that may be a phrase."""
+    found = []
+    for size in range(1, MAX_WORDS + 1):
+        for i in range(len(run) - size + 1):
+            first = run[i].lower()
+            if first.endswith("ing") and first not in THING_ING:
+                continue  # "designing sustainable federated": a verb, not a thing
+            found.append(run[i : i + size])
+    return found
 
 
 def candidates(text: str) -> list[str]:
     """Every 1- to 3-word stretch of the runs between punctuation and stopwords, lowercased."""
-    found: list[str] = []
-    for piece in _SPLIT.split(text):
-        run: list[str] = []
-        for raw in [*piece.split(), ""]:
-            word = raw.strip("-").lower()
-            if raw and _WORD.match(raw) and word not in STOPWORDS and len(word) > 1:
-                run.append(word)
-                continue
-            for size in range(1, MAX_WORDS + 1):
-                found += (" ".join(run[i : i + size]) for i in range(len(run) - size + 1))
-            run = []
-    return found
+    return [" ".join(words).lower() for run in _runs(text) for words in _stretches(run)]
+
+
+def shown_form(words: list[str]) -> str:
+    """A phrase as a reader should see it: a word keeps its case where a capital follows its
+    first letter (acronyms, names: "GPT-4", "LoRA", "SKILL.md"), else it is lowercased (the
+    capitals of a title or of a sentence's first word say nothing)."""
+    return " ".join(w if w[1:] != w[1:].lower() else w.lower() for w in words)
+
+
+def display_forms(title: str, abstract: str) -> dict[str, str]:
+    """Each candidate's shown form in this paper, the title's spelling first."""
+    return paper_phrases(title, abstract)[1]
 
 
 def paper_candidates(title: str, abstract: str) -> Counter[str]:
     """Candidate counts of one paper; the title's count twice."""
-    counts = Counter(candidates(abstract))
-    for phrase in candidates(title):
-        counts[phrase] += 2
-    return counts
+    return paper_phrases(title, abstract)[0]
+
+
+def paper_phrases(title: str, abstract: str) -> tuple[Counter[str], dict[str, str]]:
+    """One pass over a paper: candidate counts (the title's twice) and each candidate's
+    shown form (the title's spelling first)."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, str] = {}
+    for text, weight in ((title, 2), (abstract, 1)):
+        for run in _runs(text):
+            for words in _stretches(run):
+                phrase = " ".join(words).lower()
+                counts[phrase] += weight
+                if phrase not in forms:
+                    forms[phrase] = shown_form(words)
+    return counts, forms
 
 
 def key_phrases(
     title: str, abstract: str, doc_freq: Callable[[str], int], total: int, limit: int = 5
 ) -> list[str]:
-    """The `limit` best candidates, none contained in a better one (no "neural" under
-    "graph neural networks"). doc_freq(phrase) counts the corpus's papers with it."""
-    counts = paper_candidates(title, abstract)
+    """The `limit` best candidates in their shown form, none contained in a better one (no
+    "neural" under "graph neural networks"). doc_freq(phrase) counts the corpus's papers
+    with the (lowercased) phrase."""
+    counts, forms = paper_phrases(title, abstract)
     scored = []
     for phrase, count in counts.items():
         words = phrase.count(" ") + 1
@@ -76,12 +147,19 @@ def key_phrases(
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     chosen: list[str] = []
     for _, phrase in scored:
-        if any(phrase in other or other in phrase for other in chosen):
+        if any(overlaps(phrase, other) for other in chosen):
             continue
         chosen.append(phrase)
         if len(chosen) == limit:
             break
-    return chosen
+    return [forms.get(phrase, phrase) for phrase in chosen]
+
+
+def overlaps(phrase: str, other: str) -> bool:
+    """Whether one phrase is a run of the other's words ("neural" in "graph neural networks",
+    but not "ai" in "chain")."""
+    a, b = f" {phrase} ", f" {other} "
+    return a in b or b in a
 
 
 def document_frequencies(papers: Iterable[tuple[str, str]]) -> Counter[str]:

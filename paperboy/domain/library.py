@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from paperboy.domain.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.domain.errors import UserFacingError
 from paperboy.domain.records import Paper, Rejection
 from paperboy.domain.text import normalise_title
 
@@ -29,7 +30,7 @@ _ARXIV_IN_TEXT = re.compile(
 )
 
 
-class LibraryInputError(ValueError):
+class LibraryInputError(UserFacingError, ValueError):
     """A tag, note, name or description a reader typed is not acceptable; says why."""
 
     def __init__(self, message: str, field: str | None = None) -> None:

@@ -7,11 +7,13 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from paperboy.domain.errors import UserFacingError
+
 #: Called with the number of texts just embedded (an increment, like ``tqdm.update``).
 Progress = Callable[[int], None]
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(UserFacingError, RuntimeError):
     """A model cannot be found, loaded or built; the message says what to do."""
 
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from paperboy.domain.errors import UserFacingError
+
 Run = Mapping[str, Sequence[str]]
 Qrels = Mapping[str, Mapping[str, int]]
 
@@ -80,7 +82,7 @@ def mrr_at_k(run: Run, qrels: Qrels, k: int) -> float:
     return total / len(queries)
 
 
-class DatasetError(ValueError):
+class DatasetError(UserFacingError, ValueError):
     """A dataset file is missing or has a bad line; the message gives file:line."""
 
 

@@ -25,6 +25,7 @@ from typing import Protocol, cast
 
 import tantivy
 
+from paperboy.domain.errors import UserFacingError
 from paperboy.index.watermark import read_watermark, write_watermark
 
 # What the documents hold; an index written in an older format reads as holding nothing
@@ -86,7 +87,7 @@ def author_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-class IndexBusyError(RuntimeError):
+class IndexBusyError(UserFacingError, RuntimeError):
     """Another writer holds the index folder's lock."""
 
 
@@ -304,9 +305,12 @@ class KeywordIndex:
         scores = [float(key) if query.has_text else 0.0 for key, _ in result.hits]
         return KeywordResults(hits=list(zip(ids, scores, strict=True)), total=_total(result))
 
-    def matching_ids(self, query: KeywordQuery, paper_ids: Sequence[int]) -> set[int]:
-        """Which of `paper_ids` match `query` (its words, phrases and filters)."""
-        built = self.build_query(query)
+    def matching_ids(
+        self, query: KeywordQuery, paper_ids: Sequence[int], all_words: bool = False
+    ) -> set[int]:
+        """Which of `paper_ids` match `query` (its words, phrases and filters; with
+        all_words, every word)."""
+        built = self.build_query(query, all_words=all_words)
         if built is None or not paper_ids:
             return set()
         among = tantivy.Query.term_set_query(self._schema, "paper_id", [int(i) for i in paper_ids])

@@ -11,7 +11,13 @@ import json
 import os
 from pathlib import Path
 
+from paperboy.domain.errors import UserFacingError
+
 WATERMARK_FILE = "watermark.json"
+
+
+class UnreadableWatermark(UserFacingError, ValueError):
+    """The watermark file is damaged; the message names it and says to rebuild the index."""
 
 
 def read_watermark(folder: Path) -> int:
@@ -22,10 +28,10 @@ def read_watermark(folder: Path) -> int:
     except FileNotFoundError:
         return 0
     except (OSError, ValueError) as error:
-        raise ValueError(f"{path}: unreadable watermark ({error}); rebuild the index") from error
+        raise UnreadableWatermark(f"{path}: unreadable watermark ({error}); rebuild the index") from error
     revision = data.get("revision") if isinstance(data, dict) else None
     if not isinstance(revision, int) or revision < 0:
-        raise ValueError(f"{path}: watermark is not a non-negative integer; rebuild the index")
+        raise UnreadableWatermark(f"{path}: watermark is not a non-negative integer; rebuild the index")
     return revision
 
 

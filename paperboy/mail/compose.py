@@ -18,6 +18,8 @@ from email.message import EmailMessage
 from email.policy import Policy
 from email.utils import formatdate, make_msgid
 
+from paperboy.domain.errors import UserFacingError
+
 # Line length a header line should keep to (RFC 5322 2.1.1); 998 is the hard limit.
 MAX_LINE = 78
 HARD_LIMIT = 998
@@ -31,7 +33,7 @@ _ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_
 _MAILBOX = re.compile(r"\s*(.*?)\s*<([^<>]*)>\s*", re.DOTALL)
 
 
-class MailHeaderError(ValueError):
+class MailHeaderError(UserFacingError, ValueError):
     """A header value would break the message (a line break, an unusable address)."""
 
 

@@ -26,6 +26,7 @@ from types import TracebackType
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from paperboy.config import Settings
+from paperboy.domain.errors import UserFacingError
 from paperboy.mail.compose import MailHeader, sender_address
 
 log = logging.getLogger("paperboy.mail")
@@ -36,7 +37,7 @@ _MAX_OCTETS = 990
 _LINE_END = re.compile(rb"\r\n|\n|\r(?!\n)")
 
 
-class MailDeliveryError(RuntimeError):
+class MailDeliveryError(UserFacingError, RuntimeError):
     """The message could not be delivered; the message says where and why."""
 
 

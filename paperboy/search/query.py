@@ -27,7 +27,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from paperboy.domain.categories import is_category
 from paperboy.domain.clock import DAY_RANGE, day_in_range
+from paperboy.domain.errors import UserFacingError
 
 # Room for a pasted abstract or a page of a draft (query by example).
 MAX_QUERY_CHARS = 10_000
@@ -37,13 +39,12 @@ MAX_QUERY_CHARS = 10_000
 MAX_CLAUSES = 64
 
 _FIELD = re.compile(r"(author|cat|after|before|has):", re.IGNORECASE)
-_CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[a-z][a-z-]*)?$", re.IGNORECASE)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 # Typographic quotes typed on phones or pasted from papers count as straight quotes.
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
 
 
-class QuerySyntaxError(ValueError):
+class QuerySyntaxError(UserFacingError, ValueError):
     """A query the search box cannot accept; `message` is written for the person typing."""
 
     def __init__(self, message: str) -> None:
@@ -190,7 +191,7 @@ def _read_value(text: str, pos: int) -> tuple[str, int]:
 
 
 def _category(value: str) -> str:
-    if not _CATEGORY.match(value):
+    if not is_category(value):
         raise QuerySyntaxError(f"cat:{value} is not a category; write it like cat:cs.LG or cat:cs")
     return value.lower()
 

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from paperboy.config import Settings
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow as utc_now
+from paperboy.domain.errors import UserFacingError
 from paperboy.mail import compose_message, deliver
 from paperboy.services.rate_limits import check_and_record_mail
 from paperboy.store import Database
 from paperboy.store import accounts as store
-from paperboy.store.accounts import User
 
 SIGN_IN_LINK_LIFETIME = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(days=30)
@@ -40,7 +41,7 @@ _INVISIBLE_CATEGORIES = {"Cf", "Co", "Cn"}
 _BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800")
 
 
-class AccountError(ValueError):
+class AccountError(UserFacingError, ValueError):
     """A request about an account cannot be done; the message says why and what to do."""
 
     field: str | None = None

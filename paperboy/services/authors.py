@@ -12,6 +12,7 @@ from typing import Any
 
 from paperboy.domain import Paper
 from paperboy.domain.authors import MAX_AUTHOR_NAME, author_name_key
+from paperboy.domain.errors import UserFacingError
 from paperboy.index.keyword import KeywordIndex
 from paperboy.store import Database
 from paperboy.store.papers import row_to_paper, rows_by_id
@@ -22,7 +23,7 @@ TOP_COAUTHORS = 12
 TOP_CATEGORIES = 8
 
 
-class AuthorNameError(ValueError):
+class AuthorNameError(UserFacingError, ValueError):
     """The name cannot be an author's (empty after folding, or too long)."""
 
 

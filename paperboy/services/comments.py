@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.services.community_access import acting_member, paper_ref
 from paperboy.services.community_errors import CommunityError, NotAllowed, NotFound
@@ -18,7 +19,6 @@ from paperboy.services.rate_limits import check_and_record
 from paperboy.store import Database
 from paperboy.store import accounts as account_store
 from paperboy.store import comments as store
-from paperboy.store.accounts import User
 
 BODY_MAX = 10_000
 _ALLOWED_CONTROLS = {"\n", "\t"}

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from paperboy.domain import InvalidArxivId, parse_arxiv_id
+from paperboy.domain.accounts import User
 from paperboy.services.community_errors import NotAllowed, NotFound
 from paperboy.store import accounts as account_store
 from paperboy.store import papers as paper_store
-from paperboy.store.accounts import User
 
 SUSPENDED = "Your account is suspended, so you cannot submit, vote or comment."
 

@@ -5,8 +5,10 @@ The web layer maps them: CommunityError -> 400/422, NotAllowed -> 403, NotFound 
 
 from __future__ import annotations
 
+from paperboy.domain.errors import UserFacingError
 
-class CommunityError(ValueError):
+
+class CommunityError(UserFacingError, ValueError):
     """A community action cannot be done; the message says what went wrong and what to do.
 
     field names the form field at fault (e.g. "arxiv_id", "body"), or is None.

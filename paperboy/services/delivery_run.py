@@ -19,6 +19,7 @@ from typing import Any
 from paperboy.config import Settings
 from paperboy.digest.compose import DigestContent, PreparedDigest, digest_bytes, prepare_digest, render_digest
 from paperboy.domain.clock import naive_utc, utcnow
+from paperboy.domain.subscriptions import Subscription
 from paperboy.mail import (
     MailHeaderError,
     MailSetupError,
@@ -34,7 +35,6 @@ from paperboy.store import Database
 from paperboy.store import deliveries as ledger
 from paperboy.store import subscriptions as subscription_store
 from paperboy.store.deliveries import ClaimedDelivery, Edition
-from paperboy.store.subscriptions import SubscriptionRow
 
 # Waits before the 2nd, 3rd, ... try of a mail that failed for now.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
@@ -176,7 +176,7 @@ class EditionSender:
                     ledger.release(conn, untried, claim_id)
         return self.report.error is None
 
-    def _deliver(self, item: ClaimedDelivery, sub: SubscriptionRow | None) -> _Outcome:
+    def _deliver(self, item: ClaimedDelivery, sub: Subscription | None) -> _Outcome:
         """One delivery's outcome. Raises only MailSetupError (the server is unusable): anything
         wrong with this one reader's digest or mail fails this delivery alone."""
         now = self.now()
@@ -227,7 +227,7 @@ class EditionSender:
         values = {"status": "sent", "sent_at": self.now(), "message_id": message_id, "last_error": None}
         return _Outcome(values, sub.id, "sent", watermark)
 
-    def _failed_for_now(self, item: ClaimedDelivery, sub: SubscriptionRow, error: str) -> _Outcome:
+    def _failed_for_now(self, item: ClaimedDelivery, sub: Subscription, error: str) -> _Outcome:
         """A failure worth trying again later, until digest_max_attempts tries."""
         attempts = item.attempts + 1
         if attempts >= self.settings.digest_max_attempts:
@@ -246,7 +246,7 @@ class EditionSender:
         except Exception:  # a broken connection is being dropped anyway
             pass
 
-    def _compose_for_you(self, subscribers: list[SubscriptionRow]) -> None:
+    def _compose_for_you(self, subscribers: list[Subscription]) -> None:
         """The batch's for-you digests, one per reader, ranked together (shared features)."""
         assert self._for_you is not None
         started = time.perf_counter()
@@ -259,7 +259,7 @@ class EditionSender:
             self._for_you_batch = exc
         self.report.compose_seconds += time.perf_counter() - started
 
-    def _digest_for(self, sub: SubscriptionRow) -> tuple[PreparedDigest | None, datetime | None]:
+    def _digest_for(self, sub: Subscription) -> tuple[PreparedDigest | None, datetime | None]:
         """The rendered digest this subscriber gets (None: nothing new), and the watermark it moves to.
 
         Raises what choosing or rendering raised (remembered, so readers sharing the digest

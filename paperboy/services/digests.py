@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from paperboy.config import LOCAL_SITE, ConfigError, Settings
 from paperboy.digest.compose import DigestContent, personalise, render_digest
 from paperboy.domain.clock import naive_utc, utcnow
+from paperboy.domain.subscriptions import KINDS
 from paperboy.mail import SmtpSession, header_text, outbox_dir
 from paperboy.services import editions
 from paperboy.services.delivery_run import EditionSender, SendReport, default_worker_id
@@ -44,7 +45,7 @@ def create_editions(
     db: Database,
     settings: Settings,
     day: date,
-    kinds: Sequence[str] = editions.KINDS,
+    kinds: Sequence[str] = KINDS,
     frequencies: Sequence[str] = editions.FREQUENCIES,
     now: datetime | None = None,
 ) -> list[Edition]:
@@ -71,7 +72,7 @@ def send_due(
     *,
     now: datetime | None = None,
     worker_id: str | None = None,
-    kinds: Sequence[str] = editions.KINDS,
+    kinds: Sequence[str] = KINDS,
     progress: Callable[[int], None] | None = None,
     batch_size: int = 100,
     session: SmtpSession | None = None,
@@ -129,7 +130,7 @@ def check_mail_base_url(settings: Settings) -> str | None:
     )
 
 
-def pending_count(db: Database, kinds: Sequence[str] = editions.KINDS) -> int:
+def pending_count(db: Database, kinds: Sequence[str] = KINDS) -> int:
     """Deliveries still to send in open editions (for a progress bar)."""
     with db.connect() as conn:
         total = 0

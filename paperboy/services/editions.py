@@ -15,18 +15,19 @@ from typing import Any
 from paperboy.config import ConfigError, Settings
 from paperboy.digest.compose import DigestContent, DigestPaper, digest_paper
 from paperboy.domain.clock import EARLIEST_DAY, naive_utc
+from paperboy.domain.errors import UserFacingError
+from paperboy.domain.subscriptions import describe
 from paperboy.index.watermark import read_watermark
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.feed import feed_page, latest_feed_day, period_bounds
 from paperboy.services.indexing import keyword_folder
 from paperboy.services.search import SearchService
-from paperboy.services.subscriptions import SubscriptionError, check_filters, describe
+from paperboy.services.subscriptions import SubscriptionError, check_filters
 from paperboy.store import Database, changes
 from paperboy.store import deliveries as ledger
 from paperboy.store import subscriptions as subscription_store
 from paperboy.store.deliveries import Edition
 
-KINDS = ("trending", "search", "for_you")
 FREQUENCIES = ("daily", "weekly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # An alert's search is narrowed to papers published shortly before its watermark, so a bulk
@@ -152,7 +153,7 @@ def already_covered(db: Database, edition: Edition) -> bool:
 
 
 def alert_query(row: Any) -> AlertQuery:
-    """The grouping key of a saved-search subscription (a SubscriptionRow)."""
+    """The grouping key of a saved-search subscription (a Subscription)."""
     return AlertQuery(row.query or "", tuple(sorted(row.filters.items())), row.alert_watermark)
 
 
@@ -201,7 +202,7 @@ def alert_content(
     )
 
 
-class UnusableAlert(ValueError):
+class UnusableAlert(UserFacingError, ValueError):
     """A stored saved search that cannot be run (it predates a check the edge now makes, or
     was written around it); the message says why, for the delivery's last_error."""
 

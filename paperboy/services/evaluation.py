@@ -13,13 +13,21 @@ import numpy as np
 
 from paperboy.config import Settings
 from paperboy.domain import Paper, SourceRecord
+from paperboy.domain.search_modes import MODES
 from paperboy.embed import Embedder
 from paperboy.embed import Progress as EmbedProgress
-from paperboy.evaluation.metrics import BeirDataset, load_beir_dataset, mrr_at_k, ndcg_at_k, recall_at_k
+from paperboy.evaluation.metrics import (
+    BeirDataset,
+    DatasetError,
+    load_beir_dataset,
+    mrr_at_k,
+    ndcg_at_k,
+    recall_at_k,
+)
 from paperboy.search import QuerySyntaxError
 from paperboy.services.indexing import Indexer, embedder_for
 from paperboy.services.ingest import ingest_items
-from paperboy.services.search import MAX_RESULTS, MODES, SearchService
+from paperboy.services.search import MAX_RESULTS, SearchService
 from paperboy.store import open_database
 
 Progress = Callable[[int], None]
@@ -73,7 +81,7 @@ def evaluate_dataset(
                     db, _corpus_records(data), kind="eval", batch_size=2000, progress=advance
                 )
             if report.rejected:
-                raise ValueError(
+                raise DatasetError(
                     f"{report.rejected} corpus documents were rejected, first: {report.rejections[0]}"
                 )
             indexer = Indexer(db, scratch_settings, embedder)

@@ -11,6 +11,7 @@ from typing import Literal
 
 from paperboy.domain import Paper
 from paperboy.domain.clock import naive_utc, utcnow
+from paperboy.domain.errors import InvalidRequest
 from paperboy.rank.trending import day_weights
 from paperboy.store import Database
 from paperboy.store import feed as feed_store
@@ -109,9 +110,9 @@ def feed_page(
     `sort` ("newest", "discussed"); `category` keeps one category's papers, and
     with_categories counts every category of the period for filter chips."""
     if period not in PERIODS:
-        raise ValueError(f"period {period!r} is not one of {', '.join(PERIODS)}")
+        raise InvalidRequest(f"period {period!r} is not one of {', '.join(PERIODS)}")
     if sort not in SORTS:
-        raise ValueError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
+        raise InvalidRequest(f"sort {sort!r} is not one of {', '.join(SORTS)}")
     first, last = period_bounds(day, period)
     end_of_period = datetime.combine(last + timedelta(days=1), time())
     at = min(naive_utc(now) if now else utcnow(), end_of_period)
@@ -137,9 +138,9 @@ def ranked_page(
     """Papers listed in [first, last] in `sort` order (the trending score at `at` by default),
     with the viewer's votes. A fixed number of queries whatever the list's length."""
     if page < 1:
-        raise ValueError(f"page {page} is not a positive number")
+        raise InvalidRequest(f"page {page} is not a positive number")
     if not 1 <= per_page <= MAX_LIST:
-        raise ValueError(f"per_page {per_page} is outside 1..{MAX_LIST}")
+        raise InvalidRequest(f"per_page {per_page} is outside 1..{MAX_LIST}")
     weights = day_weights(first, last, at)
     with db.connect() as conn:
         rows, total = feed_store.ranked_papers_between(

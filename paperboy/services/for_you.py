@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from paperboy.config import Settings
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.domain.records import Paper
 from paperboy.embed import Embedder
@@ -31,7 +32,6 @@ from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import for_you as for_you_store
 from paperboy.store import library as library_store
-from paperboy.store.accounts import User
 from paperboy.store.papers import row_to_paper
 
 MAX_DAYS = 30

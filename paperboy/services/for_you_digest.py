@@ -27,6 +27,7 @@ from paperboy.config import Settings
 from paperboy.digest.compose import DigestContent, DigestPaper, digest_paper
 from paperboy.domain import Paper
 from paperboy.domain.library import Follow
+from paperboy.domain.subscriptions import FOR_YOU_DEFAULT_COUNT, Subscription
 from paperboy.embed import Embedder
 from paperboy.rank.for_you import FeatureSpace, RankerPaper, Ranking
 from paperboy.rank.for_you_fast import CandidateFeatures, FastReader, rank_readers_fast, similarities
@@ -34,13 +35,11 @@ from paperboy.services.for_you import LIKE_THRESHOLD, MAX_CANDIDATES, MAX_LIBRAR
 from paperboy.services.indexing import embedder_for, embedding_text
 from paperboy.services.library.feedback import NOT_INTERESTED
 from paperboy.services.library.follows import FollowMatcher
-from paperboy.services.subscriptions import FOR_YOU_DEFAULT_COUNT
 from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import for_you as store
 from paperboy.store.deliveries import Edition
 from paperboy.store.papers import row_to_paper
-from paperboy.store.subscriptions import SubscriptionRow
 
 FOLLOWED_AUTHOR_BOOST = 1.0
 TITLE_IN_REASON = 70
@@ -75,7 +74,7 @@ class ForYouDigests:
         self._likeness = np.zeros((0, 0), dtype=np.float32)
         self._words = np.zeros((0, 0), dtype=np.float32)
 
-    def contents(self, subscriptions: Sequence[SubscriptionRow]) -> dict[int, DigestContent | None]:
+    def contents(self, subscriptions: Sequence[Subscription]) -> dict[int, DigestContent | None]:
         """Each subscription's digest (None: nothing to send), by subscription id."""
         features = self._built_features()
         found: dict[int, DigestContent | None] = {s.id: None for s in subscriptions}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import Follow
 from paperboy.services.community_errors import NotFound
@@ -19,7 +20,6 @@ from paperboy.store import for_you as for_you_store
 from paperboy.store import for_you_signals as store
 from paperboy.store import library as library_store
 from paperboy.store import votes as vote_store
-from paperboy.store.accounts import User
 
 # What one removal names: a paper (library, upvote, not_interested), a tag, or a follow.
 SIGNAL_KINDS = ("library", "tag", "upvote", "author", "category", "not_interested")

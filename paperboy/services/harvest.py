@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from paperboy.config import Settings
 from paperboy.domain import IngestReport
 from paperboy.domain.clock import utcnow
+from paperboy.domain.errors import InvalidRequest
 from paperboy.services.ingest import ingest_batch
 from paperboy.sources.errors import SourceError
 from paperboy.sources.http import HttpClient
@@ -66,7 +67,9 @@ def harvest_oai(
     client of the caller's (tests give one whose sleep is recorded, not slept).
     """
     if metadata_prefix not in METADATA_NAMESPACES:
-        raise ValueError(f"metadata format {metadata_prefix!r}: use one of {', '.join(METADATA_NAMESPACES)}")
+        raise InvalidRequest(
+            f"metadata format {metadata_prefix!r}: use one of {', '.join(METADATA_NAMESPACES)}"
+        )
     report = IngestReport()
     name = checkpoint_name(metadata_prefix, set_spec)
     with db.transaction() as conn:

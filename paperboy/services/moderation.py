@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.services.accounts import AccountError, normalise_email
 from paperboy.services.community_access import acting_admin, paper_ref
@@ -19,7 +20,6 @@ from paperboy.store import Database
 from paperboy.store import accounts as account_store
 from paperboy.store import comments as comment_store
 from paperboy.store import moderation as store
-from paperboy.store.accounts import User
 
 REASON_MAX = 1000
 # The audit log's actor for actions taken with the command line.

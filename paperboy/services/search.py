@@ -13,13 +13,16 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from paperboy.config import Settings
 from paperboy.domain import Paper
+from paperboy.domain.categories import is_category
 from paperboy.domain.clock import DAY_RANGE, day_in_range
+from paperboy.domain.errors import UserFacingError
+from paperboy.domain.search_modes import MODES, Mode
 from paperboy.embed import Embedder
 from paperboy.index.highlight import best_passage, mark_terms
 from paperboy.index.keyword import KeywordIndex, text_analyzer
@@ -33,8 +36,6 @@ from paperboy.store import Database, changes
 from paperboy.store import embeddings as embedding_store
 from paperboy.store.papers import row_to_paper
 
-Mode = Literal["hybrid", "keyword", "semantic"]
-MODES: tuple[Mode, ...] = ("hybrid", "keyword", "semantic")
 MAX_PER_PAGE = 100
 # Deepest result a search reaches; also the depth of each list hybrid fuses, so the
 # fused order is the same on every page.
@@ -49,10 +50,9 @@ MAX_EXAMPLE_WORDS = 2_000
 _WORDS = re.compile(r"[^\W_]+")
 
 
-_CATEGORY = re.compile(r"^[a-zA-Z][a-zA-Z-]*(\.[a-zA-Z-]+)?$")
 
 
-class PaperNotFound(LookupError):
+class PaperNotFound(UserFacingError, LookupError):
     """No paper has the key asked for."""
 
 
@@ -418,7 +418,7 @@ def _with_filters(
             raise SearchRequestError(f"{name} {day.isoformat()} is out of range; dates run from {DAY_RANGE}")
     if category:
         category = category.strip()
-        if not _CATEGORY.match(category):
+        if not is_category(category):
             raise SearchRequestError(f"category {category[:40]!r} is not like cs.LG or cs")
         changes_["categories"] = tuple(dict.fromkeys(parsed.categories + (category.lower(),)))
     if after:

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from paperboy.domain import IngestReport
+from paperboy.domain.errors import InvalidRequest
 from paperboy.services.ingest import Progress, ingest_items
 from paperboy.sources.snapshot import SnapshotSlice, listing_days, open_snapshot, read_snapshot
 from paperboy.store import Database
@@ -25,7 +26,7 @@ def newest_listing_days(path: Path, count: int, categories: tuple[str, ...] = ()
     """The newest `count` days on which the file (in categories) lists papers, found in
     one streaming pass over dates; the slice starts on the first of them."""
     if count < 1:
-        raise ValueError(f"--last-days must be at least 1, not {count}")
+        raise InvalidRequest(f"--last-days must be at least 1, not {count}")
     per_day = listing_days(path, categories)
     newest = tuple(sorted(per_day)[-count:])
     since = newest[0] if newest else date.max

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from paperboy.config import Settings
 from paperboy.domain import InvalidArxivId, StoredPaper, parse_arxiv_id
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.services.arxiv_lookup import lookup_arxiv_papers
 from paperboy.services.catalogue import find_paper
@@ -18,7 +19,6 @@ from paperboy.sources.errors import SourceError
 from paperboy.store import Database
 from paperboy.store import feed as feed_store
 from paperboy.store import papers as paper_store
-from paperboy.store.accounts import User
 
 TEXT_MAX = 300
 ORIGIN = "user"

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -30,7 +28,19 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from paperboy.config import Settings
 from paperboy.digest.compose import already_subscribed_message, confirmation_message
+from paperboy.domain.categories import is_category
 from paperboy.domain.clock import DAY_RANGE, day_in_range, naive_utc, utcnow
+from paperboy.domain.errors import UserFacingError
+from paperboy.domain.search_modes import MODES
+from paperboy.domain.subscriptions import (
+    FOR_YOU_COUNTS,
+    FOR_YOU_DEFAULT_COUNT,
+    FOR_YOU_SCORES,
+    FREQUENCIES,
+    KINDS,
+    Subscription,
+    describe,
+)
 from paperboy.mail import deliver
 from paperboy.search.query import QuerySyntaxError, parse_query
 from paperboy.secret_key import resolve_secret_key
@@ -39,27 +49,17 @@ from paperboy.services.rate_limits import check_and_record_mail
 from paperboy.store import Database
 from paperboy.store import subscriptions as store
 from paperboy.store.schema import new_link_secret
-from paperboy.store.subscriptions import SubscriptionRow
 
-KINDS = ("trending", "search", "for_you")
-FREQUENCIES = ("daily", "weekly")
-MODES = ("keyword", "semantic", "hybrid")
 FILTERS = ("mode", "category", "after", "before")
 QUERY_MAX = 500
-# A for-you digest: how many papers (FOR_YOU_COUNTS), and the least fused score (a sum of
-# z-scores over the day's papers: 0 is the day's average, 2 well above it) a paper needs.
-FOR_YOU_COUNTS = (5, 50)
-FOR_YOU_DEFAULT_COUNT = 10
-FOR_YOU_SCORES = (-5.0, 10.0)
 # A manage link carries the address (up to 254 characters), so its token can pass 400.
 TOKEN_MAX = 600
 CONFIRM_LINK_DAYS = 7
 
-_CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[a-z][a-z-]*)?$", re.IGNORECASE)
 _PURPOSES = {"confirm": "c", "manage": "m", "unsubscribe": "u"}
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(UserFacingError, ValueError):
     """A subscription request cannot be done; the message says why and what to do.
 
     field names what was wrong: "email", "query", "kind", "frequency", "token", or a
@@ -76,66 +76,6 @@ class SubscriptionLinkRefused(SubscriptionError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, field="token")
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """A subscription as pages show it."""
-
-    id: int
-    email: str
-    kind: str
-    frequency: str
-    query: str | None
-    filters: dict[str, str]
-    status: str
-    pause_reason: str | None
-    created_at: datetime
-    confirmed_at: datetime | None
-    # What its links sign (see the module's docstring); never shown on a page.
-    secret: str = field(default="", repr=False)
-    manage_secret: str = field(default="", repr=False)
-
-    def describe(self) -> str:
-        """'Daily trending papers', or 'Weekly alert: "graph neural networks" in cs.LG'."""
-        return describe(self.kind, self.frequency, self.query, self.filters)
-
-
-def describe(kind: str, frequency: str, query: str | None, filters: dict[str, str]) -> str:
-    """A subscription in a few words, for pages and subject lines."""
-    how_often = frequency.capitalize()
-    if kind == "trending":
-        return f"{how_often} trending papers"
-    if kind == "for_you":
-        text = f"{how_often} papers for you (top {filters.get('count', FOR_YOU_DEFAULT_COUNT)}"
-        if float(filters.get("min_score", "-inf")) > FOR_YOU_SCORES[0]:
-            text += f", score at least {filters['min_score']}"
-        return text + ")"
-    text = f'{how_often} alert: "{query}"'
-    if filters.get("category"):
-        text += f" in {filters['category']}"
-    if filters.get("after"):
-        text += f" after {filters['after']}"
-    if filters.get("before"):
-        text += f" before {filters['before']}"
-    return text
-
-
-def _public(row: SubscriptionRow) -> Subscription:
-    return Subscription(
-        id=row.id,
-        email=row.email,
-        kind=row.kind,
-        frequency=row.frequency,
-        query=row.query,
-        filters=dict(row.filters),
-        status=row.status,
-        pause_reason=row.pause_reason,
-        created_at=row.created_at,
-        confirmed_at=row.confirmed_at,
-        secret=row.secret,
-        manage_secret=row.manage_secret,
-    )
 
 
 # -- checking what was asked -------------------------------------------------------------
@@ -198,7 +138,7 @@ def check_filters(filters: dict[str, Any] | None) -> dict[str, str]:
             if value not in MODES:
                 raise SubscriptionError(f"Search mode {value!r} is not one of {', '.join(MODES)}.", name)
         elif name == "category":
-            if not _CATEGORY.match(value):
+            if not is_category(value):
                 raise SubscriptionError(
                     f"The category {value[:40]!r} is not like cs.LG or cs (an arXiv category).", name
                 )
@@ -324,7 +264,7 @@ def _link(settings: Settings, path: str, token: str) -> str:
     return f"{settings.effective_base_url}{path}?{urlencode({'token': token})}"
 
 
-def confirm_url(settings: Settings, sub: Subscription | SubscriptionRow, now: datetime | None = None) -> str:
+def confirm_url(settings: Settings, sub: Subscription, now: datetime | None = None) -> str:
     """The double opt-in link, valid for CONFIRM_LINK_DAYS from now."""
     expires = naive_utc(now or utcnow()) + timedelta(days=CONFIRM_LINK_DAYS)
     stamp = int((expires - _EPOCH).total_seconds())
@@ -333,20 +273,20 @@ def confirm_url(settings: Settings, sub: Subscription | SubscriptionRow, now: da
     )
 
 
-def manage_url(settings: Settings, sub: Subscription | SubscriptionRow) -> str:
+def manage_url(settings: Settings, sub: Subscription) -> str:
     """The page listing every subscription of sub's address, where each can be changed."""
     token = make_token(settings, "manage", sub.email, sub.manage_secret)
     return _link(settings, "/subscriptions/manage", token)
 
 
-def unsubscribe_url(settings: Settings, sub: Subscription | SubscriptionRow) -> str:
+def unsubscribe_url(settings: Settings, sub: Subscription) -> str:
     """The RFC 8058 one-click target (a POST there unsubscribes; https when base_url is)."""
     return _link(settings, "/unsubscribe", make_token(settings, "unsubscribe", sub.id, sub.secret))
 
 
 def _row_of(
     conn: Any, settings: Settings, token: str, purpose: str, now: datetime | None = None
-) -> SubscriptionRow:
+) -> Subscription:
     """The subscription a confirm or unsubscribe link was made for; refused if gone or renewed."""
     subscription_id, secret = read_token(settings, token, purpose, now)[:2]
     row = store.find(conn, subscription_id)
@@ -366,7 +306,7 @@ def _row_of(
 
 def _live_rows_of_manage_token(
     conn: Any, settings: Settings, token: str
-) -> tuple[str, list[SubscriptionRow]]:
+) -> tuple[str, list[Subscription]]:
     """The address of a manage link and its subscriptions (pending ones too), if it still opens them."""
     address, secret = read_token(settings, token, "manage")
     if not _opens(conn, address, secret):
@@ -446,7 +386,7 @@ def subscribe(
     else:
         message = already_subscribed_message(settings, address, description, manage_url(settings, row))
     deliver(settings, message)
-    return _public(row)
+    return row
 
 
 def confirm(db: Database, settings: Settings, token: str, now: datetime | None = None) -> Subscription:
@@ -468,7 +408,7 @@ def confirm(db: Database, settings: Settings, token: str, now: datetime | None =
             confirmed = store.find(conn, row.id)
             assert confirmed is not None
             row = confirmed
-    return _public(row)
+    return row
 
 
 def subscriptions_for_manage_token(
@@ -480,7 +420,7 @@ def subscriptions_for_manage_token(
     """
     with db.connect() as conn:
         address, rows = _live_rows_of_manage_token(conn, settings, token)
-    return address, [_public(r) for r in rows]
+    return address, rows
 
 
 def live_manage_url(db: Database, settings: Settings, sub: Subscription) -> str | None:
@@ -490,7 +430,7 @@ def live_manage_url(db: Database, settings: Settings, sub: Subscription) -> str 
     return manage_url(settings, sub) if opens else None
 
 
-def _owned(conn: Any, settings: Settings, token: str, subscription_id: int) -> SubscriptionRow:
+def _owned(conn: Any, settings: Settings, token: str, subscription_id: int) -> Subscription:
     _, rows = _live_rows_of_manage_token(conn, settings, token)
     for row in rows:
         if row.id == int(subscription_id):
@@ -538,7 +478,7 @@ def update_subscription(
             store.set_fields(conn, row.id, **values)
         updated = store.find(conn, row.id)
         assert updated is not None
-    return _public(updated)
+    return updated
 
 
 def delete_subscription(
@@ -554,7 +494,7 @@ def delete_subscription(
         store.remove(conn, row.id)
         secret = read_token(settings, token, "manage")[1]
         left = store.for_email(conn, row.email) if _opens(conn, row.email, secret) else []
-    return row.email, [_public(r) for r in left]
+    return row.email, left
 
 
 def unsubscribe(db: Database, settings: Settings, token: str, now: datetime | None = None) -> Subscription:
@@ -567,4 +507,4 @@ def unsubscribe(db: Database, settings: Settings, token: str, now: datetime | No
             done = store.find(conn, row.id)
             assert done is not None
             row = done
-    return _public(row)
+    return row

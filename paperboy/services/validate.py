@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from paperboy.domain import Author, Paper, clean_abstract, clean_title, normalise_title
+from paperboy.domain.categories import is_category
 from paperboy.domain.links import best_code_link
 
 MAX_TITLE = 1_000
@@ -15,7 +16,6 @@ MAX_CATEGORIES = 30
 MAX_NOTE = 5_000
 MAX_URL = 2_000
 
-_CATEGORY = re.compile(r"^[a-zA-Z][a-zA-Z\-]*(\.[a-zA-Z\-]+)?$")
 # Categories already checked: arXiv has about 150, and every paper lists one or more.
 _GOOD_CATEGORIES: set[str] = set()
 # C0 controls but tab and newline; PostgreSQL refuses NUL outright.
@@ -57,7 +57,7 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
         raise InvalidPaper(f"{len(paper.categories)} categories; the limit is {MAX_CATEGORIES}")
     for category in paper.categories:
         if category not in _GOOD_CATEGORIES:
-            if not _CATEGORY.match(category):
+            if not is_category(category):
                 raise InvalidPaper(f"category {category[:40]!r} is not an arXiv category like cs.LG")
             if len(_GOOD_CATEGORIES) < 10_000:
                 _GOOD_CATEGORIES.add(category)

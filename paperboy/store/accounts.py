@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from paperboy.domain.accounts import User
 from paperboy.store.schema import session, sign_in_token, user
-
-
-@dataclass(frozen=True)
-class User:
-    """A person with an account. email is lower-cased; display_name may be unset."""
-
-    id: int
-    email: str
-    display_name: str | None
-    role: str
-    created_at: datetime
-    banned: bool
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    @property
-    def shown_name(self) -> str:
-        """What pages call this person: the display name, else the address's local part."""
-        return self.display_name or self.email.split("@", 1)[0]
 
 
 def _user(row: Any) -> User:

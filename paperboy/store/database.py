@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+
+from paperboy.domain.errors import UserFacingError
 
 
 def _dump_json(value: object) -> str:
@@ -21,7 +24,7 @@ def _dump_json(value: object) -> str:
 _JSON_CODEC = {"json_serializer": _dump_json, "json_deserializer": orjson.loads}
 
 
-class StoreError(RuntimeError):
+class StoreError(UserFacingError, RuntimeError):
     """The store cannot be opened or used; the message says which and why."""
 
 
@@ -94,6 +97,17 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@lru_cache(maxsize=1)
+def newest_schema_revision() -> str | None:
+    """The revision `migrate()` brings a store to: the head of the shipped migrations."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def open_database(url: str, create_dirs: bool = True) -> Database:

@@ -69,11 +69,6 @@ def find_edition(conn: Connection, name: str) -> Edition | None:
     return _edition(row) if row else None
 
 
-def edition_by_id(conn: Connection, edition_id: int) -> Edition | None:
-    row = conn.execute(select(edition).where(edition.c.id == edition_id)).first()
-    return _edition(row) if row else None
-
-
 def get_or_create_edition(
     conn: Connection,
     *,
@@ -255,20 +250,6 @@ def counts(conn: Connection, edition_id: int) -> dict[str, int]:
     return {status: int(n) for status, n in rows}
 
 
-def next_retry_at(conn: Connection, edition_id: int) -> datetime | None:
-    return conn.execute(
-        select(func.min(delivery.c.next_attempt_at)).where(
-            delivery.c.edition_id == edition_id, delivery.c.status == "failed"
-        )
-    ).scalar()
-
-
-def deliveries_of(conn: Connection, edition_id: int) -> list[Any]:
-    return list(
-        conn.execute(select(delivery).where(delivery.c.edition_id == edition_id).order_by(delivery.c.id))
-    )
-
-
 # -- leases ------------------------------------------------------------------------------
 
 
@@ -289,11 +270,3 @@ def acquire_lease(conn: Connection, name: str, holder: str, now: datetime, until
         .values(holder=holder, expires_at=until)
     )
     return bool(taken.rowcount)
-
-
-def release_lease(conn: Connection, name: str, holder: str) -> None:
-    conn.execute(
-        update(worker_lease)
-        .where(worker_lease.c.name == name, worker_lease.c.holder == holder)
-        .values(expires_at=datetime(1970, 1, 1))
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -64,26 +64,6 @@ def load_vectors(conn: Connection, model: str, paper_ids: Sequence[int]) -> dict
         )
         found.update({pid: np.frombuffer(blob, dtype="<f4") for pid, blob in rows})
     return found
-
-
-def iter_vectors(
-    conn: Connection, model: str, batch: int = 10_000
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """All vectors of model as (ids, matrix) chunks, in paper id order."""
-    last = -1
-    while True:
-        rows = conn.execute(
-            select(embedding.c.paper_id, embedding.c.vector)
-            .where(embedding.c.model == model, embedding.c.paper_id > last)
-            .order_by(embedding.c.paper_id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        matrix = np.vstack([np.frombuffer(r[1], dtype="<f4") for r in rows])
-        yield ids, matrix
-        last = int(ids[-1])
 
 
 def count_embeddings(conn: Connection, model: str) -> int:

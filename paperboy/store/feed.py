@@ -216,3 +216,17 @@ def neighbour_days(conn: Connection, first_day: date, last_day: date) -> tuple[d
     before = conn.execute(select(func.max(entry.c.day)).where(entry.c.day < first_day)).scalar()
     after = conn.execute(select(func.min(entry.c.day)).where(entry.c.day > last_day)).scalar()
     return before, after
+
+
+def papers_between(conn: Connection, first_day: date, last_day: date) -> list[Any]:
+    """(id, key, title, abstract, primary_category) of every visible, live paper listed in
+    [first_day, last_day], by id: what a map of the period is drawn from."""
+    grouped = visible_papers_between(first_day, last_day)
+    return list(
+        conn.execute(
+            select(paper.c.id, paper.c.key, paper.c.title, paper.c.abstract, paper.c.primary_category)
+            .join(grouped, grouped.c.paper_id == paper.c.id)
+            .where(paper.c.withdrawn.is_(False))
+            .order_by(paper.c.id)
+        )
+    )

@@ -164,11 +164,6 @@ def saved_paper_keys(conn: Connection, user_id: int) -> set[str]:
     return {r.key for r in rows}
 
 
-def saved_paper_ids(conn: Connection, user_id: int) -> set[int]:
-    rows = conn.execute(select(library_item.c.paper_id).where(library_item.c.user_id == user_id))
-    return {r.paper_id for r in rows}
-
-
 # --- matching imported entries to stored papers ---
 
 
@@ -206,39 +201,7 @@ def paper_ids_by_title_norm(conn: Connection, title_norms: Iterable[str]) -> dic
     return found
 
 
-def paper_key_of(conn: Connection, paper_id: int) -> str | None:
-    return conn.execute(select(paper.c.key).where(paper.c.id == paper_id)).scalar()
-
-
 # --- unmatched imported entries ---
-
-
-def keep_unmatched(
-    conn: Connection,
-    user_id: int,
-    identity: str,
-    title: str,
-    fields: dict[str, str],
-    file_format: str,
-    reason: str,
-    now: datetime,
-) -> bool:
-    """Keep an entry no paper matched; False if the reader's same entry is kept already."""
-    added = conn.execute(
-        _insert(conn, library_unmatched)
-        .values(
-            user_id=user_id,
-            identity=identity,
-            title=title,
-            fields=fields,
-            format=file_format,
-            reason=reason,
-            created_at=now,
-        )  # fmt: skip
-        .on_conflict_do_nothing(index_elements=["user_id", "identity"])
-        .returning(library_unmatched.c.id)
-    ).first()
-    return added is not None
 
 
 def _unmatched(row: Any, key: str | None = None) -> UnmatchedEntry:

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from paperboy.domain.subscriptions import Subscription
 from paperboy.store.schema import paper, subscription
 
 
-@dataclass(frozen=True)
-class SubscriptionRow:
-    """One subscription as stored. filters is a dict of strings (possibly empty)."""
-
-    id: int
-    email: str
-    kind: str
-    frequency: str
-    query: str | None
-    filters: dict[str, str]
-    status: str
-    pause_reason: str | None
-    created_at: datetime
-    confirmed_at: datetime | None
-    unsubscribed_at: datetime | None
-    bounces: int
-    alert_watermark: datetime | None
-    dedupe_key: str
-    # What the row's links sign: its own secret, and its address's manage secret.
-    secret: str
-    manage_secret: str
-
-
-def _row(row: Any) -> SubscriptionRow:
-    return SubscriptionRow(
+def _row(row: Any) -> Subscription:
+    return Subscription(
         id=row.id,
         email=row.email,
         kind=row.kind,
@@ -56,17 +33,17 @@ def _row(row: Any) -> SubscriptionRow:
     )
 
 
-def find(conn: Connection, subscription_id: int) -> SubscriptionRow | None:
+def find(conn: Connection, subscription_id: int) -> Subscription | None:
     row = conn.execute(select(subscription).where(subscription.c.id == subscription_id)).first()
     return _row(row) if row else None
 
 
-def find_by_key(conn: Connection, dedupe_key: str) -> SubscriptionRow | None:
+def find_by_key(conn: Connection, dedupe_key: str) -> Subscription | None:
     row = conn.execute(select(subscription).where(subscription.c.dedupe_key == dedupe_key)).first()
     return _row(row) if row else None
 
 
-def for_email(conn: Connection, email: str) -> list[SubscriptionRow]:
+def for_email(conn: Connection, email: str) -> list[Subscription]:
     """Every subscription of an address that is not unsubscribed, oldest first."""
     rows = conn.execute(
         select(subscription)
@@ -99,7 +76,7 @@ def insert_pending(
     now: datetime,
     secret: str,
     manage_secret: str,
-) -> SubscriptionRow:
+) -> Subscription:
     """A new pending subscription, or the existing row with this dedupe_key (a race lost)."""
     try:
         # A savepoint, so losing a race with the same request keeps the transaction usable.
@@ -134,7 +111,7 @@ def remove(conn: Connection, subscription_id: int) -> None:
     conn.execute(delete(subscription).where(subscription.c.id == subscription_id))
 
 
-def active(conn: Connection, kind: str, frequency: str) -> list[SubscriptionRow]:
+def active(conn: Connection, kind: str, frequency: str) -> list[Subscription]:
     """Active subscriptions of a kind and frequency, in id order."""
     rows = conn.execute(
         select(subscription)
@@ -148,7 +125,7 @@ def active(conn: Connection, kind: str, frequency: str) -> list[SubscriptionRow]
     return [_row(r) for r in rows]
 
 
-def by_ids(conn: Connection, ids: list[int]) -> dict[int, SubscriptionRow]:
+def by_ids(conn: Connection, ids: list[int]) -> dict[int, Subscription]:
     if not ids:
         return {}
     rows = conn.execute(select(subscription).where(subscription.c.id.in_(ids)))
@@ -186,11 +163,6 @@ def record_success(conn: Connection, subscription_id: int, watermark: datetime |
             watermark,
         )
     conn.execute(update(subscription).where(subscription.c.id == subscription_id).values(**values))
-
-
-def count_by_status(conn: Connection) -> dict[str, int]:
-    rows = conn.execute(select(subscription.c.status, func.count()).group_by(subscription.c.status))
-    return {status: int(n) for status, n in rows}
 
 
 def first_seen_of(conn: Connection, paper_ids: list[int]) -> dict[int, datetime]:

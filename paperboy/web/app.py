@@ -17,17 +17,18 @@ from paperboy.store import Database, open_database
 from paperboy.web import (
     api,
     api_docs,
+    atom_feeds,
     auth,
     authors,
     collection_pages,
     community,
-    feeds,
     for_you,
     health,
     library_api,
     library_pages,
     pages,
     subscriptions,
+    topics,
 )
 from paperboy.web.access_log import AccessLog
 from paperboy.web.client_address import ClientAddress, trusted_networks
@@ -78,10 +79,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(api.router)
     app.include_router(library_api.router)
     app.include_router(api_docs.router)
-    app.include_router(feeds.router)
+    app.include_router(atom_feeds.router)
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(authors.router)
+    app.include_router(topics.router)
     app.include_router(subscriptions.router)
     app.include_router(community.router)
     app.include_router(library_pages.router)

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from paperboy.domain.accounts import User
 from paperboy.mail import MailDeliveryError, MailHeaderError
 from paperboy.services import accounts
 from paperboy.services.rate_limits import RateLimited
 from paperboy.store import Database
-from paperboy.store.accounts import User
 from paperboy.web.client_address import client_ip
 from paperboy.web.context import Context
 from paperboy.web.cookies import cookie_from_scope

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from paperboy.domain import Author, Paper
+from paperboy.domain.arxiv_ids import abs_page_url
 
 # Characters LaTeX treats specially in running text.
 _SPECIAL = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
@@ -28,7 +29,7 @@ def bibtex_entry(key: str, paper: Paper) -> str:
         fields.append(("archivePrefix", "arXiv"))
         if paper.primary_category:
             fields.append(("primaryClass", paper.primary_category))
-        fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_id}"))
+        fields.append(("url", abs_page_url(paper.arxiv_id)))
     if paper.doi:
         fields.append(("doi", escape_bibtex(paper.doi)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)

@@ -17,6 +17,8 @@ from urllib.parse import quote, quote_plus
 from markupsafe import Markup, escape
 
 from paperboy.domain import Paper
+from paperboy.domain.arxiv_ids import abs_page_url, pdf_url
+from paperboy.domain.authors import shown_authors
 from paperboy.web.mathml import render_math
 
 # A card names this many authors (linked), fewer in the compact layout.
@@ -47,7 +49,6 @@ class CardView:
 
 def card_view(key: str, paper: Paper, compact: bool = False) -> CardView:
     """The card of one paper, in the comfortable or the compact layout."""
-    arxiv = paper.arxiv_id
     return CardView(
         path=paper_path(key),
         title_html=render_math(paper.title),
@@ -55,8 +56,8 @@ def card_view(key: str, paper: Paper, compact: bool = False) -> CardView:
         clamped=len(paper.abstract) > (CLAMP_CHARS_COMPACT if compact else CLAMP_CHARS),
         authors_html=authors_html(paper, AUTHORS_ON_COMPACT_CARD if compact else AUTHORS_ON_CARD),
         categories_html=categories_html(paper.categories, 1 if compact else None),
-        abs_url=f"https://arxiv.org/abs/{arxiv}" if arxiv else None,
-        pdf_url=f"https://arxiv.org/pdf/{arxiv}" if arxiv else None,
+        abs_url=abs_page_url(paper.arxiv_id) if paper.arxiv_id else None,
+        pdf_url=pdf_url(paper.arxiv_id) if paper.arxiv_id else None,
         code_url=paper.code_url,
         doi_url=f"https://doi.org/{quote(paper.doi, safe='/:;()._-')}" if paper.doi else None,
         published=f"{paper.published.day} {paper.published:%b %Y}" if paper.published else None,
@@ -65,11 +66,11 @@ def card_view(key: str, paper: Paper, compact: bool = False) -> CardView:
 
 def authors_html(paper: Paper, limit: int) -> Markup:
     """The first `limit` authors, each linked to their page, and how many more."""
-    names = [a.name for a in paper.authors if a.name.strip()]
+    names, left = shown_authors((a.name for a in paper.authors), limit)
     if not names:
         return Markup("")
-    links = ", ".join(f'<a href="{author_page_url(n)}">{escape(n)}</a>' for n in names[:limit])
-    more = f" and {len(names) - limit:,} more" if len(names) > limit else ""
+    links = ", ".join(f'<a href="{author_page_url(n)}">{escape(n)}</a>' for n in names)
+    more = f" and {left:,} more" if left else ""
     return Markup(f'<p class="authors">{links}{more}</p>')
 
 

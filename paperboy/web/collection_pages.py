@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from paperboy.services.catalogue import find_paper
 from paperboy.services.library import collections
 from paperboy.web.atom import AtomEntry, atom_document
+from paperboy.web.atom_feeds import ATOM
 from paperboy.web.auth import SignedInUser
 from paperboy.web.community_responses import error_page, safe_next, sign_in_first
 from paperboy.web.context import Context
 from paperboy.web.errors import not_found
-from paperboy.web.feeds import ATOM
 from paperboy.web.library_responses import LIBRARY_REFUSALS, private
 from paperboy.web.presenters import arxiv_abs_url, arxiv_pdf_url, paper_path
 from paperboy.web.rendering import render

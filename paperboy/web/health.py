@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from paperboy.store.database import MIGRATIONS
+from paperboy.store.database import newest_schema_revision
 from paperboy.web.context import Context
 
 router = APIRouter(tags=["health"])
-
-
-@lru_cache(maxsize=1)
-def newest_schema_revision() -> str | None:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def _index_progress(context: Context) -> dict[str, Any]:

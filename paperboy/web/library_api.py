@@ -16,11 +16,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from paperboy.domain import Paper
+from paperboy.domain.accounts import User
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services import comments, votes
 from paperboy.services.library import access, collections, exports, follows, imports, items
 from paperboy.sources.library_files import MAX_FILE_BYTES, LibraryFileError
-from paperboy.store.accounts import User
 from paperboy.web.api import ERROR_RESPONSES
 from paperboy.web.api_models import ErrorOut, PaperOut
 from paperboy.web.community_responses import json_refusal, sign_in_first

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from paperboy.domain.accounts import User
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.library import exports, follows, imports, items
 from paperboy.sources.library_files import FORMATS, MAX_FILE_BYTES, LibraryFileError
-from paperboy.store.accounts import User
 from paperboy.web.auth import SignedInUser
 from paperboy.web.community_responses import error_page, safe_next, sign_in_first, wants_json
 from paperboy.web.context import AppContext, Context

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import Request
 from fastapi.responses import Response
 
 from paperboy.domain.library import LibraryInputError
@@ -25,9 +24,3 @@ def export_response(text: str, file_format: str) -> Response:
     response = Response(text, media_type=media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="paperboy-library.{extension}"'
     return private(response)
-
-
-def next_path(request: Request) -> str:
-    """This page's own path and query, for a form to come back to."""
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")

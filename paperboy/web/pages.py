@@ -168,7 +168,10 @@ def search(
         raise not_found(f"Page {page} is past the last page of results ({results.pages}).", "page")
     trend = context.search().trend(q, category=category, after=after, before=before) if page == 1 else None
     chart = _trend_chart(trend)
-    return render(request, "search.html", form=form, results=results, query=q, trend=trend, chart=chart)
+    map_day = latest_feed_day(context.db) if results.total else None
+    return render(
+        request, "search.html", form=form, results=results, query=q, trend=trend, chart=chart, map_day=map_day
+    )
 
 
 def _trend_chart(trend: WeeklyTrend | None) -> Markup | None:

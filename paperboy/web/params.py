@@ -10,14 +10,15 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import AfterValidator, BeforeValidator
 
+from paperboy.domain.categories import is_category
 from paperboy.domain.clock import DAY_RANGE, day_in_range
+from paperboy.domain.search_modes import Mode as SearchMode
 
 MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 10_000
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 Period = Literal["day", "week", "month"]
-SearchMode = Literal["hybrid", "keyword", "semantic"]
 
 
 def _blank_is_missing(value: Any) -> Any:
@@ -39,11 +40,10 @@ SortParam = Annotated[
 ModeParam = Annotated[
     SearchMode, Query(description="hybrid (default), keyword (BM25) or semantic (embeddings).")
 ]
-_CATEGORY = re.compile(r"^[A-Za-z][A-Za-z-]*(\.[A-Za-z][A-Za-z-]*)?$")
 
 
 def _check_category(value: str | None) -> str | None:
-    if value is not None and (len(value) > 40 or not _CATEGORY.match(value)):
+    if value is not None and (len(value) > 40 or not is_category(value)):
         raise ValueError(
             f"{value[:40]!r} is not in the expected form (e.g. cs.LG, or cs for a whole archive)"
         )

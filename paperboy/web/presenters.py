@@ -7,6 +7,8 @@ from datetime import date
 from urllib.parse import quote, urlencode
 
 from paperboy.domain import Paper
+from paperboy.domain.arxiv_ids import abs_page_url, pdf_url
+from paperboy.domain.authors import shown_authors
 from paperboy.web.cards import (
     AUTHORS_ON_CARD,
     author_page_url,
@@ -36,11 +38,11 @@ class AuthorLink:
 
 
 def arxiv_abs_url(paper: Paper) -> str | None:
-    return f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None
+    return abs_page_url(paper.arxiv_id) if paper.arxiv_id else None
 
 
 def arxiv_pdf_url(paper: Paper) -> str | None:
-    return f"https://arxiv.org/pdf/{paper.arxiv_id}" if paper.arxiv_id else None
+    return pdf_url(paper.arxiv_id) if paper.arxiv_id else None
 
 
 def doi_url(paper: Paper) -> str | None:
@@ -49,9 +51,8 @@ def doi_url(paper: Paper) -> str | None:
 
 def author_links(paper: Paper, limit: int = AUTHORS_ON_CARD) -> tuple[list[AuthorLink], int]:
     """The first `limit` authors, each linked to their author page, and how many more."""
-    names = [a.name for a in paper.authors if a.name.strip()]
-    shown = [AuthorLink(name, author_page_url(name)) for name in names[:limit]]
-    return shown, max(len(names) - limit, 0)
+    names, left = shown_authors((a.name for a in paper.authors), limit)
+    return [AuthorLink(name, author_page_url(name)) for name in names], left
 
 
 def layout_of(cookie: str | None) -> str:
@@ -98,3 +99,9 @@ def with_page(path: str, params: dict[str, object], page: int) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "")}
     kept["page"] = page
     return f"{path}?{urlencode(kept)}"
+
+
+def map_url(day: date, period: str, q: str = "") -> str:
+    """The topic map of the period around day, a search's papers marked on it if q."""
+    query = {"day": day.isoformat(), "period": period, **({"q": q} if q else {})}
+    return "/map?" + urlencode(query)

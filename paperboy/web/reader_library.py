@@ -12,11 +12,12 @@ from functools import cached_property
 from typing import Any
 
 from paperboy.domain import Paper
+from paperboy.domain.accounts import User
+from paperboy.domain.categories import CATEGORY_PATTERN
 from paperboy.domain.library import FollowMark, LibraryItem
 from paperboy.services.library.follows import FollowMatcher, follow_matcher
 from paperboy.services.library.items import find_item, saved_keys
 from paperboy.store import Database
-from paperboy.store.accounts import User
 
 
 class ReaderLibrary:
@@ -61,7 +62,7 @@ def reader_library(request: Any) -> ReaderLibrary:
 
 
 _ONE_AUTHOR = re.compile(r'^\s*author:(?:"([^"]{1,200})"|(\S{1,200}))\s*$', re.IGNORECASE)
-_ONE_CATEGORY = re.compile(r"^\s*cat:([A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?)\s*$", re.IGNORECASE)
+_ONE_CATEGORY = re.compile(rf"^\s*cat:({CATEGORY_PATTERN})\s*$", re.IGNORECASE)
 
 
 def follow_target(query: str) -> tuple[str, str] | None:

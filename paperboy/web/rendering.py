@@ -49,6 +49,7 @@ def build_templates() -> Jinja2Templates:
         short_date=presenters.short_date,
         period_label=presenters.period_label,
         feed_path=presenters.feed_path,
+        map_url=presenters.map_url,
         with_page=presenters.with_page,
         author_links=presenters.author_links,
         author_page_url=presenters.author_page_url,

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from paperboy.domain.subscriptions import KINDS, Subscription
 from paperboy.mail import MailDeliveryError, MailHeaderError
 from paperboy.services import subscriptions
 from paperboy.services.accounts import InvalidEmail, normalise_email
@@ -25,7 +26,6 @@ log = logging.getLogger("paperboy.web")
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-KINDS = ("trending", "search")
 FREQUENCIES = ("daily", "weekly")
 # A refused form is shown again; a value far past any limit is not worth echoing in full.
 ECHO_CHARS = 2_000
@@ -54,7 +54,8 @@ def _form(
     """The subscribe form's values, clipped for showing again."""
     return {
         "email": email[:254],
-        "kind": kind if kind in KINDS else "trending",
+        # A for-you digest is subscribed from /for-you/subscribe, signed in, for the account's address.
+        "kind": kind if kind in KINDS and kind != "for_you" else "trending",
         "frequency": frequency if frequency in FREQUENCIES else "daily",
         "q": q[:ECHO_CHARS],
         "mode": mode[:20],
@@ -159,7 +160,7 @@ def _manage_page(
     context: Context,
     token: str,
     status_code: int = 200,
-    left: tuple[str, list[subscriptions.Subscription]] | None = None,
+    left: tuple[str, list[Subscription]] | None = None,
     **extra: Any,
 ) -> Response:
     """The list of the link's address; `left` is the list already known (after a delete)."""
@@ -214,7 +215,7 @@ def manage(
         return _manage_page(
             request, context, token, 400, problem="No subscription was chosen; use the page's buttons."
         )
-    left: tuple[str, list[subscriptions.Subscription]] | None = None
+    left: tuple[str, list[Subscription]] | None = None
     try:
         if action == "delete":
             left = subscriptions.delete_subscription(context.db, context.settings, token, chosen)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import (
     MAX_COLLECTION_DESCRIPTION,
@@ -24,7 +25,6 @@ from paperboy.services.library.access import NotFound, library_owner, paper_ref
 from paperboy.store import Database
 from paperboy.store import accounts as account_store
 from paperboy.store import library as store
-from paperboy.store.accounts import User
 
 MAX_COLLECTIONS = 500
 MAX_PAPERS_PER_COLLECTION = 5_000

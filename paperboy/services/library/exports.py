@@ -13,11 +13,13 @@ from collections.abc import Sequence
 
 import orjson
 
+from paperboy.domain.accounts import User
+from paperboy.domain.arxiv_ids import abs_page_url
+from paperboy.domain.errors import InvalidRequest
 from paperboy.domain.library import LibraryItem
 from paperboy.domain.records import Author, Paper
 from paperboy.services.library.items import library_items
 from paperboy.store import Database
-from paperboy.store.accounts import User
 
 EXPORT_FORMATS = ("bibtex", "ris", "csl-json")
 MEDIA_TYPES = {
@@ -43,7 +45,7 @@ def export_items(items: Sequence[LibraryItem], file_format: str) -> str:
         return to_ris(items)
     if file_format == "csl-json":
         return to_csl_json(items)
-    raise ValueError(f"unknown export format {file_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    raise InvalidRequest(f"unknown export format {file_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
 
 
 # --- BibTeX ---
@@ -98,7 +100,7 @@ def to_bibtex(items: Sequence[LibraryItem]) -> str:
             fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
             if paper.primary_category:
                 fields.append(("primaryClass", paper.primary_category))
-            fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_id}"))
+            fields.append(("url", abs_page_url(paper.arxiv_id)))
         if paper.doi:
             fields.append(("doi", escape_bibtex(paper.doi)))
         if item.tags:
@@ -143,7 +145,7 @@ def to_ris(items: Sequence[LibraryItem]) -> str:
         if paper.doi:
             lines.append(_ris_line("DO", paper.doi))
         if paper.arxiv_id:
-            lines.append(_ris_line("UR", f"https://arxiv.org/abs/{paper.arxiv_id}"))
+            lines.append(_ris_line("UR", abs_page_url(paper.arxiv_id)))
             lines.append(_ris_line("M1", f"arXiv:{paper.arxiv_id}"))
         for tag in item.tags:
             lines.append(_ris_line("KW", tag))
@@ -179,7 +181,7 @@ def to_csl_json(items: Sequence[LibraryItem]) -> str:
         if paper.doi:
             record["DOI"] = paper.doi
         if paper.arxiv_id:
-            record["URL"] = f"https://arxiv.org/abs/{paper.arxiv_id}"
+            record["URL"] = abs_page_url(paper.arxiv_id)
             record["number"] = f"arXiv:{paper.arxiv_id}"
             record["publisher"] = "arXiv"
         if item.tags:

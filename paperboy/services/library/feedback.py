@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
 from paperboy.services.library.access import library_owner, paper_ref
 from paperboy.store import Database
 from paperboy.store import library as store
-from paperboy.store.accounts import User
 
 NOT_INTERESTED = "not_interested"
 

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 
+from paperboy.domain.accounts import User
+from paperboy.domain.categories import is_category
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import Follow, FollowMark, LibraryInputError
 from paperboy.domain.text import normalise_title
 from paperboy.services.library.access import library_owner
 from paperboy.store import Database
 from paperboy.store import library as store
-from paperboy.store.accounts import User
 
 KINDS = ("author", "category")
 MAX_FOLLOWS = 500
-_CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[a-z][a-z-]*)?$", re.IGNORECASE)
 
 
 def _clean(kind: str, value: str) -> str:
@@ -26,7 +25,7 @@ def _clean(kind: str, value: str) -> str:
     text = " ".join((value or "").split())
     if not text or len(text) > 200 or any(ord(c) < 32 for c in text):
         raise LibraryInputError(f"Give the {kind} to follow (at most 200 characters).", "value")
-    if kind == "category" and not _CATEGORY.match(text):
+    if kind == "category" and not is_category(text):
         raise LibraryInputError(
             f"{text[:50]!r} is not a category (e.g. cs.LG, or cs for all of it).", "value"
         )

@@ -16,6 +16,7 @@ from pathlib import PurePath
 
 from sqlalchemy import Connection
 
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import (
     ImportReport,
@@ -31,7 +32,6 @@ from paperboy.sources.library_files import FORMATS, LibraryFileError
 from paperboy.sources.ris import parse_ris
 from paperboy.store import Database
 from paperboy.store import library as store
-from paperboy.store.accounts import User
 
 BATCH = 500
 Progress = Callable[[int], None]

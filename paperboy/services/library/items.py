@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import LibraryItem, clean_note, clean_tags
 from paperboy.domain.text import normalise_title
@@ -13,7 +14,6 @@ from paperboy.search.query import ParsedQuery, parse_query
 from paperboy.services.library.access import NotFound, library_owner, paper_ref
 from paperboy.store import Database
 from paperboy.store import library as store
-from paperboy.store.accounts import User
 
 SORTS = ("saved", "published", "title")
 
@@ -91,14 +91,6 @@ def saved_among(db: Database, user: User, paper_ids: Sequence[int]) -> set[int]:
     """Which of paper_ids the reader has saved (for Save / Saved buttons on a list)."""
     with db.connect() as conn:
         return store.saved_among(conn, user.id, paper_ids)
-
-
-def saved_keys_among(db: Database, user: User, paper_keys: Sequence[str]) -> set[str]:
-    """Which of paper_keys the reader has saved."""
-    with db.connect() as conn:
-        rows = store.papers_by_keys(conn, paper_keys)
-        saved = store.saved_among(conn, user.id, [r.id for r in rows.values()])
-        return {key for key, row in rows.items() if row.id in saved}
 
 
 def saved_keys(db: Database, user: User) -> set[str]:
