@@ -2,7 +2,14 @@
 loaded by wrk with 50 concurrent connections over loopback.
 
 Usage:
-    python bench/web.py [--records 12000] [--seconds 10] [--connections 50]
+    python bench/web.py [--records 12000] [--seconds 10] [--connections 50] [--workers 2]
+    python bench/web.py --data-dir bench/out/search-real-N-x1 --workers 2
+
+With --data-dir, the server runs on that existing store and its indexes (e.g. the real
+papers, with their real embeddings, that bench/search_real.py builds) instead of a
+synthetic one: the feed day is the store's busiest, the paper page one of its papers,
+and search rotates through the queries bench/search_real.py saved beside the store
+(real title words, phrases, method names and questions), one per request.
 
 Each target is measured in the same run as a static file served by the same server,
 the baseline: the ratio says what the page's own work costs next to the framework.
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -31,6 +39,7 @@ from paperboy.services.ingest import ingest_items  # noqa: E402
 from paperboy.sources.snapshot import read_snapshot  # noqa: E402
 from paperboy.store import open_database  # noqa: E402
 
+TEST_MODEL_CACHE = ROOT / ".pytest_cache" / "d" / "paperboy-embed-models"
 FEED_DAYS = 60
 FIRST_DAY = date(2024, 6, 3)
 # wrk prints one JSON line from done(): requests/s, p50/p95/p99 latency (µs) and errors.
@@ -91,7 +100,48 @@ def build_store(folder: Path, records: int) -> tuple[str, list[str]]:
     return url, [k for k in keys if k]
 
 
-def run_wrk(url: str, seconds: int, connections: int, script: Path) -> dict[str, float]:
+ROTATE = """
+local paths = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+def existing_store(folder: Path) -> tuple[str, str, str, list[str]]:
+    """(database URL, busiest feed day, a paper key on it, search paths) of a built store."""
+    from urllib.parse import quote_plus
+
+    from sqlalchemy import func, select
+
+    from paperboy.store.schema import entry, paper
+
+    url = f"sqlite:///{folder / 'paperboy.db'}"
+    db = open_database(url)
+    with db.connect() as conn:
+        day = conn.execute(
+            select(entry.c.day).group_by(entry.c.day).order_by(func.count().desc()).limit(1)
+        ).scalar_one()
+        key = conn.execute(
+            select(paper.c.arxiv_id)
+            .join(entry, entry.c.paper_id == paper.c.id)
+            .where(entry.c.day == day)
+            .limit(1)
+        ).scalar_one()
+    db.close()
+    saved = sorted(folder.glob("queries-*.json"))
+    texts = [q["text"] for q in json.loads(saved[0].read_text())] if saved else ["neural network memory"]
+    return url, day.isoformat(), key, [f"/search?q={quote_plus(t)}" for t in texts]
+
+
+def run_wrk(
+    url: str, seconds: int, connections: int, script: Path, rotate: list[str] | None = None
+) -> dict[str, float]:
+    if rotate:
+        script = script.with_name("rotate.lua")
+        script.write_text(ROTATE % ", ".join(json.dumps(p) for p in rotate) + WRK_REPORT)
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
         check=True,
@@ -116,35 +166,45 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--data-dir", type=Path, help="serve this built store instead of a synthetic one")
     args = parser.parse_args()
 
     from web_server import running_server
 
     with tempfile.TemporaryDirectory(prefix="paperboy-bench-web-") as tmp:
         folder = Path(tmp)
-        url, keys = build_store(folder, args.records)
+        searches: list[str] | None = None
+        if args.data_dir:
+            data_dir = args.data_dir.resolve()
+            url, busiest, key, searches = existing_store(data_dir)
+            model_dir = Path(os.environ.get("PAPERBOY_MODEL_DIR", TEST_MODEL_CACHE))
+            described = f"{data_dir.name}, feed day {busiest}"
+        else:
+            url, keys = build_store(folder, args.records)
+            data_dir, model_dir = folder / "data", folder / "data" / "models"
+            busiest, key = (FIRST_DAY + timedelta(days=FEED_DAYS // 2)).isoformat(), keys[len(keys) // 2]
+            described = f"{args.records:,} synthetic papers"
         script = folder / "report.lua"
         script.write_text(WRK_REPORT)
-        busiest = (FIRST_DAY + timedelta(days=FEED_DAYS // 2)).isoformat()
         targets = [
-            ("static file (baseline)", "/static/style.css"),
-            ("feed day (30 cards)", f"/papers/{busiest}"),
-            ("feed week (30 cards)", f"/papers/{busiest}?period=week"),
-            ("paper page", f"/papers/{keys[len(keys) // 2]}"),
-            ("API day (JSON)", f"/api/papers?date={busiest}"),
-            ("search (hybrid)", "/search?q=neural+network+memory"),
+            ("static file (baseline)", "/static/style.css", None),
+            ("feed day", f"/papers/{busiest}", None),
+            ("feed week", f"/papers/{busiest}?period=week", None),
+            ("paper page", f"/papers/{key}", None),
+            ("API day (JSON)", f"/api/papers?date={busiest}", None),
+            ("search (hybrid)", "/search?q=neural+network+memory", searches),
         ]
-        with running_server(
-            url, folder / "data", folder / "data" / "models", timeout=60, workers=args.workers
-        ) as base:
+        with running_server(url, data_dir, model_dir, timeout=120, workers=args.workers) as base:
             rows = [
-                (name, path, run_wrk(base + path, args.seconds, args.connections, script))
-                for name, path in targets
+                (name, path, run_wrk(base + path, args.seconds, args.connections, script, rotate))
+                for name, path, rotate in targets
             ]
     baseline = rows[0][2]["rps"]
     print(
-        f"\n{args.records:,} papers, SQLite, {args.workers} uvicorn worker(s), "
-        f"wrk -c{args.connections} for {args.seconds}s each\n"
+        f"\n{described}, SQLite, {args.workers} uvicorn worker(s), "
+        f"wrk -c{args.connections} for {args.seconds}s each"
+        + (f", search rotating over {len(searches)} real queries" if searches else "")
+        + "\n"
     )
     print(
         f"| {'target':<24} | {'req/s':>8} | {'p50 ms':>7} | {'p95 ms':>7} "

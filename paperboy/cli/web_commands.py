@@ -11,6 +11,8 @@ from typing import Any
 from paperboy.cli import context
 from paperboy.domain.errors import InvalidRequest
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
 
 def register(commands: Any) -> None:
     serve = commands.add_parser("serve", help="run the web site and JSON API")
@@ -75,6 +77,10 @@ def run_serve(args: argparse.Namespace) -> int:
         # X-Forwarded-For is resolved by paperboy.web.client_address from trusted_proxies, one
         # rule for every worker; uvicorn's own handling would believe any loopback peer.
         proxy_headers=False,
+        # The supervisor kills a worker that misses a ping for this long. Its default of 5 s
+        # killed workers still importing the app on a busy 2-core machine, over and over
+        # (the site never came up); a slow start or a long page is not a hung worker.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 

@@ -36,6 +36,12 @@ EXPANSION_SEARCH = 2048
 # Up to this many vectors an exact scan costs about what HNSW does (4.9 vs 4.1 ms at 100k)
 # and is exact and deterministic, so small and medium indexes are scanned.
 EXACT_SCAN_LIMIT = 100_000
+# Reading one vector by id (usearch `get`, then stacking) costs about 200 times scanning
+# one in place (bench/search_real.py, 10k real papers: 3,000 ids read took longer than
+# scanning all 10,000 twenty times over). So where the whole index is scanned anyway, a
+# filter reads its allowed vectors one by one only when they are under 1/200 of it;
+# otherwise the scan ranks every vector and the filter keeps the allowed ones.
+FETCH_TO_SCAN_COST = 200
 
 
 def vector_file_metadata(path: Path) -> dict[str, Any] | None:
@@ -157,8 +163,9 @@ class VectorIndex:
 
         With `allowed` (ids; a sorted int64 array is cheapest), only those ids are
         returned and the result is complete: a small set is scanned exactly; a large one
-        uses HNSW, fetching as many neighbours as the set's share of the index says `k`
-        allowed ones need, doubling until enough pass.
+        uses HNSW (or the exact scan, on an index small enough to be scanned), fetching
+        as many neighbours as the set's share of the index says `k` allowed ones need,
+        doubling until enough pass.
         """
         query = self._check(vector.reshape(1, -1))[0]
         size = len(self._index)
@@ -174,7 +181,8 @@ class VectorIndex:
         )
         if len(allowed_ids) == 0:
             return []
-        if len(allowed_ids) <= self.exact_filter_limit:
+        scanned = size <= self.exact_scan_limit
+        if len(allowed_ids) <= (size // FETCH_TO_SCAN_COST if scanned else self.exact_filter_limit):
             return self._exact_subset(query, k, allowed_ids)
         fetch = min(size, math.ceil(1.5 * k * size / len(allowed_ids)))
         while True:
