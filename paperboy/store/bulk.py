@@ -109,12 +109,21 @@ def stored_content(conn: Connection, keys: Iterable[str]) -> dict[str, tuple[int
         f"{name}::text" if postgres and isinstance(paper.c[name].type, JSON) else name for name in CONTENT
     )
     found: dict[str, tuple[int, Any, tuple[Any, ...]]] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        mark = "%s" if postgres else "?"
-        sql = f"SELECT id, withdrawn, {columns} FROM paper WHERE key IN ({', '.join([mark] * len(chunk))})"
-        for row in conn.exec_driver_sql(sql, tuple(chunk)):
-            found[row[2 + _KEY]] = (row[0], row[1], tuple(row[2:]))
+    mark = "%s" if postgres else "?"
+    # Straight from the driver's cursor, all rows at once: SQLAlchemy's result wraps and
+    # fetches each row by itself, which costs as much as the query on a re-import.
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join([mark] * len(chunk))
+            cursor.execute(f"SELECT id, withdrawn, {columns} FROM paper WHERE key IN ({marks})", tuple(chunk))
+            for row in cursor.fetchall():
+                found[row[2 + _KEY]] = (row[0], row[1], tuple(row[2:]))
+    finally:
+        cursor.close()
     return found
 
 
