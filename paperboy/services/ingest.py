@@ -178,12 +178,12 @@ def prepare_batch(items: Iterable[SourceItem], dialect: Dialect) -> PreparedBatc
         else:
             _add_record(batch, papers, item)
     _fold_titles_into_ids(papers)
-    encode = bulk.content_encoder(dialect)
+    encode = bulk.paper_encoder(dialect)
     for identity, merging in papers.items():
         norm = merging.title_norm if not merging.merged else normalise_title(merging.paper.title)
-        row = paper_store.paper_to_row(merging.paper, norm)
+        paper = merging.paper
         batch.candidates[identity] = _Candidate(
-            identity, row["arxiv_id"], norm, encode(row), merging.location, merging.entries
+            identity, paper.arxiv_id, norm, encode(paper, norm), merging.location, merging.entries
         )
     return batch
 
