@@ -127,3 +127,31 @@ def test_a_newer_version_in_the_file_is_an_update_with_a_new_revision(db: Databa
     assert after.revision > before.revision and after.paper.version == 2
     with db.connect() as conn:
         assert change_store.count_changed(conn, before.revision) == 1
+
+
+def test_the_bulk_encoder_builds_what_paper_to_row_and_the_column_encoder_build() -> None:
+    """paper_encoder is the bulk path's shortcut; paper_to_row stays the truth."""
+    from datetime import date, datetime
+
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from paperboy.domain import Author, Paper, normalise_title
+    from paperboy.services.validate import validate_paper
+    from paperboy.store import bulk
+    from paperboy.store.papers import paper_to_row
+
+    papers = [validate_paper(item.paper) for item in read_snapshot(SNAPSHOT_SAMPLE)]
+    bare = Paper(title="A title alone", abstract="Text.", source="hf")
+    keyed = Paper(
+        title="Keyed", abstract="Text.", source="hf", source_key="hf:keyed",
+        authors=(Author("Ada Lovelace", "Lovelace", "Ada", "Jr"),), categories=("cs.LG", "stat.ML"),
+        published=datetime(2025, 1, 2, 3, 4, 5, 6), updated=datetime(2025, 2, 3), version=2,
+        versions=((1, datetime(2025, 1, 2, 3, 4, 5, 6)), (2, datetime(2025, 2, 3))),
+        metadata_updated=date(2025, 3, 4), doi="10.1/x", journal_ref="J", comments="c", report_no="r",
+        license="l", submitter="s", code_url="https://github.com/a/b",
+    )  # fmt: skip
+    papers += [(bare, normalise_title(bare.title)), (keyed, normalise_title(keyed.title))]
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        by_columns, direct = bulk.content_encoder(dialect), bulk.paper_encoder(dialect)
+        for p, norm in papers:
+            assert direct(p, norm) == by_columns(paper_to_row(p, norm)), (dialect.name, p.title)

@@ -54,7 +54,6 @@ class _Candidate(NamedTuple):
     arxiv_id: str | None
     title_norm: str
     stored: tuple[Any, ...]
-    location: str
     entries: list[FeedEntry]
 
 
@@ -178,12 +177,12 @@ def prepare_batch(items: Iterable[SourceItem], dialect: Dialect) -> PreparedBatc
         else:
             _add_record(batch, papers, item)
     _fold_titles_into_ids(papers)
-    encode = bulk.content_encoder(dialect)
+    encode = bulk.paper_encoder(dialect)
     for identity, merging in papers.items():
         norm = merging.title_norm if not merging.merged else normalise_title(merging.paper.title)
-        row = paper_store.paper_to_row(merging.paper, norm)
+        paper = merging.paper
         batch.candidates[identity] = _Candidate(
-            identity, row["arxiv_id"], norm, encode(row), merging.location, merging.entries
+            identity, paper.arxiv_id, norm, encode(paper, norm), merging.entries
         )
     return batch
 
@@ -237,7 +236,6 @@ class _Merging:
 
     paper: Paper
     title_norm: str
-    location: str
     entries: list[FeedEntry]
     merged: bool = False
 
@@ -252,7 +250,7 @@ def _add_record(batch: PreparedBatch, papers: dict[str, _Merging], record: Sourc
     earlier = papers.get(identity)
     entries = [record.entry] if record.entry else []
     if earlier is None:
-        papers[identity] = _Merging(paper, norm, record.location, entries)
+        papers[identity] = _Merging(paper, norm, entries)
     else:
         earlier.paper = merge_papers(earlier.paper, paper)
         earlier.entries.extend(entries)

@@ -30,7 +30,7 @@ class InvalidPaper(ValueError):
 
 def validate_paper(paper: Paper) -> tuple[Paper, str]:
     """Return the tidied paper and its normalised title, or raise InvalidPaper."""
-    title = clean_title(_strip_controls(paper.title or ""))
+    title = _tidy_line(paper.title or "")
     if not title:
         raise InvalidPaper("title is empty")
     if len(title) > MAX_TITLE:
@@ -42,10 +42,9 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
     if len(raw_abstract) > MAX_ABSTRACT * 2:
         # Say so before cleaning: cleaning a 10 MB string is wasted work.
         raise InvalidPaper(f"abstract is {len(raw_abstract):,} characters; the limit is {MAX_ABSTRACT:,}")
-    abstract = clean_abstract(raw_abstract)
-    if not abstract.isprintable():
-        # Paragraph breaks, or control characters to take out first (rare: cleaning
-        # first and checking after saves a pass over every abstract).
+    abstract = _one_paragraph(raw_abstract)
+    if abstract is None:
+        # Paragraph breaks, odd spacing or control characters (rare).
         abstract = clean_abstract(_strip_controls(raw_abstract))
     if not abstract:
         raise InvalidPaper("abstract is empty")
@@ -81,6 +80,30 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
     return paper, norm
 
 
+def _one_paragraph(abstract: str) -> str | None:
+    """The abstract cleaned, when it is the common case (one paragraph, hard-wrapped,
+    single spaces, nothing unprintable): what clean_abstract gives, in one replace and
+    one isprintable. None for anything else, which takes the full cleaning."""
+    if "\n\n" in abstract or "\n " in abstract:
+        return None
+    flat = abstract.replace("\n", " ")
+    if flat.isprintable() and "  " not in flat:
+        return flat.strip()
+    return None
+
+
+def _is_tidy(text: str) -> bool:
+    """Whether tidying would leave text as it is: printable (so no control, tab, newline
+    or other space than " ", which is all _strip_controls and split() act on), no
+    double space, none at either end. One C-speed pass instead of a regex, split, join."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+
+
+def _tidy_line(text: str) -> str:
+    """Controls taken out and runs of whitespace collapsed (title, notes)."""
+    return text if _is_tidy(text) else clean_title(_strip_controls(text))
+
+
 def _strip_controls(text: str) -> str:
     return _CONTROL.sub(" ", text) if _CONTROL.search(text) else text
 
@@ -102,7 +125,7 @@ def _clean_authors(authors: tuple[Author, ...]) -> tuple[Author, ...]:
 def _note(value: str | None, field: str, limit: int) -> str | None:
     if not value:
         return None
-    value = " ".join(_strip_controls(value).split())
+    value = _tidy_line(value)
     if len(value) > limit:
         raise InvalidPaper(f"{field} is {len(value):,} characters; the limit is {limit:,}")
     return value or None
