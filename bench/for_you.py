@@ -13,7 +13,7 @@ default model). Measured in the same run, median of --repeat:
                           by every reader of the same days; the service keeps it);
 - library rows:           the library read with the pool's vocabulary (`FeatureSpace.extended`):
                           once per paper, then reused (first call timed apart);
-- rank, ours:             `rank_for_reader` (likeness + SVM on tf-idf + categories, fused);
+- rank, ours:             `rank_for_reader` (likeness + SVM and centroid on tf-idf + categories);
 - zotero-arxiv-daily:     recency-weighted mean cosine (the cheap baseline);
 - arxiv-sanity SVM:       LinearSVC(C=0.01) on the same tf-idf rows.
 

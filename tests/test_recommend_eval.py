@@ -20,7 +20,13 @@ from paperboy.evaluation.recommend_data import (
     read_records,
 )
 from paperboy.evaluation.vector_cache import VectorCache
-from paperboy.rank.for_you import FeatureSpace, RankerPaper, rank_for_reader, recency_weights
+from paperboy.rank.for_you import (
+    FeatureSpace,
+    RankerPaper,
+    rank_for_reader,
+    recency_weights,
+    word_centroid_scores,
+)
 
 
 @pytest.fixture
@@ -123,6 +129,18 @@ def test_the_ranker_prefers_papers_like_the_library(every_paper) -> None:  # typ
     assert set(ranking.candidates[:3]) == {"2601.10005", "2601.10006", "2601.10007"}
     assert ranking.neighbours[0][0][0] in library
     assert ranking.scores == sorted(ranking.scores, reverse=True)
+
+
+def test_the_word_centroid_favours_the_librarys_topic_and_follows_its_weights(every_paper) -> None:  # type: ignore[no-untyped-def]
+    speech, graphs = [f"2506.1000{i}" for i in range(3)], [f"2506.0000{i}" for i in range(3)]
+    candidates = every_paper.rows(["2601.10005", "2601.00005"])  # one speech, one graphs paper
+    plain = word_centroid_scores(every_paper, every_paper.rows(speech), candidates)
+    assert plain[0] > plain[1]
+    # The same mixed library, weighted to one side or the other, leans that way.
+    mixed = every_paper.rows(speech + graphs)
+    to_speech = word_centroid_scores(every_paper, mixed, candidates, np.array([1.0] * 3 + [0.01] * 3))
+    to_graphs = word_centroid_scores(every_paper, mixed, candidates, np.array([0.01] * 3 + [1.0] * 3))
+    assert to_speech[0] > to_speech[1] and to_graphs[1] > to_graphs[0]
 
 
 def test_not_interested_pushes_papers_like_it_down(every_paper) -> None:  # type: ignore[no-untyped-def]

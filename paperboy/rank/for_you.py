@@ -1,6 +1,6 @@
 """The "for you" ranker: candidates ranked for one reader from what their library says.
 
-Three views of a candidate, each standardised over the candidates (z-scores) and summed
+Four views of a candidate, each standardised over the candidates (z-scores) and summed
 with weights, so no view's scale can swamp another. (Fusing ranks in [0, 1] instead was
 measured worse: a whole-list rank treats the tail like the top, where the list is decided.)
 
@@ -10,6 +10,8 @@ measured worse: a whole-list rank treats the tail like the top, where the list i
 - words: a linear model on tf-idf of title and abstract, library papers positive and the
   other candidates (plus "not interested" papers, weighted up) negative, as arxiv-sanity
   does but with a milder regularisation;
+- word centroid: the cosine-like product of the candidate's tf-idf with the library's mean
+  tf-idf row (Rocchio's query from the library), a cheap second opinion on the words;
 - categories: how much of the library is in the candidate's categories, and followed ones.
 
 It sees text, categories and dates only; authors never reach it (RankerPaper has none),
@@ -126,8 +128,9 @@ class FeatureSpace:
 class Weights:
     """How much each view counts, and the shape of the likeness score (measured, see docs)."""
 
-    likeness: float = 1.0
-    words: float = 1.0
+    likeness: float = 1.75
+    words: float = 0.75
+    word_centroid: float = 0.25
     categories: float = 0.1
     top_k: int = 1
     recency_mix: float = 0.3  # share of the recency-weighted mean in the likeness score
@@ -209,6 +212,22 @@ def words_scores(
     return scores
 
 
+def word_centroid_scores(
+    space: FeatureSpace,
+    library_rows: np.ndarray,
+    candidate_rows: np.ndarray,
+    library_weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """Each candidate's tf-idf row times the library's (weighted) mean row: Rocchio's query."""
+    library = space.tfidf[library_rows]
+    if library_weights is None:
+        centroid = np.asarray(library.mean(axis=0)).ravel()
+    else:
+        centroid = np.asarray(library.T @ library_weights).ravel() / max(float(library_weights.sum()), 1e-12)
+    scores: np.ndarray = np.asarray(space.tfidf[candidate_rows] @ centroid).ravel()
+    return scores
+
+
 def category_scores(
     library: Sequence[RankerPaper],
     candidates: Sequence[RankerPaper],
@@ -262,6 +281,7 @@ def rank_for_reader(
         lib_w,
     )
     words = words_scores(space, library_rows, negative_rows, candidate_rows, weights)
+    centroid = word_centroid_scores(space, library_rows, candidate_rows, lib_w)
     cats = category_scores(
         [space.papers[r] for r in library_rows],
         [space.papers[r] for r in candidate_rows],
@@ -270,6 +290,7 @@ def rank_for_reader(
     fused = (
         weights.likeness * standardised(likeness)
         + weights.words * standardised(words)
+        + weights.word_centroid * standardised(centroid)
         + weights.categories * standardised(cats)
     )
     if boost is not None:
