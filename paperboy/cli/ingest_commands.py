@@ -119,8 +119,6 @@ def _positive(text: str) -> int:
     return value
 
 
-
-
 def _category(text: str) -> str:
     if not is_category(text):
         raise argparse.ArgumentTypeError(

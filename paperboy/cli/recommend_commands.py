@@ -71,7 +71,7 @@ def register(commands: Any) -> None:
 def run_eval(args: argparse.Namespace) -> int:
     from paperboy.embed import load_embedder
     from paperboy.evaluation.recommend import evaluate, feature_space, summary
-    from paperboy.evaluation.recommend_data import build_evaluation_set, read_records
+    from paperboy.evaluation.recommend_data import RecommendDataError, build_evaluation_set, read_records
     from paperboy.evaluation.vector_cache import VectorCache
 
     config = context.settings()
@@ -87,7 +87,7 @@ def run_eval(args: argparse.Namespace) -> int:
     for cut in [c for c in (args.cut, args.held_out) if c is not None]:
         evaluation = build_evaluation_set(records, cut, args.max_readers, args.seed)
         if not evaluation.readers:
-            raise ValueError(f"no reader qualifies at the cut {cut}: pick a date inside the records")
+            raise RecommendDataError(f"no reader qualifies at the cut {cut}: pick a date inside the records")
 
         def vectors_for(texts: Any, cut: date = cut) -> Any:
             with progress_bar(f"embedding ({cut})", len(cache.missing(texts)), unit="paper") as advance:

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from paperboy.domain.errors import UserFacingError
 from paperboy.rank.for_you import RankerPaper
 
 SNAPSHOT_NAME = "arxiv-metadata-oai-snapshot.jsonl.gz"
@@ -28,7 +29,7 @@ MIN_RELEVANT = 2
 WINDOW_DAYS = 30
 
 
-class RecommendDataError(ValueError):
+class RecommendDataError(UserFacingError, ValueError):
     """The records file is missing or has a bad line; the message says where."""
 
 

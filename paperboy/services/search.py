@@ -50,8 +50,6 @@ MAX_EXAMPLE_WORDS = 2_000
 _WORDS = re.compile(r"[^\W_]+")
 
 
-
-
 class PaperNotFound(UserFacingError, LookupError):
     """No paper has the key asked for."""
 

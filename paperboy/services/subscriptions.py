@@ -304,9 +304,7 @@ def _row_of(
     return row
 
 
-def _live_rows_of_manage_token(
-    conn: Any, settings: Settings, token: str
-) -> tuple[str, list[Subscription]]:
+def _live_rows_of_manage_token(conn: Any, settings: Settings, token: str) -> tuple[str, list[Subscription]]:
     """The address of a manage link and its subscriptions (pending ones too), if it still opens them."""
     address, secret = read_token(settings, token, "manage")
     if not _opens(conn, address, secret):
