@@ -28,13 +28,17 @@ import numpy as np
 from scipy import sparse
 
 from paperboy.rank.for_you import (
-    DEFAULT_WEIGHTS,
     FeatureSpace,
     RankerPaper,
     Ranking,
     Weights,
     recency_weights,
 )
+
+# The weights the fast mode was measured with (docs/recommendations.md: 0.73x / 0.81x of the
+# full ranker). The full ranker's second-round weights favour likeness and add a word
+# centroid the fast mode does not compute; they are not measured here, so not used here.
+FAST_WEIGHTS = Weights(likeness=1.0, words=1.0, word_centroid=0.0, categories=0.1)
 
 
 class CandidateFeatures:
@@ -91,7 +95,7 @@ def rank_readers_fast(
     likeness_all: np.ndarray,
     words_all: np.ndarray,
     readers: Sequence[FastReader],
-    weights: Weights = DEFAULT_WEIGHTS,
+    weights: Weights = FAST_WEIGHTS,
     neighbours: int = 0,
     top: int | None = None,
 ) -> list[Ranking]:
@@ -199,7 +203,7 @@ def rank_for_reader_fast(
     not_interested: Sequence[str] = (),
     followed_categories: Sequence[str] = (),
     boost: Sequence[float] | None = None,
-    weights: Weights = DEFAULT_WEIGHTS,
+    weights: Weights = FAST_WEIGHTS,
 ) -> Ranking:
     """rank_for_reader's arguments and answer (ids in space), in fast mode: one reader."""
     rows = space.rows(candidates)
