@@ -72,9 +72,11 @@ def test_rows_follow_input_order_despite_length_sorting(fast: Embedder) -> None:
     together = fast.embed(texts)
     one_by_one = np.stack([fast.embed_query(t) for t in texts])
     # Not bit-identical: int8 activation scales are computed per batch, padding included.
+    # How far apart depends on the CPU: 0.99 with AVX-512 VNNI, 0.976 for "short" on an
+    # AVX2-only AMD EPYC (onnxruntime's u8s8 kernel there saturates its 16-bit sums).
     cosines = together @ one_by_one.T
     assert (cosines.argmax(axis=1) == np.arange(len(texts))).all()
-    assert np.diag(cosines).min() > 0.98, np.diag(cosines)
+    assert np.diag(cosines).min() > 0.97, np.diag(cosines)
 
 
 def test_fast_path_agrees_with_baseline(fast: Embedder, reference: tuple[list[str], np.ndarray]) -> None:
