@@ -141,3 +141,77 @@ def alerts_to(folder: Path, address: str) -> list[EmailMessage]:
         for p in sorted((folder / "data" / "outbox").glob("*.eml"))
     ]
     return [m for m in mails if m["To"] == address]  # type: ignore[misc]
+
+
+
+def robot_paper(arxiv_id: str, title: str, abstract: str) -> SourceRecord:
+    paper = Paper(title=title, abstract=abstract, source="arxiv", arxiv_id=arxiv_id,
+                  categories=("cs.RO",), published=datetime(2026, 12, 1))  # fmt: skip
+    return SourceRecord(paper, f"test:{arxiv_id}")
+
+
+# Seen before the alerts were saved: it puts the query's words in the index's vocabulary.
+EARLIER_ROBOT = robot_paper(
+    "2612.30003",
+    "Quadruped locomotion from motion capture",
+    "Quadruped locomotion controllers imitate animals recorded in a studio.",
+)
+# New, and without a word of the query: only a search by meaning finds it.
+WALKING_ROBOT = robot_paper(
+    "2612.30002",
+    "Legged machines that learn to walk over rough terrain",
+    "A four-legged robot learns gaits in simulation with reinforcement learning and "
+    "transfers them to hills, stairs and gravel without retuning its controller.",
+)
+MEANING_QUERY = "quadruped locomotion"
+
+
+def test_an_alert_runs_in_the_mode_it_was_saved_with(
+    db: Database,
+    settings: Settings,
+    smtp_sink: SmtpSink,  # noqa: F811
+) -> None:
+    """A semantic alert finds a new paper by meaning that has none of its words; the same
+    query saved without a mode (keyword) finds only the paper it had seen, and sends nothing."""
+    config = replace(settings, smtp_url=smtp_sink.url, digest_top_n=20)
+    ingest_items(db, [EARLIER_ROBOT], kind="test")
+    since = utc_now()
+    [by_meaning] = add_subscribers(
+        db, 1, kind="search", query=MEANING_QUERY, filters={"mode": "semantic"}, watermark=since
+    )
+    [by_words] = add_subscribers(db, 1, kind="search", query=MEANING_QUERY, start=1, watermark=since)
+    ingest_items(db, [WALKING_ROBOT], kind="test")
+    Indexer(db, config).catch_up()
+
+    assert send_search_edition(db, config, utc_now()).total("sent") == 1
+    [mail] = smtp_sink.messages_to(by_meaning)
+    assert mail["Subject"].startswith("Paperboy alert: 1 new")
+    assert "Legged machines" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert smtp_sink.messages_to(by_words) == []
+
+
+def test_a_meaning_alerts_cut_off_waits_for_the_embeddings(
+    db: Database,
+    settings: Settings,
+    smtp_sink: SmtpSink,  # noqa: F811
+) -> None:
+    """Keyword-indexed but not yet embedded (a first import embeds in the background): a
+    semantic alert's watermark stops before the paper, and once it is embedded the next
+    edition alerts it."""
+    config = replace(settings, smtp_url=smtp_sink.url, digest_top_n=20)
+    ingest_items(db, [EARLIER_ROBOT], kind="test")
+    Indexer(db, config).catch_up()
+    since = utc_now()
+    add_subscribers(db, 1, kind="search", query=MEANING_QUERY, filters={"mode": "semantic"}, watermark=since)
+    ingest_items(db, [WALKING_ROBOT], kind="test")
+    Indexer(db, config).catch_up_keyword()  # the embeddings are behind
+    walker_seen = first_seen(db, "2612.30002")
+
+    made = utc_now()
+    assert send_search_edition(db, config, made).total("sent") == 0
+    assert since <= watermark(db) < walker_seen, "the cut-off stayed before the unembedded paper"
+
+    Indexer(db, config).catch_up()
+    next_day = made + timedelta(days=1)
+    assert send_search_edition(db, config, next_day).total("sent") == 1
+    assert watermark(db) == next_day

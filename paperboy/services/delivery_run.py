@@ -113,7 +113,7 @@ class EditionSender:
         self.batch_size = batch_size
         self.progress = progress
         self._rendered: dict[Any, PreparedDigest | Exception | None] = {}
-        self._cut_off: datetime | None = None
+        self._cut_offs: dict[str, datetime] = {}
         # For-you digests differ per reader: composed a batch at a time (see _send_batch).
         self._for_you = ForYouDigests(db, settings, edition) if edition.kind == "for_you" else None
         self._for_you_batch: dict[int, DigestContent | None] | Exception = {}
@@ -275,7 +275,7 @@ class EditionSender:
             watermark = None
         else:
             key = editions.alert_query(sub)
-            watermark = self._alert_cut_off()
+            watermark = self._alert_cut_off(editions.alert_mode(key))
         if key not in self._rendered:
             started = time.perf_counter()
             try:
@@ -292,12 +292,13 @@ class EditionSender:
             raise rendered
         return rendered, watermark
 
-    def _alert_cut_off(self) -> datetime:
-        """This run's cut-off for saved-search alerts (see editions.alert_cut_off), fixed for
-        the run so that every reader of one digest moves to the same watermark."""
-        if self._cut_off is None:
-            self._cut_off = editions.alert_cut_off(self.db, self.settings, self.edition, self.now())
-        return self._cut_off
+    def _alert_cut_off(self, mode: str) -> datetime:
+        """This run's cut-off for saved-search alerts of a mode (see editions.alert_cut_off),
+        fixed for the run so that every reader of one digest moves to the same watermark."""
+        if mode not in self._cut_offs:
+            now = self.now()
+            self._cut_offs[mode] = editions.alert_cut_off(self.db, self.settings, self.edition, now, mode)
+        return self._cut_offs[mode]
 
     def _content(self, key: Any) -> DigestContent | None:
         if key == "trending":
@@ -305,7 +306,8 @@ class EditionSender:
         if self._search is None:
             self._search = SearchService(self.db, self.settings)
         return editions.alert_content(
-            self.db, self.settings, self._search, self.edition, key, until=self._alert_cut_off()
+            self.db, self.settings, self._search, self.edition, key,
+            until=self._alert_cut_off(editions.alert_mode(key)),
         )
 
     def _record(self, outcomes: list[_Outcome]) -> None:

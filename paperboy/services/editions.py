@@ -16,11 +16,12 @@ from paperboy.config import ConfigError, Settings
 from paperboy.digest.compose import DigestContent, DigestPaper, digest_paper
 from paperboy.domain.clock import EARLIEST_DAY, naive_utc
 from paperboy.domain.errors import UserFacingError
+from paperboy.domain.search_modes import MEANING_MODES
 from paperboy.domain.subscriptions import describe
 from paperboy.index.watermark import read_watermark
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.feed import feed_page, latest_feed_day, period_bounds
-from paperboy.services.indexing import keyword_folder
+from paperboy.services.indexing import keyword_folder, vector_folder
 from paperboy.services.search import SearchService
 from paperboy.services.subscriptions import SubscriptionError, check_filters
 from paperboy.store import Database, changes
@@ -157,23 +158,35 @@ def alert_query(row: Any) -> AlertQuery:
     return AlertQuery(row.query or "", tuple(sorted(row.filters.items())), row.alert_watermark)
 
 
-def alert_cut_off(db: Database, settings: Settings, edition: Edition, now: datetime) -> datetime:
+def alert_cut_off(
+    db: Database, settings: Settings, edition: Edition, now: datetime, mode: str = "keyword"
+) -> datetime:
     """What an alert edition lists papers up to, and so where its readers' watermarks move:
-    its creation, but never past what the keyword index has seen, nor past now.
+    its creation, but never past what the alert's indexes have seen, nor past now.
 
     A paper stored but not yet indexed (imported with --no-index, or the index catching up)
     cannot be found by the alert's search; were the watermark moved past the moment it was
     first seen, no later alert would list it. So the cut-off stops just before the earliest
     paper changed since the index's watermark, and a later edition, once the index has it,
-    lists it. (The index watermark is read before the store, so it can only be behind.)
+    lists it. A keyword alert needs the keyword index only; a semantic or hybrid one also
+    the embeddings, which a first import computes in the background. (Watermarks are read
+    before the store, so they can only be behind.)
     """
-    index_revision = read_watermark(keyword_folder(settings))
+    revisions = [read_watermark(keyword_folder(settings))]
+    if mode in MEANING_MODES:
+        revisions.append(read_watermark(vector_folder(settings)))
     with db.connect() as conn:
-        unseen = changes.earliest_first_seen_changed_since(conn, index_revision)
+        unseen = changes.earliest_first_seen_changed_since(conn, min(revisions))
     cut_off = min(edition.created_at, naive_utc(now))
     if unseen is not None:
         cut_off = min(cut_off, unseen - timedelta(microseconds=1))
     return cut_off
+
+
+def alert_mode(alert: AlertQuery) -> str:
+    """The search mode an alert runs in: the one it was saved with; keyword when none was
+    given (exact about the words asked for, and it needs no model)."""
+    return dict(alert.filters).get("mode") or "keyword"
 
 
 def alert_content(
@@ -226,9 +239,8 @@ def alert_papers(
         after = max(after, recent) if after else recent
     before = date.fromisoformat(filters["before"]) if "before" in filters else None
     try:
-        # Keyword mode: cheap, needs no model, and exact about the words asked for.
         results = search.search(
-            alert.query, mode="keyword", per_page=ALERT_CANDIDATES,
+            alert.query, mode=alert_mode(alert), per_page=ALERT_CANDIDATES,
             category=filters.get("category"), after=after, before=before,
         )  # fmt: skip
     except QuerySyntaxError as exc:
