@@ -187,3 +187,47 @@ def test_the_feed_and_search_link_to_the_map(client: TestClient) -> None:
 def test_a_period_without_embeddings_says_so(client: TestClient) -> None:
     page = client.get("/map?day=2024-01-10&period=week")
     assert page.status_code == 200 and "has an embedding yet" in page.text
+
+
+def test_requests_arriving_together_compute_one_map_at_a_time(
+    filled: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four requests for the same cold week: one computes, the others wait and read its file;
+    two different periods never compute at once."""
+    import threading
+    import time
+
+    real_compute = topic_map_service.compute_map
+    running, most_at_once, calls = [0], [0], []
+    count_lock = threading.Lock()
+
+    def counting_compute(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with count_lock:
+            running[0] += 1
+            most_at_once[0] = max(most_at_once[0], running[0])
+            calls.append(args[4])  # the period
+        time.sleep(0.2)  # long enough for the other threads to arrive while it runs
+        try:
+            return real_compute(*args, **kwargs)
+        finally:
+            with count_lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(topic_map_service, "compute_map", counting_compute)
+    periods = ["week", "week", "week", "week", "month"]
+    results: list[object] = []
+    threads = [
+        threading.Thread(
+            target=lambda period=period: results.append(
+                topic_map_service.topic_map(filled, settings, WEEK_DAY, period)
+            )
+        )
+        for period in periods
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == len(periods)
+    assert sorted(calls) == ["month", "week"], "the week was computed once, the others read its file"
+    assert most_at_once[0] == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,10 @@ from paperboy.store import feed as feed_store
 from paperboy.store.schema import entry
 
 CACHE_FORMAT = 1
+# One cold map at a time per process: each costs seconds of CPU, so requests for many
+# uncached periods at once (a crawler, or someone trying to tie the site up) queue here
+# instead of starving every other page of the two cores.
+_COMPUTING = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +96,12 @@ def topic_map(db: Database, settings: Settings, day: date, period: Period) -> To
     cached = _read(path)
     if cached is not None:
         return cached
-    computed = compute_map(db, settings, first, last, period, revision)
-    _write(path, computed)
+    with _COMPUTING:
+        cached = _read(path)  # drawn by the request this one waited for
+        if cached is not None:
+            return cached
+        computed = compute_map(db, settings, first, last, period, revision)
+        _write(path, computed)
     return computed
 
 
