@@ -175,7 +175,16 @@ def test_a_worker_that_died_mid_send_leaves_no_duplicate_behind(
 def test_the_daily_harvest_runs_once_against_a_stand_in_for_arxiv(
     db: Database, database_url: str, settings: Settings
 ) -> None:
+    """One worker harvests the three pages; a reader's imported entry that named one of
+    those papers before it was here joins their library with that harvest."""
+    from community_fixtures import member
     from test_harvest import three_pages
+
+    from paperboy.services.library import imports, items
+
+    reader = member(db, "ada@example.org")
+    waiting = b"@article{later, title={Study number 2401.00005 of learning}, eprint={2401.00005}}"
+    assert imports.import_library(db, reader, waiting, "mine.bib").unmatched == 1
 
     with three_pages() as server:
         config = replace(settings, oai_url=f"{server.url}/oai", arxiv_sets=("cs",))
@@ -192,3 +201,5 @@ def test_the_daily_harvest_runs_once_against_a_stand_in_for_arxiv(
     assert len(server.requests) == 3, "three pages, fetched by one worker"
     with db.connect() as conn:
         assert len(conn.execute(select(paper.c.id)).all()) == 9
+    assert [i.paper.arxiv_id for i in items.library_items(db, reader)] == ["2401.00005"]
+    assert imports.unmatched_entries(db, reader) == []

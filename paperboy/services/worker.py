@@ -141,12 +141,16 @@ class Worker:
     def _harvest_and_index(self) -> str | None:
         from paperboy.services.harvest import harvest_oai
         from paperboy.services.indexing import Indexer
+        from paperboy.services.library.imports import rematch_unmatched
 
         errors = []
         for set_spec in self.settings.arxiv_sets:
             result = harvest_oai(self.db, self.settings, set_spec=set_spec, from_date=None, until=None)
             if result.error:
                 errors.append(f"{set_spec}: {result.error}")
+        # Entries of readers' imported files that named papers not here yet: today's papers
+        # may be them (by arXiv id, DOI or title), and they join those readers' libraries.
+        rematch_unmatched(self.db)
         if self.index:
             Indexer(self.db, self.settings).catch_up()
         return "; ".join(errors) or None
