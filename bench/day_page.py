@@ -35,7 +35,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from paperboy.config import Settings  # noqa: E402
 from paperboy.domain import FeedEntry, SourceRecord  # noqa: E402
-from paperboy.services.ingest import ingest_items  # noqa: E402
+from paperboy.services.gathering.ingest import ingest_items  # noqa: E402
 from paperboy.sources.snapshot import read_snapshot  # noqa: E402
 from paperboy.store import open_database  # noqa: E402
 from paperboy.web import create_app  # noqa: E402

@@ -83,8 +83,8 @@ def _prepare(db: Any, settings: Any, subscribers: int, search_share: float, quer
     from digest_fixtures import add_subscribers
     from sqlalchemy import update
 
-    from paperboy.services.indexing import Indexer
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.finding.indexing import Indexer
+    from paperboy.services.gathering.ingest import ingest_items
     from paperboy.store.schema import paper
 
     ingest_items(db, _papers(200), kind="bench")
@@ -126,9 +126,10 @@ def main() -> int:
     from paperboy.config import Settings
     from paperboy.digest.compose import digest_bytes, digest_message, prepare_digest, render_digest
     from paperboy.mail import SmtpSession
-    from paperboy.services import digests, editions
-    from paperboy.services.search import SearchService
-    from paperboy.services.subscriptions import manage_url, unsubscribe_url
+    from paperboy.services.digests import editions
+    from paperboy.services.digests import schedule as digests
+    from paperboy.services.digests.subscriptions import manage_url, unsubscribe_url
+    from paperboy.services.finding.search import SearchService
     from paperboy.store import open_database
     from paperboy.store import subscriptions as subscription_store
 

@@ -36,7 +36,7 @@ from tqdm import tqdm  # noqa: E402
 from paperboy.domain.records import SourceRecord  # noqa: E402
 from paperboy.embed import load_embedder  # noqa: E402  (onnxruntime before usearch)
 from paperboy.embed.registry import DEFAULT_EMBEDDER  # noqa: E402
-from paperboy.services.indexing import embedding_text  # noqa: E402
+from paperboy.services.finding.indexing import embedding_text  # noqa: E402
 from paperboy.sources.snapshot import read_snapshot  # noqa: E402
 
 SHARED = ROOT.parent / "shared"  # ../shared beside the checkout

@@ -100,7 +100,7 @@ def _build_world(db: Any, settings: Any, args: argparse.Namespace) -> dict[str, 
     from digest_fixtures import add_subscribers
     from sqlalchemy import select
 
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.gathering.ingest import ingest_items
     from paperboy.store import embeddings as embedding_store
     from paperboy.store.schema import library_item, paper, user, vote
 
@@ -183,9 +183,9 @@ def main() -> int:
     from smtp_sink import certificate_pair
 
     from paperboy.config import Settings
-    from paperboy.services import digests
-    from paperboy.services.for_you import for_you
-    from paperboy.services.for_you_digest import ForYouDigests
+    from paperboy.services.digests import schedule as digests
+    from paperboy.services.digests.for_you import ForYouDigests
+    from paperboy.services.library.for_you import for_you
     from paperboy.store import accounts as account_store
     from paperboy.store import open_database
     from paperboy.store import subscriptions as subscription_store

@@ -70,7 +70,7 @@ def phase_parse(path: Path, limit: int | None) -> dict[str, Any]:
 def phase_ingest(path: Path, url: str, limit: int | None, options: dict[str, Any]) -> dict[str, Any]:
     from sqlalchemy import event
 
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.gathering.ingest import ingest_items
     from paperboy.sources.snapshot import read_snapshot
     from paperboy.store import open_database
 

@@ -24,7 +24,7 @@ import time
 from paperboy.config import load_settings
 from paperboy.domain.keyphrases import document_frequencies, key_phrases
 from paperboy.search import parse_query
-from paperboy.services.search import SearchService
+from paperboy.services.finding.search import SearchService
 from paperboy.store import open_database
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z0-9-]*")

@@ -129,7 +129,7 @@ def build_pool(snapshot: Path) -> Path:
     from tqdm import tqdm
 
     from paperboy.embed import load_embedder
-    from paperboy.services.indexing import embedding_text
+    from paperboy.services.finding.indexing import embedding_text
 
     path = pool_path()
     if path.exists():
@@ -185,8 +185,8 @@ def phase_build(papers: int, snapshot: Path, store: Path, seed: int) -> dict[str
 
     from paperboy.domain.clock import utcnow
     from paperboy.index.vectors import VectorIndex
-    from paperboy.services.indexing import Indexer, embedding_text, vector_folder
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.finding.indexing import Indexer, embedding_text, vector_folder
+    from paperboy.services.gathering.ingest import ingest_items
     from paperboy.sources.snapshot import read_snapshot
     from paperboy.store import changes, open_database
     from paperboy.store.embeddings import save_embeddings
@@ -326,8 +326,8 @@ def phase_search(store: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
 
     from paperboy.rank.fusion import convex_fusion
     from paperboy.search import parse_query
-    from paperboy.services import search as search_module
-    from paperboy.services.search import MAX_RESULTS, SearchService, _hit
+    from paperboy.services.finding import search as search_module
+    from paperboy.services.finding.search import MAX_RESULTS, SearchService, _hit
     from paperboy.store import changes, open_database
 
     settings = _settings(store)
@@ -454,7 +454,7 @@ def store_path(papers: int) -> Path:
 
 def sizes(store: Path) -> dict[str, float]:
     settings = _settings(store)
-    from paperboy.services.indexing import keyword_folder, vector_folder
+    from paperboy.services.finding.indexing import keyword_folder, vector_folder
 
     return {
         "sqlite_mb": _du_mb(store / "paperboy.db"),

@@ -29,7 +29,7 @@ from pathlib import Path
 from paperboy.config import load_settings
 from paperboy.evaluation.metrics import load_beir_dataset, mrr_at_k, ndcg_at_k, recall_at_k
 from paperboy.search import QuerySyntaxError, parse_query
-from paperboy.services.evaluation import evaluate_dataset, plain_text_query
+from paperboy.services.finding.evaluation import evaluate_dataset, plain_text_query
 
 # Results kept per query: the service's deepest, so the pooled CSFCube figures see most of each pool.
 DEPTH = 200
@@ -111,7 +111,7 @@ def query_words(text: str) -> str:
 def fusion_inputs(into: dict[str, dict[str, list]]) -> Iterator[None]:
     """Record, per query text, the keyword and semantic lists hybrid search fuses (as
     (doc id, score), best first), for bench/fusion_study.py to try other fusions on."""
-    from paperboy.services import search as search_module
+    from paperboy.services.finding import search as search_module
     from paperboy.store import changes
 
     fuse, blend = search_module.fuse_hybrid, search_module.SearchService._blend

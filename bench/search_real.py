@@ -135,8 +135,8 @@ def phase_build(real: int, copies: int) -> dict[str, Any]:
     from paperboy.domain.clock import utcnow
     from paperboy.domain.records import SourceRecord
     from paperboy.index.vectors import VectorIndex
-    from paperboy.services.indexing import Indexer, embedding_text, vector_folder
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.finding.indexing import Indexer, embedding_text, vector_folder
+    from paperboy.services.gathering.ingest import ingest_items
     from paperboy.store import changes, open_database
     from paperboy.store.embeddings import save_embeddings
     from paperboy.store.schema import paper
@@ -305,7 +305,7 @@ def phase_search(folder: Path, queries: list[dict[str, str]], expansion: int | N
     from tqdm import tqdm
 
     from paperboy.search import parse_query
-    from paperboy.services.search import MAX_RESULTS, MODES, SearchService
+    from paperboy.services.finding.search import MAX_RESULTS, MODES, SearchService
     from paperboy.store import open_database
 
     settings = settings_for(folder)

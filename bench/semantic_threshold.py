@@ -31,8 +31,8 @@ import numpy as np
 
 from paperboy.config import load_settings
 from paperboy.evaluation.metrics import load_beir_dataset
-from paperboy.services.evaluation import CachingEmbedder, plain_text_query
-from paperboy.services.indexing import embedder_for, embedding_text
+from paperboy.services.finding.evaluation import CachingEmbedder, plain_text_query
+from paperboy.services.finding.indexing import embedder_for, embedding_text
 
 THRESHOLDS = (0.15, 0.20, 0.25, 0.30, 0.35, 0.40)
 # Queries as researchers type them (not drawn from any benchmark): the semantic side should

@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 from paperboy.config import load_settings
 from paperboy.domain.topics import cluster, pca_layout, topic_count, topic_layout
 from paperboy.services.feed import period_bounds
-from paperboy.services.topic_map import map_folder
+from paperboy.services.insight.topic_map import map_folder
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import feed as feed_store
 from paperboy.store import open_database

@@ -14,7 +14,7 @@ and search rotates through the queries bench/search_real.py saved beside the sto
 Each target is measured in the same run as a static file served by the same server,
 the baseline: the ratio says what the page's own work costs next to the framework.
 Needs Debian's `wrk` (apt-get install wrk). Search is measured only when the search
-service exists (paperboy.services.search).
+service exists (paperboy.services.finding.search).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from paperboy.config import Settings  # noqa: E402
 from paperboy.domain import FeedEntry, SourceRecord  # noqa: E402
-from paperboy.services.ingest import ingest_items  # noqa: E402
+from paperboy.services.gathering.ingest import ingest_items  # noqa: E402
 from paperboy.sources.snapshot import read_snapshot  # noqa: E402
 from paperboy.store import open_database  # noqa: E402
 

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from paperboy.config import Settings
 from paperboy.domain import Author, FeedEntry, Paper, SourceRecord
-from paperboy.services.indexing import Indexer
-from paperboy.services.ingest import ingest_items
+from paperboy.services.finding.indexing import Indexer
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.store import Database
 
 HOSTILE_NAME = '<script>alert("name")</script> Mallory'

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from paperboy.domain import FeedEntry, Paper, SourceRecord
 from paperboy.domain.accounts import User
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.store import Database
 from paperboy.store import accounts as account_store
 

@@ -6,7 +6,7 @@ import hashlib
 from datetime import date, datetime
 
 from paperboy.domain import Author, FeedEntry, Paper, SourceRecord
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.store import Database
 from paperboy.store.schema import subscription
 

@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from community_fixtures import member
 
 from paperboy.domain import Author, FeedEntry, Paper, SourceRecord
-from paperboy.services.comments import add_comment
-from paperboy.services.ingest import ingest_items
-from paperboy.services.votes import toggle_vote
+from paperboy.services.community.comments import add_comment
+from paperboy.services.community.votes import toggle_vote
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.store import Database
 
 DAY = date(2026, 3, 10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from paperboy.domain import Author, FeedEntry, Paper, SourceRecord
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.store import Database
 
 DAY = date(2026, 11, 20)

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 from paperboy.config import Settings
 from paperboy.domain import Author, FeedEntry, Paper, SourceRecord
-from paperboy.services.indexing import Indexer
-from paperboy.services.ingest import ingest_items
+from paperboy.services.finding.indexing import Indexer
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.store import Database
 
 WEEK_DAY = date(2025, 3, 12)  # a Wednesday; its week is 10 to 16 March 2025

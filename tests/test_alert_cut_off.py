@@ -23,9 +23,9 @@ from sqlalchemy import select
 from paperboy.cli.main import main
 from paperboy.config import Settings
 from paperboy.domain import Paper, SourceRecord
-from paperboy.services import digests
-from paperboy.services.indexing import Indexer
-from paperboy.services.ingest import ingest_items
+from paperboy.services.digests import schedule as digests
+from paperboy.services.finding.indexing import Indexer
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.store import Database, open_database
 from paperboy.store.schema import paper, subscription
 

@@ -14,8 +14,8 @@ from httpx import Response
 from web_server import SEED_DAYS, fill_store, require_search
 
 from paperboy.config import Settings
-from paperboy.services.comments import add_comment
-from paperboy.services.votes import toggle_vote
+from paperboy.services.community.comments import add_comment
+from paperboy.services.community.votes import toggle_vote
 from paperboy.store import Database
 from paperboy.web import create_app
 

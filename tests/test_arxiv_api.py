@@ -14,8 +14,8 @@ from recorded_server import RecordedServer, Reply, Script, Step
 from paperboy.cli.main import main
 from paperboy.config import Settings
 from paperboy.domain import FeedEntry
-from paperboy.services.arxiv_lookup import ingest_arxiv_ids, lookup_arxiv_papers
 from paperboy.services.catalogue import find_paper
+from paperboy.services.gathering.arxiv_lookup import ingest_arxiv_ids, lookup_arxiv_papers
 from paperboy.sources.arxiv_api import parse_atom_feed
 from paperboy.sources.errors import SourceError
 from paperboy.store import Database

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from paperboy.config import Settings
 from paperboy.domain.authors import author_name_key
-from paperboy.services.authors import monthly_counts
+from paperboy.services.insight.authors import monthly_counts
 from paperboy.store import Database
 from paperboy.web import create_app
 from paperboy.web.cards import author_page_url
@@ -127,8 +127,8 @@ def test_a_prolific_author_is_paged_twenty_at_a_time(db: Database, settings: Set
     from datetime import datetime
 
     from paperboy.domain import Author, Paper, SourceRecord
-    from paperboy.services.indexing import Indexer
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.finding.indexing import Indexer
+    from paperboy.services.gathering.ingest import ingest_items
 
     ingest_items(
         db,

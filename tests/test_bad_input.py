@@ -11,7 +11,7 @@ from conftest import SNAPSHOT_SAMPLE
 
 from paperboy.cli import main
 from paperboy.services.catalogue import find_paper, store_statistics
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources import SourceError
 from paperboy.sources.snapshot import read_snapshot
 from paperboy.store import Database

@@ -19,7 +19,7 @@ from web_server import fill_store, index_store, running_server
 
 from paperboy.config import Settings
 from paperboy.domain import Author, FeedEntry, Paper, SourceRecord
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.services.library import items
 from paperboy.store import accounts as account_store
 from paperboy.store import open_database

@@ -9,9 +9,9 @@ from pathlib import Path
 from conftest import SNAPSHOT_SAMPLE
 from sqlalchemy import inspect, select, text
 
-from paperboy.services import ingest
 from paperboy.services.catalogue import find_paper
-from paperboy.services.snapshot_import import import_snapshot
+from paperboy.services.gathering import ingest
+from paperboy.services.gathering.snapshot_import import import_snapshot
 from paperboy.sources.snapshot import read_snapshot
 from paperboy.store import Database
 from paperboy.store import changes as change_store
@@ -136,7 +136,7 @@ def test_the_bulk_encoder_builds_what_paper_to_row_and_the_column_encoder_build(
     from sqlalchemy.dialects import postgresql, sqlite
 
     from paperboy.domain import Author, Paper, normalise_title
-    from paperboy.services.validate import validate_paper
+    from paperboy.services.gathering.validate import validate_paper
     from paperboy.store import bulk
     from paperboy.store.papers import paper_to_row
 

@@ -7,10 +7,16 @@ from datetime import date, timedelta
 import pytest
 from community_fixtures import NOW, list_papers, member
 
-from paperboy.services.comments import add_comment, comment_count, comments_for, delete_comment, edit_comment
-from paperboy.services.community_errors import CommunityError, NotAllowed, NotFound
+from paperboy.services.community.comments import (
+    add_comment,
+    comment_count,
+    comments_for,
+    delete_comment,
+    edit_comment,
+)
+from paperboy.services.community.errors import CommunityError, NotAllowed, NotFound
+from paperboy.services.community.moderation import ban_user, hide_comment
 from paperboy.services.feed import feed_page
-from paperboy.services.moderation import ban_user, hide_comment
 from paperboy.store import Database
 
 PAPER = "2411.00001"

@@ -9,9 +9,9 @@ import pytest
 from community_fixtures import NOW, list_papers, member
 from sqlalchemy import func, select
 
-from paperboy.services.comments import add_comment
+from paperboy.services.community.comments import add_comment
+from paperboy.services.community.votes import toggle_vote
 from paperboy.services.rate_limits import LIMITS, RateLimited, check_and_record
-from paperboy.services.votes import toggle_vote
 from paperboy.store import Database
 from paperboy.store.schema import rate_event
 

@@ -19,7 +19,8 @@ from test_community_web import PAPER, app, csrf, post, sign_in  # noqa: F401  (a
 from web_server import SEED_DAYS
 
 from paperboy.config import Settings
-from paperboy.services import accounts, moderation
+from paperboy.services import accounts
+from paperboy.services.community import moderation
 from paperboy.services.rate_limits import LIMITS
 from paperboy.store import Database
 from paperboy.store.schema import audit_log, comment, entry, user, vote

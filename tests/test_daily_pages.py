@@ -16,9 +16,9 @@ from recorded_server import RecordedServer, Reply
 from paperboy.cli.main import main
 from paperboy.config import Settings
 from paperboy.domain import FeedEntry, Rejection, SourceRecord, normalise_title
-from paperboy.services.arxiv_lookup import ingest_arxiv_ids
 from paperboy.services.catalogue import find_paper, store_statistics
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.arxiv_lookup import ingest_arxiv_ids
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.daily_pages import read_daily_pages
 from paperboy.sources.errors import SourceError
 from paperboy.store import Database

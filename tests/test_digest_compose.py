@@ -25,8 +25,8 @@ from paperboy.digest.compose import (
 )
 from paperboy.domain import Author, Paper
 from paperboy.mail import MailHeaderError
-from paperboy.services import digests
-from paperboy.services.indexing import Indexer
+from paperboy.services.digests import schedule as digests
+from paperboy.services.finding.indexing import Indexer
 from paperboy.store import Database
 from paperboy.store.schema import paper, subscription
 

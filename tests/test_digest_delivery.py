@@ -11,8 +11,8 @@ from smtp_sink import SmtpSink, smtp_certificate, smtp_sink  # noqa: F401  (fixt
 from sqlalchemy import select
 
 from paperboy.config import Settings
-from paperboy.services import digests
-from paperboy.services.delivery_run import backoff
+from paperboy.services.digests import schedule as digests
+from paperboy.services.digests.delivery_run import backoff
 from paperboy.store import Database
 from paperboy.store.schema import delivery, subscription
 
@@ -210,7 +210,7 @@ def test_an_alert_that_failed_keeps_its_watermark_so_the_retry_lists_the_same_pa
     settings: Settings,
     smtp_sink: SmtpSink,  # noqa: F811
 ) -> None:
-    from paperboy.services.indexing import Indexer
+    from paperboy.services.finding.indexing import Indexer
 
     fill_feed(db)
     Indexer(db, settings).catch_up_keyword()
@@ -272,7 +272,7 @@ def test_a_poisoned_saved_search_in_a_1000_subscriber_edition_fails_alone(
     settings: Settings,
     smtp_sink: SmtpSink,  # noqa: F811
 ) -> None:
-    from paperboy.services.indexing import Indexer
+    from paperboy.services.finding.indexing import Indexer
 
     fill_feed(db)
     Indexer(db, settings).catch_up_keyword()
@@ -309,7 +309,7 @@ def test_a_poisoned_saved_search_in_a_1000_subscriber_edition_fails_alone(
 def test_each_kind_of_unusable_saved_search_is_recorded_with_its_reason_and_the_rest_go_out(
     db: Database, settings: Settings, query: str, filters: dict[str, str], reason: str
 ) -> None:
-    from paperboy.services.indexing import Indexer
+    from paperboy.services.finding.indexing import Indexer
 
     fill_feed(db)
     Indexer(db, settings).catch_up_keyword()
@@ -330,7 +330,7 @@ def test_a_digest_that_cannot_be_prepared_fails_alone_and_is_retried(
     db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Any unexpected error choosing one reader's papers: that delivery fails (retried later), the rest go."""
-    from paperboy.services import editions
+    from paperboy.services.digests import editions
 
     fill_feed(db)
     readers = add_subscribers(db, 3, kind="search", query="fine", watermark=datetime(2026, 1, 1))

@@ -19,7 +19,7 @@ from smtp_sink import SmtpSink, smtp_certificate, smtp_sink  # noqa: F401  (fixt
 from web_server import EXTRA_DAY, SEED_DAYS, fill_store
 
 from paperboy.config import Settings
-from paperboy.services.digests import create_editions, send_due
+from paperboy.services.digests.schedule import create_editions, send_due
 from paperboy.store import Database
 from paperboy.web import create_app
 

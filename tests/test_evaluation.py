@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from paperboy.config import Settings
-from paperboy.services.evaluation import evaluate_dataset
+from paperboy.services.finding.evaluation import evaluate_dataset
 
 
 def write_dataset(folder: Path, documents: dict[str, str], queries: dict[str, str], qrels: list[str]) -> Path:

@@ -9,9 +9,9 @@ from community_fixtures import member
 from conftest import SEED_PAGES
 
 from paperboy.domain import FeedEntry, Paper, SourceRecord
-from paperboy.services.comments import add_comment
+from paperboy.services.community.comments import add_comment
 from paperboy.services.feed import feed_page, latest_feed_day, period_bounds
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.daily_pages import read_daily_pages
 from paperboy.store import Database
 

@@ -11,9 +11,9 @@ from recommend_fixtures import TOPICS
 
 from paperboy.config import Settings
 from paperboy.domain import Author, FeedEntry, Paper, SourceRecord
-from paperboy.services.for_you import ForYouError, for_you
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.services.library import feedback, follows, items
+from paperboy.services.library.for_you import ForYouError, for_you
 from paperboy.store import Database
 
 NOW = datetime(2026, 11, 20, 12, 0)

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from test_for_you import stocked  # noqa: F401  (the fixture the store is built on)
 
 from paperboy.config import Settings
-from paperboy.services import subscriptions
-from paperboy.services.digests import create_editions, send_due
+from paperboy.services.digests import subscriptions
+from paperboy.services.digests.schedule import create_editions, send_due
 from paperboy.services.library import feedback, items
 from paperboy.store import Database
 from paperboy.store.schema import delivery, subscription

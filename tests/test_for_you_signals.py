@@ -11,9 +11,9 @@ from test_for_you import stocked  # noqa: F401  (the fixture the app is built on
 
 from paperboy.config import Settings
 from paperboy.domain.accounts import User
-from paperboy.services import votes
-from paperboy.services.for_you_signals import remove_signal, signals_of
+from paperboy.services.community import votes
 from paperboy.services.library import feedback, follows, items
+from paperboy.services.library.for_you_signals import remove_signal, signals_of
 from paperboy.store import Database
 from paperboy.store import accounts as account_store
 from paperboy.web import create_app

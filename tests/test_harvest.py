@@ -15,7 +15,7 @@ from paperboy.cli import main
 from paperboy.config import Settings
 from paperboy.domain import FeedEntry, IngestReport
 from paperboy.domain.clock import utcnow
-from paperboy.services.harvest import checkpoint_name, harvest_oai
+from paperboy.services.gathering.harvest import checkpoint_name, harvest_oai
 from paperboy.sources.http import HttpClient
 from paperboy.store import Database
 from paperboy.store.papers import get_stored_paper

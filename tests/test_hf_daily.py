@@ -16,7 +16,7 @@ from paperboy.cli.main import main
 from paperboy.config import Settings
 from paperboy.domain import FeedEntry, Rejection, SourceRecord
 from paperboy.services.catalogue import find_paper
-from paperboy.services.hf_daily_import import ingest_hf_day
+from paperboy.services.gathering.hf_daily_import import ingest_hf_day
 from paperboy.sources.errors import SourceError
 from paperboy.sources.hf_daily import read_daily_papers
 from paperboy.store import Database

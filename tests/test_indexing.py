@@ -16,8 +16,8 @@ from paperboy.config import Settings
 from paperboy.domain import Deletion, Paper, SourceRecord
 from paperboy.index.keyword import KeywordIndex
 from paperboy.index.vectors import VectorIndex
-from paperboy.services.indexing import Indexer, index_status, keyword_folder, vector_folder
-from paperboy.services.ingest import ingest_items
+from paperboy.services.finding.indexing import Indexer, index_status, keyword_folder, vector_folder
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.snapshot import read_snapshot
 from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
@@ -223,7 +223,7 @@ def test_the_watermark_equals_the_store_revision_after_any_ingest_and_update(
     db: Database, settings: Settings, embedder, monkeypatch: pytest.MonkeyPatch, count: int, batch_size: int
 ) -> None:  # type: ignore[no-untyped-def]
     """Steps of 10 papers: whole steps, partial ones, revision groups larger than a step."""
-    monkeypatch.setattr("paperboy.services.indexing.STEP", 10)
+    monkeypatch.setattr("paperboy.services.finding.indexing.STEP", 10)
     indexer = Indexer(db, settings, embedder)
     ingest_items(db, synthetic_papers(count), kind="test", batch_size=batch_size)
     indexer.catch_up()
@@ -249,7 +249,7 @@ def test_an_update_killed_at_any_step_then_run_again_leaves_the_watermark_exact(
     killed_in: str,
     after_steps: int,
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("paperboy.services.indexing.STEP", 10)
+    monkeypatch.setattr("paperboy.services.finding.indexing.STEP", 10)
     ingest_items(db, synthetic_papers(30), kind="test", batch_size=10)  # 3 whole steps
     indexer = Indexer(db, settings, embedder)
     done = 0

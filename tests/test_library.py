@@ -9,7 +9,7 @@ from community_fixtures import member
 from library_fixtures import store_papers
 
 from paperboy.domain.library import LibraryInputError
-from paperboy.services.community_errors import NotFound
+from paperboy.services.community.errors import NotFound
 from paperboy.services.library import collections, exports, feedback, follows, imports, items
 from paperboy.sources.library_files import LibraryFileError
 from paperboy.store import Database

@@ -388,7 +388,7 @@ def test_saved_and_followed_marks_cost_the_same_queries_whatever_the_length_of_t
     from feed_fixtures import realistic_papers
     from test_list_pages import _queries
 
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.gathering.ingest import ingest_items
     from paperboy.web import create_app
 
     path = f"/papers/{REALISTIC_DAY.isoformat()}"

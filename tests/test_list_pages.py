@@ -14,7 +14,7 @@ from feed_fixtures import DAY, fill_realistic_day
 from sqlalchemy import event
 
 from paperboy.config import Settings
-from paperboy.services.votes import toggle_vote
+from paperboy.services.community.votes import toggle_vote
 from paperboy.store import Database
 from paperboy.web import create_app
 
@@ -123,7 +123,7 @@ def test_trending_with_a_recent_vote_ranks_by_votes(db: Database, client: TestCl
     from feed_fixtures import realistic_papers
 
     from paperboy.domain.clock import utcnow
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.gathering.ingest import ingest_items
 
     today = utcnow().date()
     ingest_items(db, realistic_papers(today, 3), kind="test")
@@ -145,7 +145,7 @@ def test_a_paper_without_an_arxiv_id_gets_a_bibtex_entry_with_its_authors(client
 def test_a_day_page_costs_the_same_queries_whatever_its_length(db: Database, settings: Settings) -> None:
     from feed_fixtures import realistic_papers
 
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.gathering.ingest import ingest_items
 
     ingest_items(db, realistic_papers(DAY, 5), kind="test")
     with TestClient(create_app(settings, db)) as test_client:
@@ -176,7 +176,7 @@ def test_a_changed_paper_shows_its_new_text_at_once(db: Database, client: TestCl
 
     from feed_fixtures import realistic_papers
 
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.gathering.ingest import ingest_items
 
     assert "Diffusion Transformers for Panoramic Video Generation" in client.get(DAY_PATH).text
     record = realistic_papers()[1]

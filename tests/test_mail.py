@@ -21,9 +21,9 @@ from digest_fixtures import EDITION_DAY, SEND_AT, add_subscribers, fill_feed
 from paperboy.config import Settings
 from paperboy.mail import MailDeliveryError, MailHeaderError, compose_message, deliver, outbox_dir
 from paperboy.mail.deliver import readable_copy
-from paperboy.services import digests
 from paperboy.services.accounts import complete_sign_in, request_sign_in
-from paperboy.services.subscriptions import subscribe
+from paperboy.services.digests import schedule as digests
+from paperboy.services.digests.subscriptions import subscribe
 from paperboy.store import Database
 
 USER, PASSWORD = "paperboy", "p@ss word"

@@ -40,10 +40,11 @@ from paperboy.digest.compose import (
 )
 from paperboy.domain import Author, Paper
 from paperboy.mail import MailHeaderError, outbox_dir
-from paperboy.services import digests, subscriptions
 from paperboy.services.accounts import AccountError, request_sign_in
-from paperboy.services.indexing import Indexer
-from paperboy.services.subscriptions import describe
+from paperboy.services.digests import schedule as digests
+from paperboy.services.digests import subscriptions
+from paperboy.services.digests.subscriptions import describe
+from paperboy.services.finding.indexing import Indexer
 from paperboy.store import Database
 from paperboy.store.schema import paper
 

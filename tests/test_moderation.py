@@ -11,10 +11,10 @@ from community_fixtures import NOW, list_papers, member
 
 from paperboy.cli.main import main
 from paperboy.services.accounts import user_for_session
-from paperboy.services.comments import add_comment, comments_for
-from paperboy.services.community_errors import CommunityError, NotAllowed, NotFound
-from paperboy.services.moderation import audit_log, ban_user, hide_comment, hide_listing
-from paperboy.services.votes import toggle_vote
+from paperboy.services.community.comments import add_comment, comments_for
+from paperboy.services.community.errors import CommunityError, NotAllowed, NotFound
+from paperboy.services.community.moderation import audit_log, ban_user, hide_comment, hide_listing
+from paperboy.services.community.votes import toggle_vote
 from paperboy.store import Database
 from paperboy.store import accounts as account_store
 

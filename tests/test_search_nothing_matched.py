@@ -13,7 +13,7 @@ from web_server import fill_store
 
 from paperboy.cli import main
 from paperboy.config import Settings
-from paperboy.services.indexing import Indexer
+from paperboy.services.finding.indexing import Indexer
 from paperboy.store import Database
 from paperboy.web import create_app
 

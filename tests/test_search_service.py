@@ -11,9 +11,9 @@ from conftest import BACKEND, SEED_PAGES, SNAPSHOT_SAMPLE, fresh_database
 
 from paperboy.config import Settings
 from paperboy.search import QuerySyntaxError
-from paperboy.services.indexing import Indexer
-from paperboy.services.ingest import ingest_items
-from paperboy.services.search import PaperNotFound, SearchService
+from paperboy.services.finding.indexing import Indexer
+from paperboy.services.finding.search import PaperNotFound, SearchService
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.daily_pages import read_daily_pages
 from paperboy.sources.snapshot import read_snapshot
 from paperboy.store import Database, open_database
@@ -257,7 +257,7 @@ def test_an_index_from_before_has_code_is_written_again_on_the_next_update(
     from feed_fixtures import realistic_papers
 
     from paperboy.index.keyword import KeywordDocument, KeywordIndex
-    from paperboy.services.indexing import keyword_folder
+    from paperboy.services.finding.indexing import keyword_folder
     from paperboy.store import changes
 
     ingest_items(db, realistic_papers(count=8), kind="test")

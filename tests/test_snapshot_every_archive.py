@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from paperboy.domain.tex import has_math
 from paperboy.services.catalogue import find_paper
-from paperboy.services.snapshot_import import import_snapshot, newest_listing_days
+from paperboy.services.gathering.snapshot_import import import_snapshot, newest_listing_days
 from paperboy.store import Database
 from paperboy.store.schema import entry, paper
 

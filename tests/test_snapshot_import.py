@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import SNAPSHOT_SAMPLE
 
 from paperboy.services.catalogue import find_paper, store_statistics
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.snapshot import read_snapshot
 from paperboy.store import Database
 

@@ -14,11 +14,11 @@ from community_fixtures import NOW, list_papers, member
 from recorded_server import RecordedServer, Reply, Step
 
 from paperboy.config import Settings
-from paperboy.services.community_errors import CommunityError, NotAllowed
+from paperboy.services.community.errors import CommunityError, NotAllowed
+from paperboy.services.community.moderation import ban_user, hide_listing
+from paperboy.services.community.submissions import Submission, submit_paper
 from paperboy.services.feed import feed_page
-from paperboy.services.moderation import ban_user, hide_listing
 from paperboy.services.rate_limits import RateLimited
-from paperboy.services.submissions import Submission, submit_paper
 from paperboy.store import Database
 
 KNOWN = {e.arxiv_id: e for e in (NEW_STYLE, OLD_STYLE, SAMBANOVA)}

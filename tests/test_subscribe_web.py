@@ -358,7 +358,7 @@ def test_forged_or_altered_links_are_refused(client: TestClient, settings: Setti
 
 
 def test_one_click_unsubscribe_needs_no_cookie_and_can_be_repeated(db: Database, settings: Settings) -> None:
-    from paperboy.services import subscriptions
+    from paperboy.services.digests import subscriptions
 
     app = create_app(settings, db)
     with TestClient(app) as browser:
@@ -388,7 +388,7 @@ def test_one_click_unsubscribe_needs_no_cookie_and_can_be_repeated(db: Database,
 def test_the_unsubscribe_page_button_sends_the_one_click_post(
     client: TestClient, db: Database, settings: Settings
 ) -> None:
-    from paperboy.services import subscriptions
+    from paperboy.services.digests import subscriptions
 
     subscribe(client)
     confirm(client, mailed_paths(settings, "/subscriptions/confirm")[0])
@@ -412,7 +412,7 @@ def test_the_unsubscribe_page_button_sends_the_one_click_post(
 def test_manage_changes_only_subscriptions_of_the_links_address(
     client: TestClient, db: Database, settings: Settings
 ) -> None:
-    from paperboy.services import subscriptions
+    from paperboy.services.digests import subscriptions
 
     subscribe(client, email="ada@example.org")
     confirm(client, mailed_paths(settings, "/subscriptions/confirm")[0])
@@ -434,7 +434,7 @@ def test_manage_changes_only_subscriptions_of_the_links_address(
 def test_subscribe_limits_count_per_ip_and_free_up_after_an_hour(db: Database, settings: Settings) -> None:
     from datetime import datetime, timedelta
 
-    from paperboy.services import subscriptions
+    from paperboy.services.digests import subscriptions
     from paperboy.services.rate_limits import RateLimited
 
     now = datetime(2026, 11, 20, 12, 0)
@@ -495,7 +495,7 @@ def test_a_recycled_confirm_link_neither_confirms_nor_shows_the_next_subscribers
 def test_an_old_unsubscribe_link_shows_no_manage_link_to_later_subscriptions(
     client: TestClient, db: Database, settings: Settings
 ) -> None:
-    from paperboy.services import subscriptions
+    from paperboy.services.digests import subscriptions
     from paperboy.store import subscriptions as subscription_store
 
     subscribe(client)

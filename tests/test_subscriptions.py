@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from paperboy.config import Settings
 from paperboy.domain.subscriptions import Subscription
 from paperboy.mail import outbox_dir
-from paperboy.services import digests
-from paperboy.services import subscriptions as subs
-from paperboy.services.subscriptions import SubscriptionError, SubscriptionLinkRefused
+from paperboy.services.digests import schedule as digests
+from paperboy.services.digests import subscriptions as subs
+from paperboy.services.digests.subscriptions import SubscriptionError, SubscriptionLinkRefused
 from paperboy.store import Database
 from paperboy.store.schema import subscription
 

@@ -68,9 +68,9 @@ def test_a_store_with_old_title_keys_is_migrated_and_old_links_still_work(db) ->
     from sqlalchemy import func, select, update
 
     from paperboy.services.catalogue import find_paper
-    from paperboy.services.comments import add_comment, comments_for
-    from paperboy.services.ingest import ingest_items
-    from paperboy.services.votes import toggle_vote, vote_state
+    from paperboy.services.community.comments import add_comment, comments_for
+    from paperboy.services.community.votes import toggle_vote, vote_state
+    from paperboy.services.gathering.ingest import ingest_items
     from paperboy.sources.daily_pages import read_daily_pages
     from paperboy.store.schema import entry, paper
 
@@ -117,7 +117,7 @@ def test_a_title_key_outgrown_by_an_arxiv_id_still_finds_the_paper(db) -> None: 
 
     from paperboy.domain import FeedEntry, Paper, SourceRecord
     from paperboy.services.catalogue import find_paper
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.gathering.ingest import ingest_items
 
     title = "Pangu Pro MoE: Mixture of Grouped Experts for Efficient Sparsity"
     page = Paper(title=title, abstract="An abstract from a saved page about grouped experts.", source="page")

@@ -15,10 +15,10 @@ from map_fixtures import SUBJECTS, VARIANTS, WEEK_DAY, fill_map_store
 from paperboy.config import Settings
 from paperboy.domain import FeedEntry, Paper, SourceRecord
 from paperboy.domain.topics import cluster, topic_count, topic_labels, topic_layout
-from paperboy.services import topic_map as topic_map_service
-from paperboy.services.indexing import Indexer
-from paperboy.services.ingest import ingest_items
-from paperboy.services.topic_map import compute_map, map_folder
+from paperboy.services.finding.indexing import Indexer
+from paperboy.services.gathering.ingest import ingest_items
+from paperboy.services.insight import topic_map as topic_map_service
+from paperboy.services.insight.topic_map import compute_map, map_folder
 from paperboy.store import Database
 from paperboy.web import create_app
 

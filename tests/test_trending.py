@@ -8,11 +8,11 @@ import pytest
 from community_fixtures import list_papers, member
 
 from paperboy.rank.trending import trending_score
-from paperboy.services.comments import add_comment
+from paperboy.services.community.comments import add_comment
+from paperboy.services.community.moderation import hide_listing
+from paperboy.services.community.votes import toggle_vote
 from paperboy.services.feed import feed_page
-from paperboy.services.moderation import hide_listing
 from paperboy.services.trending import trending_page
-from paperboy.services.votes import toggle_vote
 from paperboy.store import Database
 
 IP = "198.51.100.7"

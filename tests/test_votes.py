@@ -9,10 +9,10 @@ import pytest
 from community_fixtures import NOW, list_papers, member
 from sqlalchemy import func, select
 
-from paperboy.services.community_errors import NotAllowed, NotFound
+from paperboy.services.community.errors import NotAllowed, NotFound
+from paperboy.services.community.moderation import ban_user
+from paperboy.services.community.votes import set_vote, toggle_vote, vote_state, voted_papers
 from paperboy.services.feed import feed_page
-from paperboy.services.moderation import ban_user
-from paperboy.services.votes import set_vote, toggle_vote, vote_state, voted_papers
 from paperboy.store import Database
 from paperboy.store.schema import paper as paper_table
 from paperboy.store.schema import vote

@@ -151,7 +151,7 @@ def test_a_worker_that_died_mid_send_leaves_no_duplicate_behind(
     config = replace(settings, smtp_url=smtp_sink.url)
     worker = Worker(db, config, harvest=False)
     worker.tick(FRIDAY_MORNING.replace(hour=5), fixed_clock=True)
-    from paperboy.services import digests
+    from paperboy.services.digests import schedule as digests
 
     [made, _, _] = digests.create_editions(db, config, FEED_DAY, frequencies=["daily"], now=FRIDAY_MORNING)
     with db.transaction() as conn:

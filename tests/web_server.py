@@ -21,8 +21,8 @@ from conftest import SEED_PAGES, SNAPSHOT_SAMPLE
 
 from paperboy.config import Settings
 from paperboy.domain import Author, FeedEntry, Paper, SourceRecord
-from paperboy.services.indexing import Indexer
-from paperboy.services.ingest import ingest_items
+from paperboy.services.finding.indexing import Indexer
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.daily_pages import read_daily_pages
 from paperboy.sources.snapshot import read_snapshot
 from paperboy.store import Database

@@ -54,7 +54,7 @@ def _day(text: str) -> date:
 
 def run_preview(args: argparse.Namespace) -> int:
     from paperboy.domain.clock import utcnow
-    from paperboy.services.digests import preview
+    from paperboy.services.digests.schedule import preview
 
     settings = context.settings()
     db = context.database(settings)
@@ -76,7 +76,8 @@ def run_preview(args: argparse.Namespace) -> int:
 
 def run_send(args: argparse.Namespace) -> int:
     from paperboy.domain.clock import utcnow
-    from paperboy.services import digests, editions
+    from paperboy.services.digests import editions
+    from paperboy.services.digests import schedule as digests
 
     settings = context.settings()
     note = digests.check_mail_base_url(settings)

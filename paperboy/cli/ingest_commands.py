@@ -128,7 +128,7 @@ def _category(text: str) -> str:
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
-    from paperboy.services import snapshot_import
+    from paperboy.services.gathering import snapshot_import
     from paperboy.sources.snapshot import SnapshotSlice
 
     config = context.settings()
@@ -173,7 +173,7 @@ def _say(args: argparse.Namespace, message: str) -> None:
 
 
 def run_arxiv(args: argparse.Namespace) -> int:
-    from paperboy.services.harvest import harvest_oai
+    from paperboy.services.gathering.harvest import harvest_oai
     from paperboy.sources.http import HttpClient
 
     config = context.settings()
@@ -203,7 +203,7 @@ def run_arxiv(args: argparse.Namespace) -> int:
 
 
 def run_hf(args: argparse.Namespace) -> int:
-    from paperboy.services.hf_daily_import import ingest_hf_day
+    from paperboy.services.gathering.hf_daily_import import ingest_hf_day
 
     config = context.settings()
     db = context.database(config)
@@ -213,7 +213,7 @@ def run_hf(args: argparse.Namespace) -> int:
 
 
 def run_pages(args: argparse.Namespace) -> int:
-    from paperboy.services.ingest import ingest_items
+    from paperboy.services.gathering.ingest import ingest_items
     from paperboy.sources.daily_pages import read_daily_pages
 
     config = context.settings()
@@ -238,7 +238,7 @@ def run_pages(args: argparse.Namespace) -> int:
 
 
 def run_ids(args: argparse.Namespace) -> int:
-    from paperboy.services.arxiv_lookup import ingest_arxiv_ids
+    from paperboy.services.gathering.arxiv_lookup import ingest_arxiv_ids
 
     config = context.settings()
     db = context.database(config)

@@ -57,7 +57,7 @@ def register(commands: Any) -> None:
 def update_indexes(db: Any, config: Any, *, vectors: bool = True) -> Any:
     """Catch both indexes up (or the keyword index alone) with progress bars; used after
     every ingest too."""
-    from paperboy.services.indexing import Indexer, index_status
+    from paperboy.services.finding.indexing import Indexer, index_status
 
     indexer = Indexer(db, config)
     keyword_pending, vector_pending = indexer.pending()
@@ -77,7 +77,7 @@ def run_index_update(args: argparse.Namespace) -> int:
 
 
 def run_index_rebuild(args: argparse.Namespace) -> int:
-    from paperboy.services.indexing import Indexer
+    from paperboy.services.finding.indexing import Indexer
 
     config = context.settings()
     db = context.database(config)
@@ -92,7 +92,7 @@ def run_index_rebuild(args: argparse.Namespace) -> int:
 
 
 def run_index_status(args: argparse.Namespace) -> int:
-    from paperboy.services.indexing import index_status
+    from paperboy.services.finding.indexing import index_status
 
     config = context.settings()
     _print_status(index_status(context.database(config), config), args.json)
@@ -110,7 +110,7 @@ def _print_status(status: Any, as_json: bool) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from paperboy.services.search import SearchService
+    from paperboy.services.finding.search import SearchService
 
     config = context.settings()
     service = SearchService(context.database(config), config)
@@ -151,7 +151,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 def run_similar(args: argparse.Namespace) -> int:
     from paperboy.domain import InvalidArxivId, parse_arxiv_id
-    from paperboy.services.search import PaperNotFound, SearchService
+    from paperboy.services.finding.search import PaperNotFound, SearchService
 
     config = context.settings()
     try:
@@ -173,7 +173,7 @@ def run_similar(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from paperboy.services.evaluation import evaluate_dataset
+    from paperboy.services.finding.evaluation import evaluate_dataset
 
     config = context.settings()
 

@@ -76,7 +76,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_ban(args: argparse.Namespace) -> int:
-    from paperboy.services.moderation import ban_user_by_operator
+    from paperboy.services.community.moderation import ban_user_by_operator
 
     user = ban_user_by_operator(context.database(), args.email, args.reason, banned=args.banned)
     if args.json:
@@ -89,7 +89,7 @@ def run_ban(args: argparse.Namespace) -> int:
 def run_audit(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from paperboy.services.moderation import audit_log
+    from paperboy.services.community.moderation import audit_log
 
     entries = audit_log(context.database(), limit=args.limit)
     if args.json:

@@ -47,7 +47,7 @@ def _moment(text: str) -> datetime:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from paperboy.services.digests import check_mail_base_url
+    from paperboy.services.digests.schedule import check_mail_base_url
     from paperboy.services.worker import Worker
 
     settings = context.settings()

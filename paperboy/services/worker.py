@@ -15,9 +15,10 @@ from datetime import datetime, time, timedelta
 
 from paperboy.config import ConfigError, Settings
 from paperboy.domain.clock import naive_utc, utcnow
-from paperboy.services import digests, editions
-from paperboy.services.delivery_run import default_worker_id
-from paperboy.services.digests import DigestTotals
+from paperboy.services.digests import editions
+from paperboy.services.digests import schedule as digests
+from paperboy.services.digests.delivery_run import default_worker_id
+from paperboy.services.digests.schedule import DigestTotals
 from paperboy.store import Database
 from paperboy.store import deliveries as ledger
 
@@ -139,8 +140,8 @@ class Worker:
             ledger.acquire_lease(conn, name, self.worker_id, now, until)
 
     def _harvest_and_index(self) -> str | None:
-        from paperboy.services.harvest import harvest_oai
-        from paperboy.services.indexing import Indexer
+        from paperboy.services.finding.indexing import Indexer
+        from paperboy.services.gathering.harvest import harvest_oai
         from paperboy.services.library.imports import rematch_unmatched
 
         errors = []

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from paperboy.search.query import QuerySyntaxError
-from paperboy.services import comments, votes
 from paperboy.services.catalogue import find_paper
+from paperboy.services.community import comments, votes
 from paperboy.services.feed import MAX_PER_PAGE, feed_page, latest_feed_day
 from paperboy.services.library.follows import follow_matcher
 from paperboy.web.api_models import (

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from paperboy.services.authors import AuthorNameError, AuthorProfile, author_profile
+from paperboy.services.insight.authors import AuthorNameError, AuthorProfile, author_profile
 from paperboy.web.cards import author_search_url
 from paperboy.web.charts import bar_chart, monthly_bars
 from paperboy.web.context import Context, SearchUnavailableError

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from paperboy.services import comments as community_comments
 from paperboy.services.catalogue import find_paper
+from paperboy.services.community import comments as community_comments
 from paperboy.web.auth import SignedInUser
 from paperboy.web.client_address import client_ip
 from paperboy.web.community_responses import (

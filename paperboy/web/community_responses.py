@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from paperboy.services.community_errors import CommunityError, NotAllowed, NotFound
+from paperboy.services.community.errors import CommunityError, NotAllowed, NotFound
 from paperboy.services.rate_limits import RateLimited
 from paperboy.web.errors import WebError, error_body, error_response
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from paperboy.config import Settings
-from paperboy.services.search import SearchService
+from paperboy.services.finding.search import SearchService
 from paperboy.store import Database
 
 log = logging.getLogger("paperboy.web")

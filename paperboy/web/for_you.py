@@ -10,10 +10,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from paperboy.domain.subscriptions import FOR_YOU_COUNTS, FOR_YOU_DEFAULT_COUNT
-from paperboy.services import subscriptions
-from paperboy.services.for_you import MAX_DAYS, MAX_TAG, ForYouList, for_you
-from paperboy.services.for_you_signals import SIGNAL_KINDS, remove_signal, reset_signals, signals_of
+from paperboy.services.digests import subscriptions
 from paperboy.services.library.feedback import set_not_interested
+from paperboy.services.library.for_you import MAX_DAYS, MAX_TAG, ForYouList, for_you
+from paperboy.services.library.for_you_signals import SIGNAL_KINDS, remove_signal, reset_signals, signals_of
 from paperboy.services.rate_limits import RateLimited
 from paperboy.web.auth import SignedInUser
 from paperboy.web.client_address import client_ip

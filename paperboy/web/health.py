@@ -17,7 +17,7 @@ def _index_progress(context: Context) -> dict[str, Any]:
     """How far each search index is behind the store: after a first import the
     embeddings may still be computed in the background while pages and keyword search
     already work. Informational: being behind does not make the site "not ready"."""
-    from paperboy.services.indexing import index_status
+    from paperboy.services.finding.indexing import index_status
 
     try:
         status = index_status(context.db, context.settings)

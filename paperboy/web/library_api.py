@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from paperboy.domain import Paper
 from paperboy.domain.accounts import User
 from paperboy.search.query import QuerySyntaxError
-from paperboy.services import comments, votes
+from paperboy.services.community import comments, votes
 from paperboy.services.library import access, collections, exports, follows, imports, items
 from paperboy.sources.library_files import MAX_FILE_BYTES, LibraryFileError
 from paperboy.web.api import ERROR_RESPONSES

@@ -16,7 +16,7 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from paperboy.domain.topics import fit_box
-from paperboy.services.topic_map import TopicMap
+from paperboy.services.insight.topic_map import TopicMap
 from paperboy.web.cards import paper_path
 
 WIDTH = 1000

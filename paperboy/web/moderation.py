@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from paperboy.services import moderation
 from paperboy.services.accounts import list_users
+from paperboy.services.community import moderation
 from paperboy.web.auth import SignedInUser
 from paperboy.web.community_responses import REFUSALS, admins_only, error_page, safe_next, status_of
 from paperboy.web.context import AppContext, Context

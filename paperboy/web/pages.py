@@ -11,12 +11,12 @@ from markupsafe import Markup
 
 from paperboy.domain import StoredPaper
 from paperboy.search.query import QuerySyntaxError
-from paperboy.services.activity import WeeklyTrend
 from paperboy.services.catalogue import find_paper
-from paperboy.services.comments import comments_for
+from paperboy.services.community.comments import comments_for
+from paperboy.services.community.votes import vote_state
 from paperboy.services.feed import MAX_LIST, feed_page, latest_feed_day
-from paperboy.services.rising import RisingReport, rising_categories
-from paperboy.services.votes import vote_state
+from paperboy.services.insight.activity import WeeklyTrend
+from paperboy.services.insight.rising import RisingReport, rising_categories
 from paperboy.web.bibtex import bibtex_entry
 from paperboy.web.charts import bar_chart, weekly_bars
 from paperboy.web.community_responses import safe_next

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from paperboy.services.submissions import submit_paper
+from paperboy.services.community.submissions import submit_paper
 from paperboy.web.auth import SignedInUser
 from paperboy.web.client_address import client_ip
 from paperboy.web.community_responses import (

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from paperboy.domain.subscriptions import KINDS, Subscription
 from paperboy.mail import MailDeliveryError, MailHeaderError
-from paperboy.services import subscriptions
 from paperboy.services.accounts import InvalidEmail, normalise_email
+from paperboy.services.digests import subscriptions
 from paperboy.services.rate_limits import RateLimited
 from paperboy.web.client_address import client_ip
 from paperboy.web.context import Context

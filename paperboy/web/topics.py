@@ -13,7 +13,7 @@ from markupsafe import Markup
 from paperboy.search import parse_query
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.feed import Period, latest_feed_day, period_bounds
-from paperboy.services.topic_map import MapPoint, Topic, TopicMap, map_revision, topic_map
+from paperboy.services.insight.topic_map import MapPoint, Topic, TopicMap, map_revision, topic_map
 from paperboy.store import papers as paper_store
 from paperboy.store.papers import row_to_paper
 from paperboy.web.charts import bar_chart, weekly_bars

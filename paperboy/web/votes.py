@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from paperboy.services.votes import toggle_vote
+from paperboy.services.community.votes import toggle_vote
 from paperboy.web.auth import SignedInUser
 from paperboy.web.client_address import client_ip
 from paperboy.web.community_responses import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from paperboy.domain.accounts import User
-from paperboy.services.community_access import PaperRef, paper_ref
-from paperboy.services.community_errors import NotAllowed, NotFound
+from paperboy.services.community.access import PaperRef, paper_ref
+from paperboy.services.community.errors import NotAllowed, NotFound
 from paperboy.store import accounts as account_store
 
 __all__ = ["NotAllowed", "NotFound", "PaperRef", "library_owner", "paper_ref", "user_by_email"]

@@ -20,7 +20,7 @@ from paperboy.domain.library import (
     CollectionPaper,
     LibraryInputError,
 )
-from paperboy.services.community_access import acting_member
+from paperboy.services.community.access import acting_member
 from paperboy.services.library.access import NotFound, library_owner, paper_ref
 from paperboy.store import Database
 from paperboy.store import accounts as account_store

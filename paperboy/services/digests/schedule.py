@@ -1,8 +1,8 @@
 """Digests: create the editions that are due and send them through the ledger; preview one.
 
 The worker and `paperboy digest send` call `send_due`; `paperboy digest preview` calls
-`preview`. Editions and their papers are chosen in services/editions.py, the sending is
-services/delivery_run.py.
+`preview`. Editions and their papers are chosen in services/digests/editions.py, the sending is
+services/digests/delivery_run.py.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from paperboy.digest.compose import DigestContent, personalise, render_digest
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.domain.subscriptions import KINDS
 from paperboy.mail import SmtpSession, header_text, outbox_dir
-from paperboy.services import editions
-from paperboy.services.delivery_run import EditionSender, SendReport, default_worker_id
-from paperboy.services.search import SearchService
-from paperboy.services.subscriptions import SubscriptionError, check_filters, check_query
+from paperboy.services.digests import editions
+from paperboy.services.digests.delivery_run import EditionSender, SendReport, default_worker_id
+from paperboy.services.digests.subscriptions import SubscriptionError, check_filters, check_query
+from paperboy.services.finding.search import SearchService
 from paperboy.store import Database
 from paperboy.store import deliveries as ledger
 from paperboy.store.deliveries import Edition

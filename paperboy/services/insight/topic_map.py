@@ -25,7 +25,7 @@ from paperboy.config import Settings
 from paperboy.domain.topics import cluster, topic_count, topic_labels, topic_layout
 from paperboy.index.watermark import read_watermark
 from paperboy.services.feed import Period, period_bounds
-from paperboy.services.indexing import vector_folder
+from paperboy.services.finding.indexing import vector_folder
 from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import feed as feed_store

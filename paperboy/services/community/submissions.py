@@ -9,11 +9,11 @@ from paperboy.config import Settings
 from paperboy.domain import InvalidArxivId, StoredPaper, parse_arxiv_id
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
-from paperboy.services.arxiv_lookup import lookup_arxiv_papers
 from paperboy.services.catalogue import find_paper
-from paperboy.services.community_access import acting_member
-from paperboy.services.community_errors import CommunityError, NotAllowed
-from paperboy.services.ingest import ingest_items
+from paperboy.services.community.access import acting_member
+from paperboy.services.community.errors import CommunityError, NotAllowed
+from paperboy.services.gathering.arxiv_lookup import lookup_arxiv_papers
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.services.rate_limits import check_and_record
 from paperboy.sources.errors import SourceError
 from paperboy.store import Database

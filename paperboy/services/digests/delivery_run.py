@@ -27,10 +27,10 @@ from paperboy.mail import (
     SmtpSession,
     TransientMailError,
 )
-from paperboy.services import editions
-from paperboy.services.for_you_digest import ForYouDigests
-from paperboy.services.search import SearchService
-from paperboy.services.subscriptions import manage_url, unsubscribe_url
+from paperboy.services.digests import editions
+from paperboy.services.digests.for_you import ForYouDigests
+from paperboy.services.digests.subscriptions import manage_url, unsubscribe_url
+from paperboy.services.finding.search import SearchService
 from paperboy.store import Database
 from paperboy.store import deliveries as ledger
 from paperboy.store import subscriptions as subscription_store

@@ -7,7 +7,7 @@ from datetime import date
 from paperboy.config import Settings
 from paperboy.domain import IngestReport
 from paperboy.domain.clock import utcnow
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.errors import SourceError
 from paperboy.sources.hf_daily import read_daily_papers
 from paperboy.sources.http import HttpClient

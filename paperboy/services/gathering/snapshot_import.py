@@ -8,7 +8,7 @@ from pathlib import Path
 
 from paperboy.domain import IngestReport
 from paperboy.domain.errors import InvalidRequest
-from paperboy.services.ingest import Progress, ingest_items
+from paperboy.services.gathering.ingest import Progress, ingest_items
 from paperboy.sources.snapshot import SnapshotSlice, listing_days, open_snapshot, read_snapshot
 from paperboy.store import Database
 

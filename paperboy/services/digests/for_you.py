@@ -31,10 +31,10 @@ from paperboy.domain.subscriptions import FOR_YOU_DEFAULT_COUNT, Subscription
 from paperboy.embed import Embedder
 from paperboy.rank.for_you import FeatureSpace, RankerPaper, Ranking
 from paperboy.rank.for_you_fast import CandidateFeatures, FastReader, rank_readers_fast, similarities
-from paperboy.services.for_you import LIKE_THRESHOLD, MAX_CANDIDATES, MAX_LIBRARY
-from paperboy.services.indexing import embedder_for, embedding_text
+from paperboy.services.finding.indexing import embedder_for, embedding_text
 from paperboy.services.library.feedback import NOT_INTERESTED
 from paperboy.services.library.follows import FollowMatcher
+from paperboy.services.library.for_you import LIKE_THRESHOLD, MAX_CANDIDATES, MAX_LIBRARY
 from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import for_you as store

@@ -13,8 +13,8 @@ from typing import Any
 
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
-from paperboy.services.community_access import acting_member, paper_ref
-from paperboy.services.community_errors import CommunityError, NotAllowed, NotFound
+from paperboy.services.community.access import acting_member, paper_ref
+from paperboy.services.community.errors import CommunityError, NotAllowed, NotFound
 from paperboy.services.rate_limits import check_and_record
 from paperboy.store import Database
 from paperboy.store import accounts as account_store

@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from paperboy.domain import InvalidArxivId, parse_arxiv_id
 from paperboy.domain.accounts import User
-from paperboy.services.community_errors import NotAllowed, NotFound
+from paperboy.services.community.errors import NotAllowed, NotFound
 from paperboy.store import accounts as account_store
 from paperboy.store import papers as paper_store
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from paperboy.config import Settings
 from paperboy.domain import FeedEntry, IngestReport, InvalidArxivId, Rejection, SourceItem, parse_arxiv_id
 from paperboy.domain.clock import utcnow
-from paperboy.services.ingest import ingest_items
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.arxiv_api import LookupResult, fetch_arxiv_ids
 from paperboy.sources.errors import SourceError
 from paperboy.sources.http import HttpClient

@@ -24,7 +24,7 @@ from paperboy.domain.records import Paper
 from paperboy.embed import Embedder
 from paperboy.rank.for_you import FeatureSpace, RankerPaper, rank_for_reader
 from paperboy.services.feed import FeedPage
-from paperboy.services.indexing import embedder_for, embedding_text
+from paperboy.services.finding.indexing import embedder_for, embedding_text
 from paperboy.services.library.feedback import NOT_INTERESTED
 from paperboy.services.library.follows import followed_marks
 from paperboy.services.trending import trending_page

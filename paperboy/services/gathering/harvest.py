@@ -15,7 +15,7 @@ from paperboy.config import Settings
 from paperboy.domain import IngestReport
 from paperboy.domain.clock import utcnow
 from paperboy.domain.errors import InvalidRequest
-from paperboy.services.ingest import ingest_batch
+from paperboy.services.gathering.ingest import ingest_batch
 from paperboy.sources.errors import SourceError
 from paperboy.sources.http import HttpClient
 from paperboy.sources.oai_pmh import (

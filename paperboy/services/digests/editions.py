@@ -20,10 +20,10 @@ from paperboy.domain.search_modes import MEANING_MODES
 from paperboy.domain.subscriptions import describe
 from paperboy.index.watermark import read_watermark
 from paperboy.search.query import QuerySyntaxError
+from paperboy.services.digests.subscriptions import SubscriptionError, check_filters
 from paperboy.services.feed import feed_page, latest_feed_day, period_bounds
-from paperboy.services.indexing import keyword_folder, vector_folder
-from paperboy.services.search import SearchService
-from paperboy.services.subscriptions import SubscriptionError, check_filters
+from paperboy.services.finding.indexing import keyword_folder, vector_folder
+from paperboy.services.finding.search import SearchService
 from paperboy.store import Database, changes
 from paperboy.store import deliveries as ledger
 from paperboy.store import subscriptions as subscription_store

@@ -29,9 +29,9 @@ from paperboy.domain import (
 )
 from paperboy.domain.clock import utcnow
 from paperboy.domain.keys import is_title_key
-from paperboy.services.background import can_prepare_in_background, prepared_in_background
-from paperboy.services.merge import merge_papers
-from paperboy.services.validate import InvalidPaper, validate_paper
+from paperboy.services.gathering.background import can_prepare_in_background, prepared_in_background
+from paperboy.services.gathering.merge import merge_papers
+from paperboy.services.gathering.validate import InvalidPaper, validate_paper
 from paperboy.store import Database, bulk, runs
 from paperboy.store import papers as paper_store
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
 from paperboy.domain.library import Follow
-from paperboy.services.community_errors import NotFound
+from paperboy.services.community.errors import NotFound
 from paperboy.services.library.access import library_owner, paper_ref
 from paperboy.services.library.feedback import NOT_INTERESTED
 from paperboy.store import Database

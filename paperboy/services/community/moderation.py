@@ -14,8 +14,8 @@ from sqlalchemy import Connection
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.services.accounts import AccountError, normalise_email
-from paperboy.services.community_access import acting_admin, paper_ref
-from paperboy.services.community_errors import CommunityError, NotAllowed, NotFound
+from paperboy.services.community.access import acting_admin, paper_ref
+from paperboy.services.community.errors import CommunityError, NotAllowed, NotFound
 from paperboy.store import Database
 from paperboy.store import accounts as account_store
 from paperboy.store import comments as comment_store

@@ -25,9 +25,9 @@ from paperboy.evaluation.metrics import (
     recall_at_k,
 )
 from paperboy.search import QuerySyntaxError
-from paperboy.services.indexing import Indexer, embedder_for
-from paperboy.services.ingest import ingest_items
-from paperboy.services.search import MAX_RESULTS, SearchService
+from paperboy.services.finding.indexing import Indexer, embedder_for
+from paperboy.services.finding.search import MAX_RESULTS, SearchService
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.store import open_database
 
 Progress = Callable[[int], None]

@@ -1,0 +1,1 @@
+"""What members do with papers: submit, upvote, comment; and what admins do: moderate."""

@@ -1,0 +1,1 @@
+"""Digests and saved-search alerts: editions, subscriptions, and sending them through the ledger."""

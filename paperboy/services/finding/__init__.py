@@ -1,0 +1,1 @@
+"""Finding papers: keyword, semantic and hybrid search, the indexes behind it, and judging it."""

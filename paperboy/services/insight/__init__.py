@@ -1,0 +1,1 @@
+"""Pictures of the field: topic maps, trends, rising categories and author pages."""
