@@ -23,8 +23,8 @@ from fastapi.testclient import TestClient
 
 from paperboy.config import load_settings
 from paperboy.search import parse_query
+from paperboy.services.finding.activity import weekly_trend
 from paperboy.services.finding.search import SearchService
-from paperboy.services.insight.activity import weekly_trend
 from paperboy.services.insight.rising import rising_categories
 from paperboy.store import open_database
 from paperboy.web import create_app

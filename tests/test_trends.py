@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from paperboy.config import Settings
 from paperboy.domain import FeedEntry, Paper, SourceRecord
 from paperboy.search import parse_query
+from paperboy.services.finding.activity import weekly_from_days, weekly_trend
 from paperboy.services.finding.search import SearchService
 from paperboy.services.gathering.ingest import ingest_items
-from paperboy.services.insight.activity import weekly_from_days, weekly_trend
 from paperboy.services.insight.rising import rising_categories
 from paperboy.store import Database
 from paperboy.web import create_app

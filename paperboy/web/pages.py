@@ -15,7 +15,7 @@ from paperboy.services.catalogue import find_paper
 from paperboy.services.community.comments import comments_for
 from paperboy.services.community.votes import vote_state
 from paperboy.services.feed import MAX_LIST, feed_page, latest_feed_day
-from paperboy.services.insight.activity import WeeklyTrend
+from paperboy.services.finding.activity import WeeklyTrend
 from paperboy.services.insight.rising import RisingReport, rising_categories
 from paperboy.web.bibtex import bibtex_entry
 from paperboy.web.charts import bar_chart, weekly_bars

@@ -30,8 +30,8 @@ from paperboy.index.vectors import INDEX_FILE, VectorIndex, vector_file_metadata
 from paperboy.index.watermark import read_watermark
 from paperboy.rank.fusion import fuse_hybrid
 from paperboy.search import ParsedQuery, QuerySyntaxError, parse_query, query_text
+from paperboy.services.finding.activity import WeeklyTrend, weekly_trend
 from paperboy.services.finding.indexing import embedder_for, keyword_folder, vector_folder
-from paperboy.services.insight.activity import WeeklyTrend, weekly_trend
 from paperboy.store import Database, changes
 from paperboy.store import embeddings as embedding_store
 from paperboy.store.papers import row_to_paper
