@@ -6,6 +6,7 @@ No traceback ever reaches a response; unexpected errors are logged and answered 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -15,8 +16,6 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from paperboy.web.params import describe_validation_error
 
 log = logging.getLogger("paperboy.web")
 
@@ -129,3 +128,36 @@ class ServerErrorPage:
                 ),
             )
             await response(scope, receive, send)
+
+
+def describe_validation_error(errors: Sequence[Any]) -> tuple[str | None, str]:
+    """(field, message) for the first problem FastAPI found in a request."""
+    if not errors:
+        return None, "The request is not valid."
+    first = errors[0]
+    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
+    field = location[-1] if location else None
+    kind = first.get("type", "")
+    context = first.get("ctx") or {}
+    given = first.get("input")
+    name = field or "a parameter"
+    if kind == "int_parsing":
+        message = f"{name} must be a whole number, not {str(given)[:40]!r}."
+    elif kind == "greater_than_equal":
+        message = f"{name} must be at least {context.get('ge')}; got {given}."
+    elif kind == "less_than_equal":
+        message = f"{name} must be at most {context.get('le'):,}; got {str(given)[:40]}."
+    elif kind.startswith("date"):
+        message = f"{name} must be a date like 2024-05-31, not {str(given)[:40]!r}."
+    elif kind == "string_too_long":
+        message = (
+            f"{name} is {len(str(given)):,} characters long; the limit is "
+            f"{context.get('max_length'):,}. Shorten it and try again."
+        )
+    elif kind == "literal_error":
+        message = f"{name} must be one of {context.get('expected')}; got {str(given)[:40]!r}."
+    elif kind == "value_error":
+        message = f"{name} {context.get('error')}."
+    else:
+        message = f"{name}: {first.get('msg', 'invalid value')}."
+    return field, message

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -13,6 +12,7 @@ from pydantic import AfterValidator, BeforeValidator
 from paperboy.domain.categories import is_category
 from paperboy.domain.clock import DAY_RANGE, day_in_range
 from paperboy.domain.search_modes import Mode as SearchMode
+from paperboy.web.errors import bad_request
 
 MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 10_000
@@ -75,8 +75,6 @@ DayParam = Annotated[
 
 def parse_day(text: str, field: str = "date") -> date:
     """A YYYY-MM-DD date from a path or parameter, or a message saying what is wrong."""
-    from paperboy.web.errors import bad_request
-
     if not DATE_PATTERN.match(text):
         raise bad_request(f"{text[:40]!r} is not a date; use YYYY-MM-DD, e.g. 2024-05-31.", field)
     try:
@@ -86,36 +84,3 @@ def parse_day(text: str, field: str = "date") -> date:
     if not day_in_range(day):
         raise bad_request(f"{text} is out of range; use a date from {DAY_RANGE}.", field)
     return day
-
-
-def describe_validation_error(errors: Sequence[Any]) -> tuple[str | None, str]:
-    """(field, message) for the first problem FastAPI found in a request."""
-    if not errors:
-        return None, "The request is not valid."
-    first = errors[0]
-    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
-    field = location[-1] if location else None
-    kind = first.get("type", "")
-    context = first.get("ctx") or {}
-    given = first.get("input")
-    name = field or "a parameter"
-    if kind == "int_parsing":
-        message = f"{name} must be a whole number, not {str(given)[:40]!r}."
-    elif kind == "greater_than_equal":
-        message = f"{name} must be at least {context.get('ge')}; got {given}."
-    elif kind == "less_than_equal":
-        message = f"{name} must be at most {context.get('le'):,}; got {str(given)[:40]}."
-    elif kind.startswith("date"):
-        message = f"{name} must be a date like 2024-05-31, not {str(given)[:40]!r}."
-    elif kind == "string_too_long":
-        message = (
-            f"{name} is {len(str(given)):,} characters long; the limit is "
-            f"{context.get('max_length'):,}. Shorten it and try again."
-        )
-    elif kind == "literal_error":
-        message = f"{name} must be one of {context.get('expected')}; got {str(given)[:40]!r}."
-    elif kind == "value_error":
-        message = f"{name} {context.get('error')}."
-    else:
-        message = f"{name}: {first.get('msg', 'invalid value')}."
-    return field, message
