@@ -3,6 +3,9 @@ sort, collections, follows, feedback, imports (matched, unmatched, idempotent) a
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import orjson
 import pytest
 from community_fixtures import member
@@ -226,3 +229,8 @@ def test_bibtex_export_escapes_specials_and_gives_unique_keys(stocked: Database)
     text = exports.export_library(stocked, ada, "bibtex")
     assert r"keywords = {a\_b \& c}" in text and "eprint = {2611.00001}" in text
     assert exports.to_bibtex([]) == ""
+    # Three saves of papers whose keys coincide (same first author, year, first word).
+    [item] = items.library_items(stocked, ada)
+    twins = [replace(item, paper=replace(item.paper, title=f"Attention, take {n}")) for n in range(3)]
+    keys = re.findall(r"^@\w+\{([^,]+),", exports.to_bibtex(twins), flags=re.M)
+    assert len(keys) == 3 and len(set(keys)) == 3 and keys[1] == keys[0] + "a" and keys[2] == keys[0] + "b"

@@ -14,9 +14,9 @@ from web_server import EXTRA_DAY, SEED_DAYS, fill_store, require_search
 
 from paperboy.config import Settings
 from paperboy.domain import Author, Paper
+from paperboy.domain.bibtex import bibtex_entry, escape_bibtex
 from paperboy.store import Database
 from paperboy.web import create_app
-from paperboy.web.bibtex import bibtex_entry, escape_bibtex
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from paperboy.domain import StoredPaper
+from paperboy.domain.bibtex import bibtex_entry
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.catalogue import find_paper
 from paperboy.services.community.comments import comments_for
@@ -17,7 +18,6 @@ from paperboy.services.community.votes import vote_state
 from paperboy.services.feed import MAX_LIST, feed_page, latest_feed_day
 from paperboy.services.finding.activity import WeeklyTrend
 from paperboy.services.insight.rising import RisingReport, rising_categories
-from paperboy.web.bibtex import bibtex_entry
 from paperboy.web.charts import bar_chart, weekly_bars
 from paperboy.web.community_responses import safe_next
 from paperboy.web.context import AppContext, Context, SearchUnavailableError

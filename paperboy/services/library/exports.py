@@ -1,23 +1,17 @@
-"""Exporting a library as BibTeX, RIS or CSL-JSON.
-
-The BibTeX builder is here rather than shared with web/bibtex.py: services cannot import
-the web layer, and the library's entries carry more (tags as keywords, unique citation
-keys across one file, a DOI-only paper).
-"""
+"""Exporting a library as BibTeX (entries written by domain/bibtex.py, as the paper page's),
+RIS or CSL-JSON."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 
 import orjson
 
 from paperboy.domain.accounts import User
 from paperboy.domain.arxiv_ids import abs_page_url
+from paperboy.domain.bibtex import bibtex_entry, distinct_citation_keys
 from paperboy.domain.errors import InvalidRequest
 from paperboy.domain.library import LibraryItem
-from paperboy.domain.records import Author, Paper
 from paperboy.services.library.items import library_items
 from paperboy.store import Database
 
@@ -27,9 +21,6 @@ MEDIA_TYPES = {
     "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
     "csl-json": ("application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
 }
-_SPECIAL = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
-            "^": r"\textasciicircum{}", "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}",
-            "$": r"\$"}  # fmt: skip
 
 
 def export_library(db: Database, user: User, file_format: str) -> str:
@@ -51,72 +42,14 @@ def export_items(items: Sequence[LibraryItem], file_format: str) -> str:
 # --- BibTeX ---
 
 
-def escape_bibtex(text: str) -> str:
-    """Plain text safe inside a braced BibTeX field: every special character escaped."""
-    return "".join(_SPECIAL.get(c, c) for c in " ".join(text.split()))
-
-
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
-def _cite_base(key: str, paper: Paper) -> str:
-    first = paper.authors[0] if paper.authors else None
-    surname = (first.keyname or first.name.split()[-1]) if first and first.name.split() else ""
-    words = [w for w in re.findall(r"[A-Za-z]+", _ascii(paper.title)) if len(w) > 3]
-    year = str(paper.published.year) if paper.published else ""
-    cite = re.sub(r"[^a-z0-9]", "", _ascii(surname).lower()) + year + (words[0].lower() if words else "")
-    return cite or re.sub(r"[^A-Za-z0-9]", "", key)[:40] or "paper"
-
-
-def _bib_author(author: Author) -> str:
-    if not author.keyname:
-        return "{" + escape_bibtex(author.name) + "}" if "," in author.name else escape_bibtex(author.name)
-    parts = (
-        [author.keyname]
-        + ([author.suffix] if author.suffix else [])
-        + ([author.forenames] if author.forenames else [])
-    )
-    return ", ".join(escape_bibtex(p) for p in parts)
-
-
 def to_bibtex(items: Sequence[LibraryItem]) -> str:
-    used: dict[str, int] = {}
-    blocks = []
-    for item in items:
-        paper = item.paper
-        base = _cite_base(item.paper_key, paper)
-        n = used.get(base, 0)
-        used[base] = n + 1
-        cite = base if n == 0 else f"{base}{_suffix(n)}"
-        fields: list[tuple[str, str]] = [("title", escape_bibtex(paper.title))]
-        if paper.authors:
-            fields.append(("author", " and ".join(_bib_author(a) for a in paper.authors)))
-        if paper.journal_ref:
-            fields.append(("journal", escape_bibtex(paper.journal_ref)))
-        if paper.published:
-            fields.append(("year", str(paper.published.year)))
-        if paper.arxiv_id:
-            fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
-            if paper.primary_category:
-                fields.append(("primaryClass", paper.primary_category))
-            fields.append(("url", abs_page_url(paper.arxiv_id)))
-        if paper.doi:
-            fields.append(("doi", escape_bibtex(paper.doi)))
-        if item.tags:
-            fields.append(("keywords", escape_bibtex(", ".join(item.tags))))
-        kind = "article" if paper.journal_ref else "misc"
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        blocks.append(f"@{kind}{{{cite},\n{body}\n}}")
+    """Every item an entry (its tags as keywords), each cited by a key of its own."""
+    cites = distinct_citation_keys([(item.paper_key, item.paper) for item in items])
+    blocks = [
+        bibtex_entry(item.paper_key, item.paper, cite=cite, keywords=item.tags)
+        for item, cite in zip(items, cites, strict=True)
+    ]
     return "\n\n".join(blocks) + ("\n" if blocks else "")
-
-
-def _suffix(n: int) -> str:
-    letters = ""
-    while n > 0:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
 
 
 # --- RIS ---

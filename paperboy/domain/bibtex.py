@@ -1,12 +1,14 @@
-"""A BibTeX entry for a paper: @article when it has a journal reference, else @misc."""
+"""A BibTeX entry for a paper: @article when it has a journal reference, else @misc. Pure:
+the paper page's "Cite" box and the library's BibTeX export both write entries here."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
-from paperboy.domain import Author, Paper
 from paperboy.domain.arxiv_ids import abs_page_url
+from paperboy.domain.records import Author, Paper
 
 # Characters LaTeX treats specially in running text.
 _SPECIAL = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
@@ -14,8 +16,9 @@ _SPECIAL = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "~": r"\textasciitil
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+|\$")
 
 
-def bibtex_entry(key: str, paper: Paper) -> str:
-    """The entry as text. Titles that already hold LaTeX keep it; plain text is escaped."""
+def bibtex_entry(key: str, paper: Paper, cite: str | None = None, keywords: Sequence[str] = ()) -> str:
+    """The entry as text, cited as `cite` (else citation_key). Titles that already hold
+    LaTeX keep it; plain text is escaped. keywords: a reader's tags, in an export."""
     kind = "article" if paper.journal_ref else "misc"
     fields: list[tuple[str, str]] = [("title", escape_bibtex(paper.title))]
     if paper.authors:
@@ -32,8 +35,32 @@ def bibtex_entry(key: str, paper: Paper) -> str:
         fields.append(("url", abs_page_url(paper.arxiv_id)))
     if paper.doi:
         fields.append(("doi", escape_bibtex(paper.doi)))
+    if keywords:
+        fields.append(("keywords", escape_bibtex(", ".join(keywords))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@{kind}{{{citation_key(key, paper)},\n{body}\n}}"
+    return f"@{kind}{{{cite or citation_key(key, paper)},\n{body}\n}}"
+
+
+def distinct_citation_keys(keys_and_papers: Sequence[tuple[str, Paper]]) -> list[str]:
+    """citation_key of each, with a letter added to the second and later of one key
+    (vaswani2017attention, vaswani2017attentiona, ...), so one file cites each entry once."""
+    used: dict[str, int] = {}
+    cites = []
+    for key, paper in keys_and_papers:
+        base = citation_key(key, paper)
+        n = used.get(base, 0)
+        used[base] = n + 1
+        cites.append(base if n == 0 else base + _letters(n))
+    return cites
+
+
+def _letters(n: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa: the suffix that tells apart entries sharing a key."""
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
 
 
 # Words a cite key skips, as Google Scholar's keys do ("attention", not "the").
@@ -87,9 +114,11 @@ def escape_bibtex(text: str) -> str:
 
 
 def _author(author: Author) -> str:
-    """ "Keyname, Suffix, Forenames": the comma form BibTeX reads unambiguously."""
+    """ "Keyname, Suffix, Forenames": the comma form BibTeX reads unambiguously; a name
+    given whole with a comma in it (a consortium) is braced so BibTeX keeps it one name."""
     if not author.keyname:
-        return escape_bibtex(author.name)
+        name = escape_bibtex(author.name)
+        return "{" + name + "}" if "," in author.name else name
     parts = (
         [author.keyname]
         + ([author.suffix] if author.suffix else [])
