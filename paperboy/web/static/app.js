@@ -88,41 +88,71 @@
     button.title = state.voted ? "Take back your upvote" : "Upvote";
   }
 
-  // Upvote forms toggle in place: fetch with the CSRF header, show the new count, no reload.
-  // Without this script (or if fetch fails to get JSON) the form posts and the page reloads.
-  function setUpVoteButtons() {
+  // A form acted on in place: posted with fetch and the CSRF header, no reload, the answer's
+  // JSON handed to done(form, answer). Without this script (or if fetch fails to get JSON)
+  // the form posts as usual and the page reloads. options: button and problem (selectors of
+  // the button to disable and the element that shows what went wrong), failure (the message
+  // when the answer says none), body (a form-encoded body, if the action needs one).
+  function actInPlace(selector, options, done) {
     if (!window.fetch) return;
-    document.querySelectorAll("form.vote-form").forEach(function (form) {
+    document.querySelectorAll(selector).forEach(function (form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
-        var button = form.querySelector(".vote-button");
-        var problem = form.querySelector(".vote-problem");
+        var button = form.querySelector(options.button);
+        var problem = form.querySelector(options.problem);
+        var headers = { "Accept": "application/json", "X-CSRF-Token": csrfToken() };
+        if (options.body) headers["Content-Type"] = "application/x-www-form-urlencoded";
         button.disabled = true;
-        fetch(form.action, {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Accept": "application/json", "X-CSRF-Token": csrfToken() }
+        // getAttribute: a field named "action" in the form would shadow form.action.
+        fetch(form.getAttribute("action"), {
+          method: "POST", credentials: "same-origin", headers: headers, body: options.body
         }).then(function (response) {
           if (response.status === 401) { window.location.href = "/sign-in"; return null; }
           return response.json().then(function (body) {
-            if (!response.ok) throw new Error(body.error ? body.error.message : "The vote did not go through.");
+            if (!response.ok) throw new Error(body.error ? body.error.message : options.failure);
             return body;
           });
-        }).then(function (state) {
-          if (state) { showVote(form, state); if (problem) problem.textContent = ""; }
+        }).then(function (answer) {
+          if (!answer) return;
+          if (problem) problem.textContent = "";
+          done(form, answer);
         }).catch(function (error) {
           if (problem) problem.textContent = error.message;
         }).then(function () {
-          button.disabled = false;
+          if (document.contains(button)) button.disabled = false;
         });
       });
     });
   }
 
+  function showSaved(form, answer) {
+    var button = form.querySelector(".save-button");
+    button.setAttribute("aria-pressed", answer.saved ? "true" : "false");
+    button.textContent = answer.saved ? "Saved" : "Save";
+    button.title = answer.saved ? "In your library: take it out" : "Save to your library";
+  }
+
+  function leaveTheList(form) {
+    var item = form.closest("li.for-you-item");
+    if (item) item.remove();
+  }
+
+  // Upvotes toggle and show the new count; Save buttons on cards and paper pages save or take
+  // out; "Not interested" on the for-you page marks the paper and it leaves the list.
+  function setUpInPlaceForms() {
+    actInPlace("form.vote-form", { button: ".vote-button", problem: ".vote-problem",
+                                   failure: "The vote did not go through." }, showVote);
+    actInPlace("form.save-form", { button: ".save-button", problem: ".save-problem",
+                                   failure: "Saving did not go through." }, showSaved);
+    actInPlace("form.not-interested-form", { button: "button", problem: ".not-interested-problem",
+                                             failure: "That did not go through.", body: "action=mark" },
+               leaveTheList);
+  }
+
   setUpThemeToggle();
   setUpCopyButtons();
   setUpKeys();
-  setUpVoteButtons();
+  setUpInPlaceForms();
 })();
 
 // Subscribe page: the saved-search fields matter only for "New papers matching a search",
@@ -140,86 +170,4 @@
   }
   kinds.forEach(function (input) { input.addEventListener("change", update); });
   update();
-})();
-
-// Save buttons on cards and paper pages: saved in place with fetch and the CSRF header, no
-// reload. Without this script the form posts and comes back to the same page.
-(function () {
-  "use strict";
-  if (!window.fetch) return;
-  function token() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
-  function show(form, saved) {
-    var button = form.querySelector(".save-button");
-    button.setAttribute("aria-pressed", saved ? "true" : "false");
-    button.textContent = saved ? "Saved" : "Save";
-    button.title = saved ? "In your library: take it out" : "Save to your library";
-  }
-  document.querySelectorAll("form.save-form").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var button = form.querySelector(".save-button");
-      var problem = form.querySelector(".save-problem");
-      button.disabled = true;
-      fetch(form.action, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Accept": "application/json", "X-CSRF-Token": token() }
-      }).then(function (response) {
-        if (response.status === 401) { window.location.href = "/sign-in"; return null; }
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.error ? body.error.message : "Saving did not go through.");
-          return body;
-        });
-      }).then(function (state) {
-        if (state) { show(form, state.saved); if (problem) problem.textContent = ""; }
-      }).catch(function (error) {
-        if (problem) problem.textContent = error.message;
-      }).then(function () {
-        button.disabled = false;
-      });
-    });
-  });
-})();
-
-// "Not interested" on the for-you page: the paper is marked with fetch and the CSRF header and
-// leaves the list in place. Without this script the form posts and the page comes back without it.
-(function () {
-  "use strict";
-  if (!window.fetch) return;
-  function token() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
-  document.querySelectorAll("form.not-interested-form").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var button = form.querySelector("button");
-      var problem = form.querySelector(".not-interested-problem");
-      button.disabled = true;
-      // getAttribute: the form's "action" field would shadow form.action.
-      fetch(form.getAttribute("action"), {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Accept": "application/json", "X-CSRF-Token": token(),
-                   "Content-Type": "application/x-www-form-urlencoded" },
-        body: "action=mark"
-      }).then(function (response) {
-        if (response.status === 401) { window.location.href = "/sign-in"; return null; }
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.error ? body.error.message : "That did not go through.");
-          return body;
-        });
-      }).then(function (state) {
-        if (!state) return;
-        var item = form.closest("li.for-you-item");
-        if (item) item.remove();
-      }).catch(function (error) {
-        if (problem) problem.textContent = error.message;
-        button.disabled = false;
-      });
-    });
-  });
 })();
