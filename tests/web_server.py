@@ -133,7 +133,7 @@ def running_server(
     database_url: str,
     data_dir: Path,
     model_dir: Path,
-    timeout: float = 30.0,
+    timeout: float = 180.0,
     workers: int = 1,
     settings: dict[str, str] | None = None,
 ) -> Iterator[str]:
@@ -142,6 +142,9 @@ def running_server(
     settings: more PAPERBOY_* variables for the server, e.g. {"PAPERBOY_TRUSTED_PROXIES": "127.0.0.1"}.
     A port found free can be taken by another process before the server binds it (tests
     run in parallel under pytest-xdist): then the server is started again on another one.
+    timeout: how long to wait for its first answer. It returns as soon as the server
+    answers, so the limit only stops a server that hangs: starting takes 3-5 s on a quiet
+    machine but measured 20-30 s on a loaded one, where 30 s failed tests that were right.
     """
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_") or k.startswith("PAPERBOY_TEST_")
