@@ -143,8 +143,8 @@ def running_server(
     A port found free can be taken by another process before the server binds it (tests
     run in parallel under pytest-xdist): then the server is started again on another one.
     timeout: how long to wait for its first answer. It returns as soon as the server
-    answers, so the limit only stops a server that hangs: starting takes 3-5 s on a quiet
-    machine but measured 20-30 s on a loaded one, where 30 s failed tests that were right.
+    answers, so the limit only stops a server that hangs: starting (mostly imports) took
+    22-31 s on 2 cores at load average 10, where a 30 s limit failed tests that were right.
     """
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_") or k.startswith("PAPERBOY_TEST_")
