@@ -5,8 +5,9 @@ launched by the first browser test and closed as soon as the next test to run is
 (`pytest_runtest_teardown` in conftest.py): Playwright's sync API leaves its event loop
 marked running in the main thread between calls, so a Chromium kept for the rest of the run
 would break any later test that calls `asyncio.run()`. Run in file order, the browser
-modules come one after the other and share one launch; under pytest-xdist they are one
-group (`xdist_group("browser")`, see conftest.py), so one worker runs them all in a row.
+modules come one after the other and share one launch; under pytest-xdist with
+`--dist loadgroup` they are one group (`pytest_xdist_make_scheduler` in conftest.py), so
+one worker runs them all in a row.
 """
 
 from __future__ import annotations

@@ -220,24 +220,34 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         SHARED.close()
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for pytest-xdist, and on the PostgreSQL pass, run only what can
-    differ by backend: tests that open a store.
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under pytest-xdist with `--dist loadgroup` (as scripts/test runs): one group per test
+    file, so a module's fixtures (servers, stores, corpora) are built once, on one worker,
+    and one group for all the browser files, so they share one Chromium in a row.
 
-    Groups (used by `--dist loadgroup`, as scripts/test runs): one per test file, so a
-    module's fixtures (servers, stores, corpora) are built once, on one worker; and one for
-    all the browser files together, so they share one Chromium. This runs before
-    xdist's own hook, which reads the groups.
+    A scheduler rather than xdist_group marks: xdist 3.8 renames each marked test's node
+    id on the workers, which pytest 9 no longer reports, so the marks were ignored."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFileBrowsersTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "browser" if Path(path).name.startswith("test_browser") else path
+
+    return ByFileBrowsersTogether(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, run only what can differ by backend: tests that open a store.
 
     A test reaches the backend only through a store, and every store comes from
     `_postgres_template` (via `database_url` or `fresh_database`); the rest ran on the
     SQLite pass already. Browser tests drive the same handlers the in-process web tests
     run on both backends, so they run once, on SQLite.
     """
-    for item in items:
-        group = "browser" if is_browser_test(item) else Path(str(item.fspath)).stem
-        item.add_marker(pytest.mark.xdist_group(group))
     if BACKEND != "postgresql":
         return
     keep, drop = [], []
