@@ -7,6 +7,7 @@ and drop databases; each test gets a fresh database cloned from a migrated templ
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 import uuid
@@ -91,13 +92,35 @@ def db(database_url: str) -> Iterator[Database]:
 @pytest.fixture(scope="session")
 def model_dir(request: pytest.FixtureRequest) -> Path:
     """One folder for the converted embedding models, kept in pytest's cache folder so
-    the one-off ONNX build and distillation happen once, not per test or per run."""
+    the one-off ONNX build and distillation happen once, not per test or per run.
+
+    The default model is built here, before any test can ask for it in-process or from
+    a `paperboy` subprocess, and under a lock: with pytest-xdist the first worker builds
+    it while the others wait, then find it built."""
     cache = getattr(request.config, "cache", None)
     if cache is None:  # run with -p no:cacheprovider: a fixed folder keeps the one-off build shared
         folder = Path(tempfile.gettempdir()) / "paperboy-embed-models"
         folder.mkdir(exist_ok=True)
-        return folder
-    return Path(cache.mkdir("paperboy-embed-models"))
+    else:
+        folder = Path(cache.mkdir("paperboy-embed-models"))
+    from paperboy.embed import DEFAULT_EMBEDDER, load_embedder
+
+    with only_one_builder(folder):
+        load_embedder(DEFAULT_EMBEDDER, folder, threads=1)
+    return folder
+
+
+@contextmanager
+def only_one_builder(folder: Path) -> Iterator[None]:
+    """Hold the folder's build lock, so one process builds a model and the others wait for
+    it (each build also writes to a scratch name and renames, so a process outside the
+    lock never reads half a file; it may only build the same file twice)."""
+    with open(folder / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class RememberingEmbedder:
@@ -175,6 +198,48 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, 
     return tmp_path
 
 
+def is_browser_test(item: pytest.Item | None) -> bool:
+    return item is not None and Path(str(item.fspath)).name.startswith("test_browser")
+
+
+@pytest.fixture
+def browser() -> object:
+    """The run's headless Chromium (tests/browser_harness.py); each test opens its own
+    context on it, so nothing but the process is shared."""
+    from browser_harness import SHARED
+
+    return SHARED.get()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Close the shared Chromium once the run leaves the browser tests (see browser_harness)."""
+    if is_browser_test(item) and not is_browser_test(nextitem):
+        from browser_harness import SHARED
+
+        SHARED.close()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under pytest-xdist with `--dist loadgroup` (as scripts/test runs): one group per test
+    file, so a module's fixtures (servers, stores, corpora) are built once, on one worker,
+    and one group for all the browser files, so they share one Chromium in a row.
+
+    A scheduler rather than xdist_group marks: xdist 3.8 renames each marked test's node
+    id on the workers, which pytest 9 no longer reports, so the marks were ignored."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFileBrowsersTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "browser" if Path(path).name.startswith("test_browser") else path
+
+    return ByFileBrowsersTogether(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the PostgreSQL pass, run only what can differ by backend: tests that open a store.
 
@@ -188,8 +253,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep, drop = [], []
     for item in items:
         opens_a_store = "_postgres_template" in getattr(item, "fixturenames", ())
-        in_browser = Path(str(item.fspath)).name.startswith("test_browser")
-        (keep if opens_a_store and not in_browser else drop).append(item)
+        (keep if opens_a_store and not is_browser_test(item) else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

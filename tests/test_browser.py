@@ -3,24 +3,16 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_harness import DESKTOP, PHONE, SCREENSHOTS, Visit
 from conftest import fresh_database
-from playwright import sync_api as playwright_sync
 from web_server import EXTRA_DAY, SEED_DAYS, fill_store, index_store, running_server
 
 from paperboy.config import Settings
 from paperboy.store import open_database
-
-# Debian's chromium (scripts/setup installs it); Playwright downloads no browser here.
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Saved on every run for people to look at (docs/screenshots/ holds copies for the docs).
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -38,39 +30,6 @@ def site(
         db.close()
         with running_server(url, data_dir, model_dir) as base:
             yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
-class Visit:
-    """A page plus what must never happen on it: dialogs, script errors, CSP violations."""
-
-    def __init__(self, page: object) -> None:
-        self.page = page
-        self.dialogs: list[str] = []
-        self.console_errors: list[str] = []
-        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
-        page.on("console", self._on_console)  # type: ignore[attr-defined]
-        page.on("pageerror", lambda e: self.console_errors.append(str(e)))  # type: ignore[attr-defined]
-
-    def _on_console(self, message: object) -> None:
-        # HTTP error statuses are the subject of other tests; scripts errors and CSP refusals are not.
-        text = message.text  # type: ignore[attr-defined]
-        if message.type == "error" and not text.startswith("Failed to load resource: the server responded"):  # type: ignore[attr-defined]
-            self.console_errors.append(text)
-
-    def check_clean(self) -> None:
-        assert self.dialogs == []
-        assert self.console_errors == []
 
 
 @pytest.fixture

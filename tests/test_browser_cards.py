@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_harness import DESKTOP, PHONE, SCREENSHOTS, Visit
 from conftest import fresh_database
 from feed_fixtures import DAY, fill_realistic_day
-from playwright import sync_api as playwright_sync
-from test_browser import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, Visit
 from web_server import running_server
 
 from paperboy.store import open_database
@@ -179,14 +178,3 @@ def test_both_layouts_fit_a_phone_and_dark_mode(browser: object, site: str) -> N
     screenshot(page, "phone-compact.png")
     visit.check_clean()
     context.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_harness import DESKTOP, DOCS_SCREENSHOTS, PHONE, SCREENSHOTS, Visit
 from conftest import fresh_database
 from outbox_links import mailed_links
 from playwright import sync_api as playwright_sync
 from recorded_server import RecordedServer
 from test_arxiv_api import arxiv_like
-from test_browser import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, Visit
 from web_server import fill_store, index_store, running_server
 
 from paperboy.config import Settings
@@ -25,7 +25,6 @@ from paperboy.store import open_database
 
 PAPER = "2405.07518"  # in the store, with 99 upvotes from Hugging Face
 NEW_PAPER = "2402.01234"  # not in the store: fetched from the arXiv API (on loopback) when submitted
-DOCS_SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 HOSTILE_NAME = "Ada <img src=x onerror=alert(1)>"
 COMMENT = (
     "**Bold claim**: the 4.2x holds, see [the code](https://example.org/moe).\n\n"
@@ -57,17 +56,6 @@ def site(
         (data_dir / "paperboy.toml").write_text(f'arxiv_api_url = "{arxiv.url}/api/query"\n')
         with running_server(url, data_dir, model_dir) as base:
             yield Site(base, data_dir, url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def sign_in(page: object, site: Site, address: str) -> None:

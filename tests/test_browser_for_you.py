@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from browser_harness import DESKTOP, Visit
 from conftest import fresh_database
 from playwright import sync_api as playwright_sync
 from recommend_fixtures import TOPICS
-from test_browser import CHROMIUM, DESKTOP, Visit
 from test_browser_community import Site, sign_in
 from web_server import fill_store, index_store, running_server
 
@@ -61,17 +61,6 @@ def site(
         db.close()
         with running_server(url, data_dir, model_dir) as base:
             yield Site(base, data_dir, url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def _reader_with_library(browser: object, site: Site, address: str) -> Iterator[Visit]:

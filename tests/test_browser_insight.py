@@ -15,15 +15,13 @@ from pathlib import Path
 
 import pytest
 from author_fixtures import fill_author_store
+from browser_harness import DESKTOP, DOCS_SCREENSHOTS, SCREENSHOTS, Visit
 from conftest import fresh_database
-from playwright import sync_api as playwright_sync
-from test_browser import CHROMIUM, DESKTOP, SCREENSHOTS, Visit
 from web_server import running_server
 
 from paperboy.config import Settings
 from paperboy.store import open_database
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 FOR_DOCS = {"author-light.png", "author-dark.png", "search-trend.png"}
 LIGHT_ACCENT = "rgb(51, 70, 199)"  # --accent in style.css
 DARK_ACCENT = "rgb(159, 176, 255)"
@@ -43,17 +41,6 @@ def site(
         db.close()
         with running_server(url, data_dir, model_dir) as base:
             yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def _visit(browser: object, site: str, scheme: str) -> Iterator[Visit]:

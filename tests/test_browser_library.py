@@ -13,10 +13,10 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from browser_harness import DESKTOP, DOCS_SCREENSHOTS, PHONE, Visit
 from conftest import fresh_database
 from playwright import sync_api as playwright_sync
-from test_browser import CHROMIUM, DESKTOP, PHONE, Visit
-from test_browser_community import DOCS_SCREENSHOTS, Site, sign_in
+from test_browser_community import Site, sign_in
 from test_browser_community import screenshot as save_screenshot
 from web_server import SEED_DAYS, fill_store, index_store, running_server
 
@@ -56,17 +56,6 @@ def site(
         db.close()
         with running_server(url, data_dir, model_dir) as base:
             yield Site(base, data_dir, url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

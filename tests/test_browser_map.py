@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_harness import DESKTOP, Visit
 from conftest import fresh_database
 from map_fixtures import SUBJECTS, VARIANTS, fill_map_store
-from playwright import sync_api as playwright_sync
-from test_browser import CHROMIUM, DESKTOP, Visit
 from test_browser_insight import screenshot
 from web_server import running_server
 
@@ -42,17 +41,6 @@ def site(
         db.close()
         with running_server(url, data_dir, model_dir) as base:
             yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def _visit(browser: object, site: str, scheme: str) -> Iterator[Visit]:

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_harness import DESKTOP, Visit
 from conftest import fresh_database
 from outbox_links import mailed_links
-from test_browser import CHROMIUM, DESKTOP, Visit, screenshot
+from test_browser import screenshot
 from web_server import fill_store, index_store, running_server
 
 from paperboy.config import Settings
@@ -38,20 +39,12 @@ def site(
 
 
 @pytest.fixture
-def visit(site: tuple[str, Path]) -> Iterator[Visit]:
-    from playwright import sync_api as playwright_sync
-
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = chromium.new_context(viewport=DESKTOP, base_url=site[0], color_scheme="light")
-        visit = Visit(context.new_page())
-        yield visit
-        visit.check_clean()
-        context.close()
-        chromium.close()
+def visit(browser: object, site: tuple[str, Path]) -> Iterator[Visit]:
+    context = browser.new_context(viewport=DESKTOP, base_url=site[0], color_scheme="light")  # type: ignore[attr-defined]
+    visit = Visit(context.new_page())
+    yield visit
+    visit.check_clean()
+    context.close()
 
 
 def test_subscribe_to_a_search_from_the_search_page_and_confirm_by_the_mailed_link(

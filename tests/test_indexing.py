@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import SNAPSHOT_SAMPLE
@@ -110,45 +111,90 @@ def test_status_reports_how_far_behind(db: Database, settings: Settings) -> None
     assert (status.keyword_behind, status.vector_behind, status.up_to_date) == (200, 200, False)
 
 
+# The indexer that gets killed: the real `paperboy index update` in its own process, with
+# steps of PAUSED_STEP papers and an embedder that, once the first step's embeddings are
+# committed, writes the file it is given and waits inside its next embed() for ever. The
+# test kills it there: no sleep to guess, and it can neither finish early nor be caught
+# before it has committed anything.
+PAUSED_STEP = 100
+PAUSED_INDEXER = """
+import sys
+import threading
+from pathlib import Path
+
+import paperboy.services.indexing as indexing
+from paperboy.cli import main
+
+marker = Path(sys.argv[1])
+indexing.STEP = int(sys.argv[2])
+real_embedder_for = indexing.embedder_for
+
+
+class PausesInTheSecondStep:
+    def __init__(self, inner):
+        self.inner, self.calls = inner, 0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def embed(self, texts, progress=None):
+        self.calls += 1
+        if self.calls == 2:
+            marker.write_text("embedding the second step")
+            threading.Event().wait()
+        return self.inner.embed(texts, progress)
+
+
+indexing.embedder_for = lambda settings: PausesInTheSecondStep(real_embedder_for(settings))
+sys.exit(main(["index", "update"]))
+"""
+
+
 def test_killing_the_indexer_mid_run_loses_nothing(
-    db: Database, settings: Settings, database_url: str
+    db: Database, settings: Settings, database_url: str, tmp_path: Path
 ) -> None:
     """kill -9 while it embeds, then run again: both indexes match the store exactly."""
+    count = 2 * PAUSED_STEP + 60
     many = [
         SourceRecord(
             Paper(
                 title=f"Synthetic paper number {n} on topic {n % 17}",
-                abstract=f"An abstract about topic {n % 17} with detail {n}. " * 8,
+                abstract=f"An abstract about topic {n % 17} with detail {n}. " * 2,
                 source="test",
                 arxiv_id=f"2402.{n:05d}",
             ),
             f"test {n}",
         )
-        for n in range(1, 2601)
+        for n in range(1, count + 1)
     ]
-    ingest_items(db, many, kind="test", batch_size=500)
+    ingest_items(db, many, kind="test", batch_size=50)
     env = {
         **os.environ,
         "PAPERBOY_DATA_DIR": str(settings.data_dir),
         "PAPERBOY_DATABASE_URL": database_url,
         "PAPERBOY_MODEL_DIR": str(settings.effective_model_dir),
     }
-    indexer = subprocess.Popen(
-        [sys.executable, "-m", "paperboy", "index", "update"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    # Wait until it is embedding: some embeddings committed, the vector index not done.
-    while time.monotonic() < deadline:
+    marker, log = tmp_path / "paused", tmp_path / "indexer.log"
+    with open(log, "wb") as output:
+        indexer = subprocess.Popen(
+            [sys.executable, "-c", PAUSED_INDEXER, str(marker), str(PAUSED_STEP)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 240
+        while not marker.exists():
+            if indexer.poll() is not None:
+                pytest.fail(f"the indexer exited with {indexer.returncode}:\n{log.read_text()}")
+            assert time.monotonic() < deadline, "the indexer did not reach its second step"
+            time.sleep(0.05)
         with db.connect() as conn:
-            if embedding_store.count_embeddings(conn, settings.embedding_model) >= 1000:
-                break
-        assert indexer.poll() is None, "the indexer finished before it could be killed"
-        time.sleep(0.05)
-    indexer.send_signal(signal.SIGKILL)
-    indexer.wait()
+            assert embedding_store.count_embeddings(conn, settings.embedding_model) == PAUSED_STEP
+    finally:
+        indexer.send_signal(signal.SIGKILL)
+        indexer.wait()
+    assert indexer.returncode == -signal.SIGKILL
     assert not index_status(db, settings).up_to_date
 
     finished = subprocess.run(
@@ -160,8 +206,10 @@ def test_killing_the_indexer_mid_run_loses_nothing(
     )
     assert finished.returncode == 0, finished.stderr
     status = json.loads(finished.stdout)
-    assert status["up_to_date"] and status["keyword_documents"] == status["vectors"] == 2600
+    assert status["up_to_date"] and status["keyword_documents"] == status["vectors"] == count
     assert indexed_ids(settings) == (stored_ids(db), stored_ids(db))
+    with db.connect() as conn:
+        assert embedding_store.count_embeddings(conn, settings.embedding_model) == count
 
 
 # -- the watermark is exact ------------------------------------------------------------

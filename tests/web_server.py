@@ -124,20 +124,28 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class PortTaken(RuntimeError):
+    """The free port was taken (by another test worker, say) before the server bound it."""
+
+
 @contextmanager
 def running_server(
     database_url: str,
     data_dir: Path,
     model_dir: Path,
-    timeout: float = 30.0,
+    timeout: float = 180.0,
     workers: int = 1,
     settings: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Start `paperboy serve` on a free loopback port; yield its base URL; stop it.
 
     settings: more PAPERBOY_* variables for the server, e.g. {"PAPERBOY_TRUSTED_PROXIES": "127.0.0.1"}.
+    A port found free can be taken by another process before the server binds it (tests
+    run in parallel under pytest-xdist): then the server is started again on another one.
+    timeout: how long to wait for its first answer. It returns as soon as the server
+    answers, so the limit only stops a server that hangs: starting (mostly imports) took
+    22-31 s on 2 cores at load average 10, where a 30 s limit failed tests that were right.
     """
-    port = free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_") or k.startswith("PAPERBOY_TEST_")
     }
@@ -145,47 +153,58 @@ def running_server(
         PAPERBOY_DATABASE_URL=database_url, PAPERBOY_DATA_DIR=str(data_dir), PAPERBOY_MODEL_DIR=str(model_dir)
     )
     env.update(settings or {})
-    log_path = data_dir / f"serve-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "paperboy",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--workers",
-                str(workers),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=data_dir,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_ready(base, process, timeout, log_path)
-            yield base
-        finally:
-            process.terminate()
+    for attempt in range(3):
+        port = free_port()
+        log_path = data_dir / f"serve-{port}.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "paperboy",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                    "--workers",
+                    str(workers),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=data_dir,
+            )
+            base = f"http://127.0.0.1:{port}"
             try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                try:
+                    _wait_until_ready(base, process, timeout, log_path)
+                except PortTaken:
+                    if attempt == 2:
+                        raise
+                    continue
+                yield base
+                return
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 def _wait_until_ready(base: str, process: subprocess.Popen[bytes], timeout: float, log_path: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"paperboy serve exited with {process.returncode}:\n{log_path.read_text()}")
+            log = log_path.read_text()
+            if "address already in use" in log.lower():
+                raise PortTaken(log)
+            raise RuntimeError(f"paperboy serve exited with {process.returncode}:\n{log}")
         try:
             if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
                 return
