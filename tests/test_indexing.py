@@ -122,7 +122,7 @@ import sys
 import threading
 from pathlib import Path
 
-import paperboy.services.indexing as indexing
+import paperboy.services.finding.indexing as indexing
 from paperboy.cli import main
 
 marker = Path(sys.argv[1])
