@@ -68,6 +68,18 @@ def test_behind_a_trusted_proxy_each_reader_has_their_own_allowance(db: Database
     assert other_reader == [200]
 
 
+def test_the_addresses_of_one_ipv6_64_share_one_allowance(db: Database, settings: Settings) -> None:
+    """A home line or a server gets a whole /64: a new address per request buys nothing; a
+    reader in the neighbouring /64 has their own allowance."""
+    config = with_trusted_proxies(settings, "10.0.0.0/8")
+    one_site = [f"2001:db8:1:2:{n:x}::{n + 1:x}" for n in range(SIGN_INS_PER_IP + 1)]
+    with TestClient(create_app(config, db), client=("10.0.0.5", 50000)) as proxy:
+        spent = ask_for_links(proxy, one_site)
+        neighbour = ask_for_links(proxy, ["2001:db8:1:3::1"])
+    assert spent == [200] * SIGN_INS_PER_IP + [429]
+    assert neighbour == [200]
+
+
 def test_behind_a_trusted_proxy_paperboy_serve_counts_each_reader(
     database_url: str, tmp_path: Path, model_dir: Path
 ) -> None:

@@ -5,7 +5,9 @@ the socket peer is the client, unless the peer is one of the trusted_proxies. Th
 client is the rightmost X-Forwarded-For address that is not a trusted proxy: every proxy
 appends the address it was reached from, so the entries left of that one were written by
 the client and are not believed. X-Forwarded-Proto from a trusted peer sets the scheme.
-Every per-IP rate limit and the access log use the result (request.client).
+The access log shows the result (request.client); every per-IP rate limit counts
+client_ip's, which is the same for IPv4 and the /64 network for IPv6: one subscriber's
+line gets a whole /64 (2^64 addresses), so counting single IPv6 addresses would be no limit.
 """
 
 from __future__ import annotations
@@ -103,6 +105,21 @@ class ClientAddress:
                 return
 
 
+# The prefix an IPv6 site (one subscriber, one machine's privacy addresses) is given whole.
+IPV6_LIMIT_PREFIX = 64
+
+
 def client_ip(request: Request) -> str:
-    """The address the request came from, as ClientAddress resolved it; for per-IP limits."""
-    return request.client.host if request.client else "unknown"
+    """What per-IP limits count for the request: the address ClientAddress resolved, or for
+    IPv6 its /64 network (e.g. 2001:db8:1:2::/64)."""
+    if not request.client:
+        return "unknown"
+    return limit_key(request.client.host)
+
+
+def limit_key(host: str) -> str:
+    """An IPv4 address as it is; an IPv6 address as its /64 network; anything else as given."""
+    address = parse_address(host)
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((address, IPV6_LIMIT_PREFIX), strict=False))
+    return str(address) if address is not None else host
