@@ -15,7 +15,7 @@ from paperboy.domain.clock import utcnow
 from paperboy.services import accounts
 from paperboy.store import Database
 from paperboy.web import create_app
-from paperboy.web.auth import SESSION_COOKIE
+from paperboy.web.cookies import SESSION as SESSION_COOKIE
 
 PAPER = "2405.07518"  # on the seed list with 99 upvotes from Hugging Face
 

@@ -351,6 +351,38 @@ def test_a_planted_csrf_cookie_and_its_token_do_not_work_with_a_victims_session(
     assert own.status_code == 200 and 'value="Victor"' in own.text
 
 
+def test_on_an_https_site_the_cookies_are_host_cookies_and_login_csrf_fails(
+    db: Database, settings: Settings
+) -> None:
+    """`__Host-` cookies cannot be planted by a sibling subdomain or a plain-http page. The
+    attacker's way in was: their own CSRF cookie and token, planted in a browser that is not
+    signed in, then a forged POST completing the attacker's own sign-in link there."""
+    site = "https://papers.example.org"
+    config = replace(settings, base_url=site)
+    with TestClient(create_app(config, db), base_url=site) as attacker:
+        ask_for_link(attacker, "attacker@example.org")
+        attackers_link = mailed_tokens(config)[-1]
+        planted_token = csrf_of(attacker.get("/sign-in").text)
+        planted_cookie = attacker.cookies["__Host-paperboy_csrf"]
+    with TestClient(create_app(config, db), base_url=site) as victim:
+        first = victim.get("/sign-in")
+        set_cookie = first.headers["set-cookie"]
+        assert set_cookie.startswith("__Host-paperboy_csrf=") and "Secure" in set_cookie
+        assert "Path=/" in set_cookie and "domain" not in set_cookie.lower()
+        # All a sibling domain can plant is a cookie without the prefix.
+        victim.cookies.clear()
+        victim.cookies.set("paperboy_csrf", planted_cookie, domain="papers.example.org")
+        forged = victim.post("/sign-in/complete", data={"token": attackers_link, "csrf_token": planted_token})
+        assert forged.status_code == 403
+        assert victim.get("/account", follow_redirects=False).headers["location"] == "/sign-in"
+        # The victim's own sign-in sets a __Host- session cookie.
+        ask_for_link(victim, "victim@example.org")
+        done = use_link(victim, mailed_tokens(config)[-1], follow=False)
+        session = done.headers["set-cookie"]
+        assert session.startswith("__Host-paperboy_session=") and "Secure" in session and "Path=/" in session
+        assert victim.get("/account").status_code == 200
+
+
 def test_a_display_name_of_invisible_characters_only_gets_a_clear_message(
     client: TestClient, settings: Settings
 ) -> None:

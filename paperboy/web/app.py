@@ -98,9 +98,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         CsrfProtection,
         secret=resolve_secret_key(settings),
         secure_cookie=settings.secure_cookies,
-        session_cookie=auth.SESSION_COOKIE,
+        session_cookie=auth.session_cookie_name(settings),
     )
-    app.add_middleware(auth.CurrentUser, db=database)
+    app.add_middleware(auth.CurrentUser, db=database, session_cookie=auth.session_cookie_name(settings))
     app.add_middleware(ServerErrorPage)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)

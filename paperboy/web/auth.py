@@ -10,25 +10,28 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from paperboy.config import Settings
 from paperboy.domain.accounts import User
 from paperboy.mail import MailDeliveryError, MailHeaderError
 from paperboy.services import accounts
 from paperboy.services.rate_limits import RateLimited
 from paperboy.store import Database
 from paperboy.web.client_address import client_ip
-from paperboy.web.context import Context
-from paperboy.web.cookies import cookie_from_scope
+from paperboy.web.context import AppContext, Context
+from paperboy.web.cookies import SESSION, cookie_from_scope, cookie_name
 from paperboy.web.rendering import outbox_shown, render
-
-SESSION_COOKIE = "paperboy_session"
 
 log = logging.getLogger("paperboy.web")
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 
-def _session_cookie(request: Request) -> str:
-    return request.cookies.get(SESSION_COOKIE, "")
+def session_cookie_name(settings: Settings) -> str:
+    return cookie_name(SESSION, settings.secure_cookies)
+
+
+def _session_cookie(context: AppContext, request: Request) -> str:
+    return request.cookies.get(session_cookie_name(context.settings), "")
 
 
 def current_user(request: Request) -> User | None:
@@ -88,12 +91,12 @@ def sign_in_complete(context: Context, request: Request, token: Annotated[str, F
         response = render(request, "sign_in_complete.html", status_code=400, token="", problem=str(exc))
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
-    old = _session_cookie(request)
+    old = _session_cookie(context, request)
     if old:
         accounts.sign_out(context.db, old)
     redirect = RedirectResponse("/" if signed_in.user.display_name else "/account", status_code=303)
     redirect.set_cookie(
-        SESSION_COOKIE,
+        session_cookie_name(context.settings),
         signed_in.session_token,
         max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
         path="/",
@@ -106,10 +109,10 @@ def sign_in_complete(context: Context, request: Request, token: Annotated[str, F
 
 @router.post("/sign-out")
 def sign_out(context: Context, request: Request) -> Response:
-    accounts.sign_out(context.db, _session_cookie(request))
+    accounts.sign_out(context.db, _session_cookie(context, request))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(
-        SESSION_COOKIE,
+        session_cookie_name(context.settings),
         path="/",
         secure=context.settings.secure_cookies,
         httponly=True,
@@ -144,13 +147,14 @@ def account_update(
 class CurrentUser:
     """ASGI middleware: put the session cookie's user (or None) in request.state.user."""
 
-    def __init__(self, app: ASGIApp, db: Database) -> None:
+    def __init__(self, app: ASGIApp, db: Database, session_cookie: str) -> None:
         self.app = app
         self.db = db
+        self.session_cookie = session_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            token = cookie_from_scope(scope, SESSION_COOKIE)
+            token = cookie_from_scope(scope, self.session_cookie)
             user = None
             # Static files need no user; everything else costs one indexed lookup, off the event loop.
             if token and not scope["path"].startswith("/static/"):

@@ -9,8 +9,9 @@ cookies but can read neither them nor the token, and cannot forge the HMAC.
 A site on a sibling domain can plant a `paperboy_csrf` cookie of its choosing in the
 victim's browser, and learn that cookie's token by visiting us with it; but the token it
 learns is bound to its own session (or to none), never to the victim's session, which it
-cannot read, so it is refused for any signed-in victim. Requests of a browser that is not
-signed in can still be forged that way; they can do only what anyone can do anonymously.
+cannot read, so it is refused for any signed-in victim. On an https site the cookies are
+`__Host-` cookies (web/cookies.py), which a sibling domain cannot plant at all, so a
+browser that is not signed in cannot be signed in to the attacker's account either.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperboy.secret_key import resolve_secret_key  # noqa: F401  (re-exported for web.app)
-from paperboy.web.cookies import cookie_from_scope
+from paperboy.web.cookies import CSRF, cookie_from_scope, cookie_name
 from paperboy.web.errors import WebError, error_response
 
-COOKIE = "paperboy_csrf"
 FIELD = "csrf_token"
 HEADER = b"x-csrf-token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -53,10 +53,10 @@ def csrf_token_for(secret: bytes, cookie_value: str, session: str = "") -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-def _cookie_value(scope: Scope) -> str | None:
+def _cookie_value(scope: Scope, cookie: str) -> str | None:
     for name, value in scope.get("headers", []):
         if name == b"cookie":
-            found = cookie_parser(value.decode("latin-1")).get(COOKIE, "")
+            found = cookie_parser(value.decode("latin-1")).get(cookie, "")
             if _COOKIE_VALUE.match(found):
                 return found
     return None
@@ -82,6 +82,7 @@ class CsrfProtection:
         self.app = app
         self.secret = secret
         self.secure_cookie = secure_cookie
+        self.cookie = cookie_name(CSRF, secure_cookie)
         # The name of the session cookie the token is bound to, when the browser has one.
         self.session_cookie = session_cookie
 
@@ -89,7 +90,7 @@ class CsrfProtection:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cookie = _cookie_value(scope)
+        cookie = _cookie_value(scope, self.cookie)
         new_cookie = cookie is None
         cookie = cookie or secrets.token_urlsafe(32)
         session = cookie_from_scope(scope, self.session_cookie) if self.session_cookie else ""
@@ -147,7 +148,7 @@ class CsrfProtection:
         return receive
 
     def _set_cookie(self, value: str) -> str:
-        parts = [f"{COOKIE}={value}", "Path=/", f"Max-Age={COOKIE_MAX_AGE}", "HttpOnly", "SameSite=Lax"]
+        parts = [f"{self.cookie}={value}", "Path=/", f"Max-Age={COOKIE_MAX_AGE}", "HttpOnly", "SameSite=Lax"]
         if self.secure_cookie:
             parts.append("Secure")
         return "; ".join(parts)
