@@ -137,6 +137,14 @@ def key_phrases(
     "neural" under "graph neural networks"). doc_freq(phrase) counts the corpus's papers
     with the (lowercased) phrase."""
     counts, forms = paper_phrases(title, abstract)
+    return choose_phrases(counts, forms, doc_freq, total, limit)
+
+
+def choose_phrases(
+    counts: Counter[str], forms: dict[str, str], doc_freq: Callable[[str], int], total: int, limit: int = 5
+) -> list[str]:
+    """`key_phrases` from a paper's `paper_phrases`, for a caller that has them already
+    (the indexer counts a batch's candidates before it chooses any)."""
     scored = []
     for phrase, count in counts.items():
         words = phrase.count(" ") + 1
@@ -153,6 +161,19 @@ def key_phrases(
         if len(chosen) == limit:
             break
     return [forms.get(phrase, phrase) for phrase in chosen]
+
+
+def phrase_key(phrase: str) -> str:
+    """What two spellings of one key phrase share: lowercased, single spaces ("LoRA  Adapters"
+    and "lora adapters" are one phrase to `kw:` search)."""
+    return " ".join(phrase.lower().split())
+
+
+def holds_phrase(keywords: Iterable[str], phrase: str) -> bool:
+    """What `kw:phrase` asks of a paper's key phrases: one of them is the phrase or holds it
+    as a run of whole words ("lora" in "LoRA adapters", not "lo"), case ignored."""
+    wanted = f" {phrase_key(phrase)} "
+    return wanted.strip() != "" and any(wanted in f" {phrase_key(k)} " for k in keywords)
 
 
 def overlaps(phrase: str, other: str) -> bool:
