@@ -40,7 +40,9 @@ def test_the_sketch_equals_exact_counts_on_a_small_corpus_and_is_never_below() -
     assert counts.total == len(papers) == 200
     assert all(found[p] >= n for p, n in exact.items())
     assert sum(found[p] == n for p, n in exact.items()) / len(exact) > 0.999
-    assert counts.counts(["a phrase no paper of the sample has"]) == {"a phrase no paper of the sample has": 0}
+    assert counts.counts(["a phrase no paper of the sample has"]) == {
+        "a phrase no paper of the sample has": 0
+    }
 
 
 def test_a_narrow_sketch_overcounts_but_never_undercounts() -> None:
@@ -62,7 +64,10 @@ def test_a_paper_is_counted_once_per_text() -> None:
     changed = "Graph neural networks predict solubility."
     assert counts.add([(7, text_hash(title, changed), paper_candidates(title, changed))]) == 1
     # A changed text is counted again: its old phrases are not taken back.
-    assert counts.counts(["graph neural networks", "solubility"]) == {"graph neural networks": 2, "solubility": 1}
+    assert counts.counts(["graph neural networks", "solubility"]) == {
+        "graph neural networks": 2,
+        "solubility": 1,
+    }
     assert counts.total == 1
 
 
@@ -74,6 +79,12 @@ def test_saved_counts_load_whole_and_damaged_ones_read_as_none(tmp_path: Path) -
     assert loaded is not None and loaded.watermark == 12 and loaded.counted == counts.counted
     assert np.array_equal(loaded.table, counts.table) and loaded.table.shape == (DEPTH, WIDTH)
     assert not (tmp_path / (COUNTS_FILE + ".tmp")).exists()
+    full = PhraseCounts()  # a large corpus fills most cells: saved whole, not cell by cell
+    full.table[:, ::3] = 7
+    full.table[:, 1::3] = 1
+    full.save(tmp_path, watermark=13)
+    again = PhraseCounts.load(tmp_path)
+    assert again is not None and np.array_equal(again.table, full.table) and again.watermark == 13
     (tmp_path / COUNTS_FILE).write_bytes(b"not a numpy file")
     assert PhraseCounts.load(tmp_path) is None
     PhraseCounts(width=1 << 10).save(tmp_path, watermark=1)  # another shape: counted again

@@ -33,7 +33,7 @@ import numpy as np
 
 COUNTS_FILE = "phrase-counts.npz"
 DEPTH = 2
-WIDTH = 1 << 21  # 2 rows x 2^21 x 4 bytes = 16 MiB; error measured in docs/insight.md
+WIDTH = 1 << 23  # 2 rows x 2^23 x 4 bytes = 64 MiB; error measured in docs/insight.md
 
 
 def phrase_hashes(phrases: Sequence[str]) -> np.ndarray:
@@ -122,15 +122,21 @@ class PhraseCounts:
         path = folder / COUNTS_FILE
         try:
             with np.load(path, allow_pickle=False) as saved:
-                table = saved["table"]
+                if int(saved["width"]) != WIDTH:
+                    return None  # another width: its cells mean other phrases
+                if "table" in saved:
+                    table = np.array(saved["table"])
+                else:  # saved sparse: the cells that are not zero
+                    table = np.zeros((DEPTH, WIDTH), dtype=np.uint32)
+                    table.reshape(-1)[saved["cells"]] = saved["values"]
                 ids, hashes = saved["ids"], saved["hashes"]
                 watermark = int(saved["watermark"])
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
+        except (OSError, KeyError, ValueError, IndexError, zipfile.BadZipFile, EOFError):
             return None
         if table.shape != (DEPTH, WIDTH) or table.dtype != np.uint32 or ids.shape != hashes.shape:
             return None
         counted = dict(zip(ids.tolist(), hashes.tolist(), strict=True))
-        return cls(np.array(table), counted, watermark)
+        return cls(table, counted, watermark)
 
     def save(self, folder: Path, watermark: int) -> None:
         """Write the counts atomically (temp file, fsync, rename), recording that every paper
@@ -138,13 +144,21 @@ class PhraseCounts:
         self.watermark = watermark
         path = folder / COUNTS_FILE
         tmp = folder / (COUNTS_FILE + ".tmp")
+        cells = np.flatnonzero(self.table)
+        # A small corpus fills few cells: its file holds those (8 bytes each) instead of all.
+        table = (
+            {"cells": cells.astype(np.uint32), "values": self.table.reshape(-1)[cells]}
+            if cells.size * 2 < self.table.size and self.table.size < 2**32
+            else {"table": self.table}
+        )
         with open(tmp, "wb") as f:
             np.savez(
                 f,
-                table=self.table,
+                **table,
                 ids=np.fromiter(self.counted.keys(), dtype=np.int64, count=len(self.counted)),
                 hashes=np.fromiter(self.counted.values(), dtype=np.int64, count=len(self.counted)),
                 watermark=np.int64(watermark),
+                width=np.int64(self.width),
             )
             f.flush()
             os.fsync(f.fileno())

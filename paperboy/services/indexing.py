@@ -21,7 +21,7 @@ import numpy as np
 
 from paperboy.config import Settings
 from paperboy.domain.clock import utcnow
-from paperboy.domain.keyphrases import choose_phrases, paper_phrases
+from paperboy.domain.keyphrases import candidate_set, choose_phrases, phrase_counts
 from paperboy.embed import Embedder, load_embedder
 from paperboy.index.keyword import KeywordDocument, KeywordIndex
 from paperboy.index.phrase_counts import COUNTS_FILE, PhraseCounts, text_hash
@@ -192,7 +192,7 @@ class Indexer:
             return
         for rows, _ in self._changed_steps(since):
             counts.add(
-                (r.id, text_hash(r.title, r.abstract), paper_phrases(r.title, r.abstract)[0])
+                (r.id, text_hash(r.title, r.abstract), candidate_set(r.title, r.abstract))
                 for r in rows
                 if not r.withdrawn
             )
@@ -271,12 +271,12 @@ class Indexer:
 def _choose_keywords(counts: PhraseCounts, rows: Sequence[Any]) -> dict[int, list[str]]:
     """Each paper's key phrases, its candidates counted first (unless its text was counted
     before), judged by document frequencies over every paper counted."""
-    phrases = {r.id: paper_phrases(r.title, r.abstract) for r in rows}
+    phrases = {r.id: phrase_counts(r.title, r.abstract) for r in rows}
     counts.add((r.id, text_hash(r.title, r.abstract), phrases[r.id][0]) for r in rows)
     frequencies = counts.counts(list({p for found, _ in phrases.values() for p in found}))
     return {
-        pid: choose_phrases(found, forms, frequencies.__getitem__, counts.total, KEYWORDS_PER_PAPER)
-        for pid, (found, forms) in phrases.items()
+        pid: choose_phrases(found, written, frequencies.__getitem__, counts.total, KEYWORDS_PER_PAPER)
+        for pid, (found, written) in phrases.items()
     }
 
 
