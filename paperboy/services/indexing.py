@@ -157,12 +157,13 @@ class Indexer:
             # Counts saved less often than the index commits may be behind it.
             since = min(since, counts.watermark)
             reached, saved_at = since, counts.watermark
-            self._count_ahead(counts, since)
+            unsaved = self._count_ahead(counts, since) > 0
             last_save = time.monotonic()
             for rows, safe_watermark in self._changed_steps(since):
                 if rows:
                     live = [r for r in rows if not r.withdrawn]
                     chosen = _choose_keywords(counts, live)
+                    unsaved = True
                     with self.db.transaction() as conn:
                         paper_store.save_keywords(conn, [(r.id, r.revision, chosen[r.id]) for r in live])
                     index.delete([r.id for r in rows if r.withdrawn])
@@ -171,31 +172,33 @@ class Indexer:
                 reached = safe_watermark
                 if time.monotonic() - last_save > COUNTS_SAVE_SECONDS:
                     counts.save(folder, reached)
-                    last_save, saved_at = time.monotonic(), reached
+                    last_save, saved_at, unsaved = time.monotonic(), reached, False
                 if progress and rows:
                     progress(len(rows))
-            if reached != saved_at or not (folder / COUNTS_FILE).exists():
+            if unsaved or reached != saved_at or not (folder / COUNTS_FILE).exists():
                 counts.save(folder, reached)
             if outdated:
                 index.mark_current_format()
         finally:
             index.close()
 
-    def _count_ahead(self, counts: PhraseCounts, since: int) -> None:
+    def _count_ahead(self, counts: PhraseCounts, since: int) -> int:
         """Count the candidates of every changed paper before any is chosen, when they are
         more than the papers counted so far (a first import, a rebuild): otherwise the first
         thousand papers would be judged against a corpus of a thousand. Smaller updates
-        count each step's papers just before choosing theirs."""
+        count each step's papers just before choosing theirs. Returns how many it counted."""
         with self.db.connect() as conn:
             pending = changes.count_changed(conn, since)
         if pending <= counts.total:
-            return
+            return 0
+        added = 0
         for rows, _ in self._changed_steps(since):
-            counts.add(
+            added += counts.add(
                 (r.id, text_hash(r.title, r.abstract), candidate_set(r.title, r.abstract))
                 for r in rows
                 if not r.withdrawn
             )
+        return added
 
     def catch_up_vectors(self, progress: Progress | None = None) -> None:
         model = self.settings.embedding_model
