@@ -1,7 +1,6 @@
 """Cards a researcher can scan, in a real headless Chromium against `paperboy serve`: the
 compact and comfortable layouts (remembered), a whole day on one page with sort and
-category chips, formulas as MathML, code links, key-phrase chips that search, and Trending
-before anyone has voted.
+category chips, formulas as MathML, code links, and Trending before anyone has voted.
 
 Screenshots go to tests/screenshots/ (not committed). The documentation's pictures are of
 real papers instead, taken by scripts/screenshots.
@@ -11,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote_plus
 
 import pytest
 from conftest import fresh_database
@@ -20,8 +18,6 @@ from playwright import sync_api as playwright_sync
 from test_browser import CHROMIUM, DESKTOP, PHONE, SCREENSHOTS, Visit
 from web_server import running_server
 
-from paperboy.config import Settings
-from paperboy.services.indexing import Indexer
 from paperboy.store import open_database
 
 DAY_PATH = f"/papers/{DAY.isoformat()}"
@@ -39,8 +35,6 @@ def site(
         db = open_database(url)
         db.migrate()
         fill_realistic_day(db)
-        # The keyword index step chooses each paper's key phrases (the chips).
-        Indexer(db, Settings(data_dir=data_dir, database_url=url, model_dir=model_dir)).catch_up_keyword()
         db.close()
         with running_server(url, data_dir, model_dir) as base:
             yield base
@@ -159,27 +153,6 @@ def test_cards_and_paper_pages_link_the_code(visit: Visit) -> None:
     card.locator(".card-title a").click()
     page.wait_for_url("**/papers/2603.*")
     assert page.locator(".links a.code-link").get_attribute("href") == "https://github.com/example/pano-dit"
-
-
-def test_a_key_phrase_chip_on_a_card_opens_the_kw_search_listing_that_paper(visit: Visit) -> None:
-    page = visit.page
-    page.goto(DAY_PATH)
-    card = page.locator(".card", has=page.locator(".card-title", has_text="Panoramic Video")).first
-    chips = card.locator("ul.keywords a")
-    assert 1 <= chips.count() <= 5
-    chip = chips.first
-    phrase = chip.inner_text()
-    assert chip.get_attribute("href", timeout=1000) == "/search?q=" + quote_plus(f'kw:"{phrase}"')
-    title = card.locator(".card-title a").inner_text()
-    chip.click()
-    page.wait_for_url("**/search?q=kw*")
-    assert page.locator("input[name=q]").first.input_value() == f'kw:"{phrase}"'
-    assert page.locator(".card-title a", has_text=title).count() == 1
-    # The compact layout leaves the chips out.
-    page.goto(f"/layout?set=compact&next={DAY_PATH}")
-    assert page.locator(".papers.layout-compact").count() == 1
-    assert page.locator("ul.keywords").count() == 0
-    page.goto(f"/layout?set=comfortable&next={DAY_PATH}")
 
 
 def test_trending_before_any_vote_says_so_and_shows_the_newest_day(visit: Visit) -> None:
