@@ -79,6 +79,7 @@ def shoot(base: str, subjects: dict[str, str], out: Path) -> list[Path]:
         page = light.new_page()
         page.goto("/")
         save(page, "home.png")  # the home page: the newest day, comfortable cards
+        save(page.locator(".card").nth(1), "card-keywords.png")  # one card, its key-phrase chips
         page.goto(f"{day_path}?cat={subjects['category']}")
         save(page, "feed-comfortable.png")  # the whole day, one category chip chosen
         page.goto(f"{day_path}?period=week")

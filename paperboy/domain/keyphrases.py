@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
-MAX_WORDS = 3
+MAX_WORDS = 3  # written out in _run_phrases (one list per size is faster than a loop)
 # A dot splits only before a space or the end (a sentence's end), not inside "SKILL.md".
 _SPLIT = re.compile(r"\.(?=\s|$)|[,;:!?()\[\]{}\"“”‘’'/|=<>+*]|\$[^$]*\$|\s-\s|\s–\s")
 _WORD = re.compile(r"^[A-Za-z](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
@@ -63,39 +63,48 @@ THING_ING = frozenset(
 )
 
 
+# One set lookup per word before any regex: most words of an abstract are one of these.
+_BREAKS = STOPWORDS | VERBS
+
+
 def _runs(text: str) -> list[list[str]]:
     """The runs of candidate words as written: maximal stretches of words between
     punctuation, formulas, stopwords and verbs."""
     runs: list[list[str]] = []
     for piece in _SPLIT.split(text):
         run: list[str] = []
-        for raw in [*piece.split(), ""]:
+        for raw in piece.split():
             word = raw.strip("-")
-            lower = word.lower()
-            if word and _WORD.match(word) and lower not in STOPWORDS and lower not in VERBS and len(word) > 1:
+            if len(word) > 1 and word.lower() not in _BREAKS and _WORD.match(word):
                 run.append(word)
-                continue
-            if run:
+            elif run:
                 runs.append(run)
-            run = []
+                run = []
+        if run:
+            runs.append(run)
     return runs
 
 
-def _stretches(run: list[str]) -> list[list[str]]:
-    """Every 1- to 3-word stretch of a run that may be a phrase."""
-    found = []
-    for size in range(1, MAX_WORDS + 1):
-        for i in range(len(run) - size + 1):
-            first = run[i].lower()
-            if first.endswith("ing") and first not in THING_ING:
-                continue  # "designing sustainable federated": a verb, not a thing
-            found.append(run[i : i + size])
+def _run_phrases(run: list[str]) -> list[tuple[str, int, int]]:
+    """Every 1- to 3-word stretch of a run that may be a phrase: (lowercased, start, size)."""
+    lowered = [w.lower() for w in run]
+    # "designing sustainable federated": a verb, not a thing, may not start a phrase.
+    starts = [i for i, w in enumerate(lowered) if not (w.endswith("ing") and w not in THING_ING)]
+    n = len(run)
+    found = [(lowered[i], i, 1) for i in starts]
+    found += [(f"{lowered[i]} {lowered[i + 1]}", i, 2) for i in starts if i + 1 < n]
+    found += [(f"{lowered[i]} {lowered[i + 1]} {lowered[i + 2]}", i, 3) for i in starts if i + 2 < n]
     return found
 
 
 def candidates(text: str) -> list[str]:
     """Every 1- to 3-word stretch of the runs between punctuation and stopwords, lowercased."""
-    return [" ".join(words).lower() for run in _runs(text) for words in _stretches(run)]
+    return [phrase for run in _runs(text) for phrase, _, _ in _run_phrases(run)]
+
+
+def candidate_set(title: str, abstract: str) -> set[str]:
+    """The distinct candidates of a paper: what its document frequencies count."""
+    return {phrase for text in (title, abstract) for run in _runs(text) for phrase, _, _ in _run_phrases(run)}
 
 
 def shown_form(words: list[str]) -> str:
@@ -112,22 +121,31 @@ def display_forms(title: str, abstract: str) -> dict[str, str]:
 
 def paper_candidates(title: str, abstract: str) -> Counter[str]:
     """Candidate counts of one paper; the title's count twice."""
-    return paper_phrases(title, abstract)[0]
+    return Counter(phrase_counts(title, abstract)[0])
 
 
 def paper_phrases(title: str, abstract: str) -> tuple[Counter[str], dict[str, str]]:
     """One pass over a paper: candidate counts (the title's twice) and each candidate's
     shown form (the title's spelling first)."""
-    counts: Counter[str] = Counter()
-    forms: dict[str, str] = {}
+    counts, written = phrase_counts(title, abstract)
+    return Counter(counts), {phrase: shown_form(words) for phrase, words in written.items()}
+
+
+def phrase_counts(title: str, abstract: str) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """One pass over a paper: candidate counts (the title's twice) and the words of each
+    candidate as first written (the title's spelling first), for `shown_form` to be applied
+    to the few that are chosen only."""
+    counts: dict[str, int] = {}
+    written: dict[str, list[str]] = {}
     for text, weight in ((title, 2), (abstract, 1)):
         for run in _runs(text):
-            for words in _stretches(run):
-                phrase = " ".join(words).lower()
-                counts[phrase] += weight
-                if phrase not in forms:
-                    forms[phrase] = shown_form(words)
-    return counts, forms
+            for phrase, i, size in _run_phrases(run):
+                if phrase in counts:
+                    counts[phrase] += weight
+                else:
+                    counts[phrase] = weight
+                    written[phrase] = run[i : i + size]
+    return counts, written
 
 
 def key_phrases(
@@ -136,7 +154,19 @@ def key_phrases(
     """The `limit` best candidates in their shown form, none contained in a better one (no
     "neural" under "graph neural networks"). doc_freq(phrase) counts the corpus's papers
     with the (lowercased) phrase."""
-    counts, forms = paper_phrases(title, abstract)
+    counts, written = phrase_counts(title, abstract)
+    return choose_phrases(counts, written, doc_freq, total, limit)
+
+
+def choose_phrases(
+    counts: Mapping[str, int],
+    written: Mapping[str, list[str]],
+    doc_freq: Callable[[str], int],
+    total: int,
+    limit: int = 5,
+) -> list[str]:
+    """`key_phrases` from a paper's `phrase_counts`, for a caller that has them already
+    (the indexer counts a batch's candidates before it chooses any)."""
     scored = []
     for phrase, count in counts.items():
         words = phrase.count(" ") + 1
@@ -152,7 +182,20 @@ def key_phrases(
         chosen.append(phrase)
         if len(chosen) == limit:
             break
-    return [forms.get(phrase, phrase) for phrase in chosen]
+    return [shown_form(written[phrase]) if phrase in written else phrase for phrase in chosen]
+
+
+def phrase_key(phrase: str) -> str:
+    """What two spellings of one key phrase share: lowercased, single spaces ("LoRA  Adapters"
+    and "lora adapters" are one phrase to `kw:` search)."""
+    return " ".join(phrase.lower().split())
+
+
+def holds_phrase(keywords: Iterable[str], phrase: str) -> bool:
+    """What `kw:phrase` asks of a paper's key phrases: one of them is the phrase or holds it
+    as a run of whole words ("lora" in "LoRA adapters", not "lo"), case ignored."""
+    wanted = f" {phrase_key(phrase)} "
+    return wanted.strip() != "" and any(wanted in f" {phrase_key(k)} " for k in keywords)
 
 
 def overlaps(phrase: str, other: str) -> bool:
@@ -166,5 +209,5 @@ def document_frequencies(papers: Iterable[tuple[str, str]]) -> Counter[str]:
     """How many of `papers` (title, abstract) have each candidate: the corpus side of idf."""
     df: Counter[str] = Counter()
     for title, abstract in papers:
-        df.update(set(paper_candidates(title, abstract)))
+        df.update(candidate_set(title, abstract))
     return df

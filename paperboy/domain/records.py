@@ -46,6 +46,9 @@ class Paper:
     license: str | None = None
     submitter: str | None = None
     code_url: str | None = None
+    # Key phrases of the title and abstract, best first: derived by the keyword indexer
+    # (domain/keyphrases.py), never given by a source; empty until it has seen the paper.
+    keywords: tuple[str, ...] = ()
 
     @property
     def primary_category(self) -> str | None:

@@ -6,7 +6,7 @@ Choices measured in docs/search-choices.md (SciFact, BEIR):
   weight of 2: it counts in both term frequency and length, as SQLite FTS5 column weights
   do.  Summing BM25 over separate title and abstract fields with a title boost scored
   worse (0.62 vs 0.69 nDCG@10) because every title match counts the term's IDF twice.
-- Filters (author, category, dates, has:code) are clauses of the same tantivy query with score 0,
+- Filters (author, category, dates, has:code, kw:) are clauses of the same tantivy query with score 0,
   so a filtered page is complete and ranking is unchanged by them.
 - Queries are built from the parsed query's parts with tantivy's query constructors; no user
   text ever reaches tantivy's query parser.
@@ -26,6 +26,7 @@ from typing import Protocol, cast
 import tantivy
 
 from paperboy.domain.errors import UserFacingError
+from paperboy.domain.keyphrases import phrase_key
 from paperboy.index.watermark import read_watermark, write_watermark
 
 # What the documents hold; an index written in an older format reads as holding nothing
@@ -33,11 +34,17 @@ from paperboy.index.watermark import read_watermark, write_watermark
 # 2: papers with a code link carry CODE_TERM in the category field.
 # 3: papers without a first-version date (snapshot records without versions) are dated by
 #    their metadata (listing) date, so dates, trends and newest-first orders cover them.
-FORMAT_VERSION = 3
+# 4: papers carry their key phrases as KEYWORD_PREFIX terms in the category field (`kw:`).
+FORMAT_VERSION = 4
 FORMAT_FILE = "format.json"
 # The category field is raw and `cat:` values are letters, dots and hyphens only, so this
 # term can never collide with a category; reusing the field keeps old index folders openable.
 CODE_TERM = "has:code"
+# A paper's key phrases, and every run of their whole words, are category terms with this
+# prefix ("kw:graph neural networks", "kw:neural networks", ...): `kw:` matches them exactly.
+# The same field, not a new one, because tantivy refuses to open a folder whose schema
+# differs, and the web server may hold the folder open while an update rewrites it.
+KEYWORD_PREFIX = "kw:"
 
 # Tokenizer names registered on every Index we open (tantivy does not persist analyzers).
 TEXT_TOKENIZER = "en_stem"  # built in: simple tokenizer, drop >40-byte tokens, lowercase, stem
@@ -113,6 +120,8 @@ class KeywordQuery(Protocol):
     @property
     def has_code(self) -> bool: ...
     @property
+    def keywords(self) -> tuple[str, ...]: ...  # kw: values as typed
+    @property
     def has_text(self) -> bool: ...
 
 
@@ -127,6 +136,7 @@ class KeywordDocument:
     categories: Sequence[str] = ()  # primary first, e.g. ("cs.LG", "cs.AI")
     published: datetime | None = None  # naive UTC
     has_code: bool = False  # the paper links to its code
+    keywords: Sequence[str] = ()  # key phrases, best first (domain/keyphrases.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +154,17 @@ def category_terms(categories: Iterable[str]) -> list[str]:
         category = category.strip().lower()
         if category:
             terms += [category, category.split(".", 1)[0]]
+    return list(dict.fromkeys(terms))
+
+
+def keyword_terms(keywords: Iterable[str]) -> list[str]:
+    """The `kw:` terms of a paper's key phrases: every run of whole words of each phrase,
+    lowercased ("LoRA adapters" -> "kw:lora adapters", "kw:lora", "kw:adapters")."""
+    terms: list[str] = []
+    for keyword in keywords:
+        words = phrase_key(keyword).split()
+        for size in range(len(words), 0, -1):
+            terms += [KEYWORD_PREFIX + " ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
     return list(dict.fromkeys(terms))
 
 
@@ -212,6 +233,8 @@ class KeywordIndex:
                 doc.add_text("category", term)
             if paper.has_code:
                 doc.add_text("category", CODE_TERM)
+            for term in keyword_terms(paper.keywords):
+                doc.add_text("category", term)
             if paper.published is not None:
                 doc.add_date("published", paper.published)
             writer.add_document(doc)
@@ -464,6 +487,13 @@ class KeywordIndex:
             filters.append(tantivy.Query.term_set_query(schema, "category", list(query.categories)))
         if query.has_code:
             filters.append(tantivy.Query.term_query(schema, "category", CODE_TERM))
+        for phrase in query.keywords:
+            # Each kw: must match; one that is no phrase at all (e.g. kw:"  ") matches nothing.
+            key = phrase_key(phrase)
+            term = KEYWORD_PREFIX + key
+            filters.append(
+                tantivy.Query.term_query(schema, "category", term) if key else tantivy.Query.empty_query()
+            )
         if query.after or query.before:
             lower = _midnight(query.after) if query.after else None
             upper = _midnight(query.before + timedelta(days=1)) if query.before else None

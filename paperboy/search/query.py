@@ -11,6 +11,10 @@ Syntax (fields are case-insensitive, values are not):
     before:2024-12-31           published on or before (before:2024 = through 2024-12-31)
                                 (dates from 1900-01-01 to 2199-12-31)
     has:code                    only papers with a link to their code
+    kw:lora   kw:"graph neural networks"
+                                one of the paper's key phrases is this phrase, or holds it
+                                as whole words ("kw:lora" finds "LoRA adapters"); case is
+                                ignored, nothing is stemmed; several kw: must all match
 
 Everything else is text: an unknown `foo:bar` is the words "foo" and "bar", operator
 characters (* ( ) ^ ~ + - ' ;) and AND/OR/NOT are plain words or separators, and an
@@ -37,8 +41,10 @@ MAX_QUERY_CHARS = 10_000
 # request causes in the index. Free words are unlimited: the keyword index keeps only the
 # most discriminative terms of a long text (see KeywordIndex._word_terms).
 MAX_CLAUSES = 64
+# A key phrase is at most three words (domain/keyphrases.py); this is room to spare.
+MAX_KEYWORD_CHARS = 200
 
-_FIELD = re.compile(r"(author|cat|after|before|has):", re.IGNORECASE)
+_FIELD = re.compile(r"(author|cat|after|before|has|kw):", re.IGNORECASE)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 # Typographic quotes typed on phones or pasted from papers count as straight quotes.
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
@@ -63,6 +69,7 @@ class ParsedQuery:
     after: date | None = None  # inclusive
     before: date | None = None  # inclusive
     has_code: bool = False  # has:code, papers with a code link
+    keywords: tuple[str, ...] = ()  # kw: values, spaces collapsed (matched lowercased)
 
     @property
     def text(self) -> str:
@@ -75,7 +82,9 @@ class ParsedQuery:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.authors or self.categories or self.after or self.before or self.has_code)
+        return bool(
+            self.authors or self.categories or self.after or self.before or self.has_code or self.keywords
+        )
 
 
 def parse_query(raw: str) -> ParsedQuery:
@@ -92,6 +101,7 @@ def parse_query(raw: str) -> ParsedQuery:
     after: date | None = None
     before: date | None = None
     has_code = False
+    keywords: list[str] = []
 
     pos = 0
     while pos < len(text):
@@ -112,6 +122,8 @@ def parse_query(raw: str) -> ParsedQuery:
                 after = _date(value, name, last_day=False)
             elif name == "has":
                 has_code = _has(value)
+            elif name == "kw":
+                keywords.append(_keyword(value))
             else:
                 before = _date(value, name, last_day=True)
         elif text[pos] == '"':
@@ -129,7 +141,7 @@ def parse_query(raw: str) -> ParsedQuery:
 
     if after and before and after > before:
         raise QuerySyntaxError(f"after:{after} is later than before:{before}; nothing can match")
-    if len(phrases) + len(authors) + len(categories) > MAX_CLAUSES:
+    if len(phrases) + len(authors) + len(categories) + len(keywords) > MAX_CLAUSES:
         raise QuerySyntaxError(
             f"the query has more than {MAX_CLAUSES} phrases and filters; each must match, so use fewer"
         )
@@ -141,6 +153,7 @@ def parse_query(raw: str) -> ParsedQuery:
         after=after,
         before=before,
         has_code=has_code,
+        keywords=tuple(dict.fromkeys(keywords)),
     )
     if not query.has_text and not query.has_filters:
         raise QuerySyntaxError('the query is empty; type some words, a "phrase" or a filter like cat:cs.LG')
@@ -160,6 +173,7 @@ def query_text(query: ParsedQuery) -> str:
         parts.append(f"before:{query.before.isoformat()}")
     if query.has_code:
         parts.append("has:code")
+    parts += [f'kw:"{k}"' if " " in k else f"kw:{k}" for k in query.keywords]
     return " ".join(parts)
 
 
@@ -169,6 +183,7 @@ _EXAMPLES = {
     "after": "after:2024-01-01",
     "before": "before:2024-12-31",
     "has": "has:code",
+    "kw": 'kw:"graph neural networks"',
 }
 
 
@@ -194,6 +209,17 @@ def _category(value: str) -> str:
     if not is_category(value):
         raise QuerySyntaxError(f"cat:{value} is not a category; write it like cat:cs.LG or cat:cs")
     return value.lower()
+
+
+def _keyword(value: str) -> str:
+    """A kw: value: a key phrase of at most a few words, with a letter or digit in it."""
+    if not any(ch.isalnum() for ch in value):
+        raise QuerySyntaxError(f"kw:{value} has no letters or digits; write it like {_EXAMPLES['kw']}")
+    if len(value) > MAX_KEYWORD_CHARS:
+        raise QuerySyntaxError(
+            f"kw: takes a key phrase of at most {MAX_KEYWORD_CHARS} characters; this one has {len(value)}"
+        )
+    return " ".join(value.split())
 
 
 def _has(value: str) -> bool:

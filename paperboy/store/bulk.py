@@ -33,9 +33,11 @@ from paperboy.domain import Paper
 from paperboy.store.papers import paper_key
 from paperboy.store.schema import paper
 
-# Every column but the id, in table order: the content a source sets, then what the
-# store sets on a paper's first write.
-COLUMNS = tuple(c.name for c in paper.columns if c.name != "id")
+# What the keyword indexer derives from a paper; an ingest never writes it.
+DERIVED = ("keywords",)
+# Every column but the id and the derived ones, in table order: the content a source sets,
+# then what the store sets on a paper's first write.
+COLUMNS = tuple(c.name for c in paper.columns if c.name != "id" and c.name not in DERIVED)
 FIRST_WRITE = ("withdrawn", "first_seen", "changed_at", "revision")
 CONTENT = tuple(c for c in COLUMNS if c not in FIRST_WRITE)
 assert COLUMNS == CONTENT + FIRST_WRITE, "paper's first-write columns must come last"

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from paperboy.domain import Author, FeedEntry, Paper, StoredPaper
@@ -81,6 +81,7 @@ def row_to_paper(row: Any) -> Paper:
         license=m["license"],
         submitter=m["submitter"],
         code_url=m["code_url"],
+        keywords=tuple(m.get("keywords") or ()),
     )
 
 
@@ -157,6 +158,22 @@ def update_papers(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     for row in rows:
         values = {k: v for k, v in row.items() if k != "id"}
         conn.execute(update(paper).where(paper.c.id == row["id"]).values(**values))
+
+
+def save_keywords(conn: Connection, chosen: Sequence[tuple[int, int, Sequence[str]]]) -> int:
+    """Store key phrases given as (paper id, revision they were chosen at, phrases). A paper
+    changed since (another revision) keeps what it has: the indexer reaches its new text
+    next. Bumps no revision, so the indexes do not see this as a change. Returns the count."""
+    if not chosen:
+        return 0
+    statement = (
+        update(paper)
+        .where(paper.c.id == bindparam("paper_id"), paper.c.revision == bindparam("at_revision"))
+        .values(keywords=bindparam("chosen"))
+    )
+    rows = [{"paper_id": pid, "at_revision": rev, "chosen": list(phrases)} for pid, rev, phrases in chosen]
+    conn.execute(statement, rows)
+    return len(rows)
 
 
 def mark_withdrawn(conn: Connection, arxiv_ids: Iterable[str], revision: int, now: datetime) -> int:

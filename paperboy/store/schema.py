@@ -69,6 +69,10 @@ paper = Table(
     Column("changed_at", DateTime, nullable=False),
     # Bumped on every change; derived indexes catch up from the highest they saw.
     Column("revision", Integer, nullable=False, index=True),
+    # Key phrases of the title and abstract (a JSON list, best first), chosen by the keyword
+    # indexer; NULL until it has seen the paper. Derived: no source sets them, and writing
+    # them bumps no revision (migration 0011).
+    Column("keywords", JSON),
 )
 
 # Keys a paper had before (a title key it outgrew, a key format since changed), so old

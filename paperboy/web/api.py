@@ -109,6 +109,7 @@ def list_papers(
                 comment_count=i.comments,
                 code_url=i.paper.code_url,
                 categories=list(i.paper.categories),
+                keywords=list(i.paper.keywords),
                 submitted_by=i.submitted_by,
                 first_day=i.first_day,
                 origins=list(i.origins),

@@ -35,6 +35,10 @@ class PaperOut(BaseModel):
     journal_ref: str | None
     comments: str | None = Field(description="arXiv's comments field (pages, figures, venue).")
     code_url: str | None = Field(description="A link to the paper's code (also links.code).")
+    keywords: list[str] = Field(
+        description="Key phrases of the title and abstract, best first, as shown on the paper's chips; "
+        'each finds its papers with the query kw:"phrase". Empty until the keyword index has seen the paper.'
+    )
     votes: int = Field(description="Upvotes: community votes plus the most a source gave it.")
     comment_count: int = Field(description="Visible comments in this site's discussion of the paper.")
     links: PaperLinks
@@ -56,6 +60,7 @@ class PaperOut(BaseModel):
             journal_ref=paper.journal_ref,
             comments=paper.comments,
             code_url=paper.code_url,
+            keywords=list(paper.keywords),
             votes=votes,
             comment_count=comment_count,
             links=PaperLinks(
@@ -75,6 +80,7 @@ class FeedItemOut(BaseModel):
     comment_count: int = Field(description="Visible comments in this site's discussion.")
     code_url: str | None = Field(description="A link to the paper's code, if known.")
     categories: list[str] = Field(description="Primary category first.")
+    keywords: list[str] = Field(description="The paper's key phrases, best first (as paper.keywords).")
     submitted_by: str | None
     first_day: date = Field(description="The first day in the period the paper was on the feed.")
     origins: list[str] = Field(description="Who put it on the feed: arxiv, hf, page or user.")

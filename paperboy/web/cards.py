@@ -40,6 +40,7 @@ class CardView:
     clamped: bool
     authors_html: Markup  # <p class="authors"> with each name linked to its author page, or ""
     categories_html: Markup  # <ul class="tags">, primary category first and marked, or ""
+    keywords_html: Markup  # <ul class="keywords">, each key phrase a kw: search, or ""
     abs_url: str | None
     pdf_url: str | None
     code_url: str | None
@@ -56,6 +57,8 @@ def card_view(key: str, paper: Paper, compact: bool = False) -> CardView:
         clamped=len(paper.abstract) > (CLAMP_CHARS_COMPACT if compact else CLAMP_CHARS),
         authors_html=authors_html(paper, AUTHORS_ON_COMPACT_CARD if compact else AUTHORS_ON_CARD),
         categories_html=categories_html(paper.categories, 1 if compact else None),
+        # The compact layout keeps to one line of links: its cards leave the phrases out.
+        keywords_html=Markup("") if compact else keywords_html(paper.keywords),
         abs_url=abs_page_url(paper.arxiv_id) if paper.arxiv_id else None,
         pdf_url=pdf_url(paper.arxiv_id) if paper.arxiv_id else None,
         code_url=paper.code_url,
@@ -89,6 +92,20 @@ def categories_html(categories: tuple[str, ...], limit: int | None = None) -> Ma
     if len(categories) > len(shown):
         items += f'<li class="more-tags">+{len(categories) - len(shown)}</li>'
     return Markup(f'<ul class="tags" aria-label="Categories">{items}</ul>')
+
+
+def keywords_html(keywords: tuple[str, ...]) -> Markup:
+    """The paper's key phrases as chips, each a `kw:` search for the papers that have it."""
+    if not keywords:
+        return Markup("")
+    items = "".join(f'<li><a href="{escape(keyword_search_url(k))}">{escape(k)}</a></li>' for k in keywords)
+    return Markup(f'<ul class="keywords" aria-label="Key phrases">{items}</ul>')
+
+
+def keyword_search_url(keyword: str) -> str:
+    """A search for the papers with this key phrase: /search?q=kw%3A%22graph+neural+networks%22."""
+    phrase = " ".join(keyword.replace('"', " ").split())
+    return "/search?q=" + quote_plus(f'kw:"{phrase}"')
 
 
 @lru_cache(maxsize=4096)
@@ -138,7 +155,7 @@ class CardCache:
     def __call__(self, key: str, paper: Paper, compact: bool) -> CardParts:
         content = (
             key, compact, paper.title, paper.abstract, paper.authors, paper.categories,
-            paper.published, paper.arxiv_id, paper.code_url, paper.doi,
+            paper.published, paper.arxiv_id, paper.code_url, paper.doi, paper.keywords,
         )  # fmt: skip
         with self._lock:
             found = self._parts.get(content)

@@ -31,7 +31,10 @@ PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page number, 
 PeriodParam = Annotated[Period, Query(description="How much of the calendar around the date to list.")]
 SearchText = Annotated[
     str,
-    Query(max_length=MAX_QUERY_CHARS, description='Words, "phrases", author:, cat:, after:, before:.'),
+    Query(
+        max_length=MAX_QUERY_CHARS,
+        description='Words, "phrases", author:, cat:, after:, before:, has:code, kw: (a key phrase).',
+    ),
 ]
 SortParam = Annotated[
     Literal["trending", "newest", "discussed"],

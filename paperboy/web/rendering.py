@@ -14,7 +14,7 @@ from paperboy import __version__
 from paperboy.config import Settings
 from paperboy.mail import outbox_dir
 from paperboy.web import presenters
-from paperboy.web.cards import CardCache, card_view
+from paperboy.web.cards import CardCache, card_view, keywords_html
 from paperboy.web.mathml import render_math
 from paperboy.web.reader_library import follow_target, reader_library
 
@@ -61,6 +61,7 @@ def build_templates() -> Jinja2Templates:
         authors_on_page=presenters.AUTHORS_ON_PAGE,
         math=render_math,
         card_view=card_view,
+        keywords_html=keywords_html,
         follow_target=follow_target,
     )
     parts = env.get_template("_card_parts.html").module

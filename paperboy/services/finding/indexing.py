@@ -21,12 +21,15 @@ import numpy as np
 
 from paperboy.config import Settings
 from paperboy.domain.clock import utcnow
+from paperboy.domain.keyphrases import candidate_set, choose_phrases, phrase_counts
 from paperboy.embed import Embedder, load_embedder
 from paperboy.index.keyword import KeywordDocument, KeywordIndex
+from paperboy.index.phrase_counts import COUNTS_FILE, PhraseCounts, text_hash
 from paperboy.index.vectors import INDEX_FILE, VectorIndex, vector_file_metadata
 from paperboy.index.watermark import read_watermark
 from paperboy.store import Database, changes
 from paperboy.store import embeddings as embedding_store
+from paperboy.store import papers as paper_store
 
 Progress = Callable[[int], None]
 
@@ -34,6 +37,10 @@ Progress = Callable[[int], None]
 STEP = 1000
 # The vector index is one file written whole, so it is saved at most this often.
 VECTOR_SAVE_SECONDS = 30.0
+# The phrase counts too (16 MiB); the watermark they record says what they hold.
+COUNTS_SAVE_SECONDS = 30.0
+# Key phrases shown and searchable per paper.
+KEYWORDS_PER_PAPER = 5
 
 
 def keyword_folder(settings: Settings) -> Path:
@@ -123,6 +130,7 @@ class Indexer:
         keyword = KeywordIndex(keyword_folder(self.settings))
         keyword.delete_all()
         keyword.commit(watermark=0)
+        PhraseCounts.remove(keyword_folder(self.settings))
         vectors = VectorIndex(vector_folder(self.settings), self.embedder.dim)
         vectors.clear()
         vectors.save(watermark=0)
@@ -134,22 +142,63 @@ class Indexer:
         return status.keyword_behind, status.vector_behind
 
     def catch_up_keyword(self, progress: Progress | None = None) -> None:
-        index = KeywordIndex(keyword_folder(self.settings))
+        """Bring the keyword index up to the store, choosing each changed paper's key
+        phrases on the way (stored with the paper, and searchable with `kw:`)."""
+        folder = keyword_folder(self.settings)
+        index = KeywordIndex(folder)
         try:
             # An index in an older format reads as watermark 0: every paper is written again.
             outdated = not index.current_format
             since = index.watermark
+            counts = PhraseCounts.load(folder) if since else None
+            if counts is None:
+                # A new or rebuilt index, or counts lost: every paper is read and counted again.
+                since, counts = 0, PhraseCounts()
+            # Counts saved less often than the index commits may be behind it.
+            since = min(since, counts.watermark)
+            reached, saved_at = since, counts.watermark
+            unsaved = self._count_ahead(counts, since) > 0
+            last_save = time.monotonic()
             for rows, safe_watermark in self._changed_steps(since):
                 if rows:
+                    live = [r for r in rows if not r.withdrawn]
+                    chosen = _choose_keywords(counts, live)
+                    unsaved = True
+                    with self.db.transaction() as conn:
+                        paper_store.save_keywords(conn, [(r.id, r.revision, chosen[r.id]) for r in live])
                     index.delete([r.id for r in rows if r.withdrawn])
-                    index.upsert(_keyword_document(r) for r in rows if not r.withdrawn)
+                    index.upsert(_keyword_document(r, chosen[r.id]) for r in live)
                 index.commit(watermark=safe_watermark)
+                reached = safe_watermark
+                if time.monotonic() - last_save > COUNTS_SAVE_SECONDS:
+                    counts.save(folder, reached)
+                    last_save, saved_at, unsaved = time.monotonic(), reached, False
                 if progress and rows:
                     progress(len(rows))
+            if unsaved or reached != saved_at or not (folder / COUNTS_FILE).exists():
+                counts.save(folder, reached)
             if outdated:
                 index.mark_current_format()
         finally:
             index.close()
+
+    def _count_ahead(self, counts: PhraseCounts, since: int) -> int:
+        """Count the candidates of every changed paper before any is chosen, when they are
+        more than the papers counted so far (a first import, a rebuild): otherwise the first
+        thousand papers would be judged against a corpus of a thousand. Smaller updates
+        count each step's papers just before choosing theirs. Returns how many it counted."""
+        with self.db.connect() as conn:
+            pending = changes.count_changed(conn, since)
+        if pending <= counts.total:
+            return 0
+        added = 0
+        for rows, _ in self._changed_steps(since):
+            added += counts.add(
+                (r.id, text_hash(r.title, r.abstract), candidate_set(r.title, r.abstract))
+                for r in rows
+                if not r.withdrawn
+            )
+        return added
 
     def catch_up_vectors(self, progress: Progress | None = None) -> None:
         model = self.settings.embedding_model
@@ -222,7 +271,19 @@ class Indexer:
                 return
 
 
-def _keyword_document(row: Any) -> KeywordDocument:
+def _choose_keywords(counts: PhraseCounts, rows: Sequence[Any]) -> dict[int, list[str]]:
+    """Each paper's key phrases, its candidates counted first (unless its text was counted
+    before), judged by document frequencies over every paper counted."""
+    phrases = {r.id: phrase_counts(r.title, r.abstract) for r in rows}
+    counts.add((r.id, text_hash(r.title, r.abstract), phrases[r.id][0]) for r in rows)
+    frequencies = counts.counts(list({p for found, _ in phrases.values() for p in found}))
+    return {
+        pid: choose_phrases(found, written, frequencies.__getitem__, counts.total, KEYWORDS_PER_PAPER)
+        for pid, (found, written) in phrases.items()
+    }
+
+
+def _keyword_document(row: Any, keywords: Sequence[str] = ()) -> KeywordDocument:
     return KeywordDocument(
         paper_id=row.id,
         title=row.title,
@@ -231,6 +292,7 @@ def _keyword_document(row: Any) -> KeywordDocument:
         categories=row.categories.split(),
         published=row.published or _midnight(row.metadata_updated),
         has_code=bool(row.code_url),
+        keywords=tuple(keywords),
     )
 
 

@@ -345,7 +345,9 @@ class SearchService:
     def _allowed_ids(self, parsed: ParsedQuery) -> np.ndarray:
         """Every paper id passing the query's filters, sorted; remembered per filter until
         the keyword index changes (a broad filter at 1M papers takes ~20 ms to list)."""
-        key = (parsed.categories, parsed.authors, parsed.after, parsed.before, parsed.has_code)
+        key = (
+            parsed.categories, parsed.authors, parsed.after, parsed.before, parsed.has_code, parsed.keywords,
+        )  # fmt: skip
         watermark = self._keyword.watermark
         with self._lock:
             if watermark != self._allowed_watermark:
@@ -446,6 +448,10 @@ def _looser_filters(parsed: ParsedQuery) -> list[tuple[str, ParsedQuery]]:
         looser.append((f"before:{parsed.before.isoformat()}", replace(parsed, before=None)))
     if parsed.has_code:
         looser.append(("has:code", replace(parsed, has_code=False)))
+    for keyword in parsed.keywords:
+        others = tuple(k for k in parsed.keywords if k != keyword)
+        label = f'kw:"{keyword}"' if " " in keyword else f"kw:{keyword}"
+        looser.append((label, replace(parsed, keywords=others)))
     return looser
 
 

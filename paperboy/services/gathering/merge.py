@@ -6,8 +6,9 @@ from dataclasses import fields, replace
 
 from paperboy.domain import Paper
 
-# "source" records where the paper was first seen; it never changes on merge.
-_KEEP = {"source"}
+# "source" records where the paper was first seen; it never changes on merge. Keywords
+# are derived from the stored text by the indexer, never taken from a record.
+_KEEP = {"source", "keywords"}
 
 
 def is_newer(a: Paper, b: Paper) -> bool:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
+from paperboy.domain.keyphrases import holds_phrase
 from paperboy.domain.library import LibraryItem, clean_note, clean_tags
 from paperboy.domain.text import normalise_title
 from paperboy.search.query import ParsedQuery, parse_query
@@ -110,7 +111,7 @@ def library_items(
     """The reader's library, searched with the search box syntax and sorted.
 
     Words must all appear (in the title, abstract, authors, tags or note); phrases,
-    author:, cat:, after: and before: work as in search. Raises QuerySyntaxError.
+    author:, cat:, after:, before:, has:code and kw: work as in search. Raises QuerySyntaxError.
     """
     parsed = parse_query(query) if query.strip() else ParsedQuery()
     with db.connect() as conn:
@@ -162,7 +163,9 @@ def _matches(item: LibraryItem, query: ParsedQuery) -> bool:
         return False
     if query.before and (published is None or published > query.before):
         return False
-    return True
+    if query.has_code and not paper.code_url:
+        return False
+    return all(holds_phrase(paper.keywords, k) for k in query.keywords)
 
 
 def paper_ids_of(db: Database, paper_keys: Sequence[str]) -> dict[str, int]:
