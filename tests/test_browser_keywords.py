@@ -16,7 +16,7 @@ from test_browser_cards import screenshot
 from web_server import running_server
 
 from paperboy.config import Settings
-from paperboy.services.indexing import Indexer
+from paperboy.services.finding.indexing import Indexer
 from paperboy.store import open_database
 
 DAY_PATH = f"/papers/{DAY.isoformat()}"

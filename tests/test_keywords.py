@@ -25,8 +25,8 @@ from paperboy.index.keyword import FORMAT_FILE, KeywordDocument, KeywordIndex
 from paperboy.index.phrase_counts import COUNTS_FILE, PhraseCounts
 from paperboy.search import QuerySyntaxError, parse_query
 from paperboy.search.query import query_text
-from paperboy.services.indexing import Indexer, keyword_folder
-from paperboy.services.ingest import ingest_items
+from paperboy.services.finding.indexing import Indexer, keyword_folder
+from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.snapshot import read_snapshot
 from paperboy.store import Database, changes
 from paperboy.store.papers import get_stored_paper, save_keywords
