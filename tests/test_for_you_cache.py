@@ -6,13 +6,16 @@ only, and the category view as matrices equal to category_scores."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from community_fixtures import member
 from recommend_fixtures import write_world
+from test_for_you import NOW, stocked  # noqa: F401  (the store the page test runs on)
 
+from paperboy.config import Settings
 from paperboy.evaluation.recommend_data import read_records
 from paperboy.rank.for_you import (
     FeatureSpace,
@@ -23,6 +26,10 @@ from paperboy.rank.for_you import (
     rank_for_reader,
     space_category_scores,
 )
+from paperboy.services import for_you as for_you_service
+from paperboy.services.for_you import for_you
+from paperboy.services.library import feedback, items
+from paperboy.store import Database
 
 CANDIDATES = [f"2601.{t}000{i}" for t in range(3) for i in (5, 6, 7)]
 SPEECH = [f"2506.1000{i}" for i in range(5)]
@@ -189,3 +196,37 @@ def test_the_category_view_on_matrices_is_category_scores() -> None:
         got = space_category_scores(space, space.rows(library), space.rows(candidates), followed)
         assert np.array_equal(got, expected), followed
     assert space_category_scores(space, space.rows(library), space.rows(candidates))[2] == 0.0
+
+
+def test_the_page_reuses_a_readers_scores_until_a_mark_changes_them(
+    stocked: Database,  # noqa: F811
+    settings: Settings,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    kept = for_you_service._reader_scores
+    ada, bob = member(stocked, "ada@example.org"), member(stocked, "bob@example.org")
+    for i in range(3):
+        items.set_saved(stocked, ada, f"2611.1000{i}", True, now=NOW)  # speech
+        items.set_saved(stocked, bob, f"2611.2000{i}", True, now=NOW)  # robots
+    first = for_you(stocked, settings, ada, now=NOW, embedder=embedder)
+    hits, misses = kept.hits, kept.misses
+    again = for_you(stocked, settings, ada, now=NOW, embedder=embedder)
+    assert (kept.hits, kept.misses) == (hits + 1, misses)
+    assert again.recommendations == first.recommendations
+    # Bob's list is his own, not Ada's cached one.
+    theirs = for_you(stocked, settings, bob, now=NOW, embedder=embedder)
+    assert kept.misses == misses + 1
+    assert {r.paper_key[:7] for r in theirs.recommendations[:3]} == {"2611.20"}
+    top = first.recommendations[0].paper_key
+    feedback.set_not_interested(stocked, ada, top, True, now=NOW)
+    marked = for_you(stocked, settings, ada, now=NOW, embedder=embedder)
+    assert kept.misses == misses + 2 and top not in {r.paper_key for r in marked.recommendations}
+    items.set_saved(stocked, ada, "2611.10003", True, now=NOW)
+    grown = for_you(stocked, settings, ada, now=NOW, embedder=embedder)
+    assert kept.misses == misses + 3 and grown.library_size == 4
+    # A day later the week holds the same papers: the same candidates, reused.
+    for_you(stocked, settings, ada, now=NOW + timedelta(days=1), embedder=embedder)
+    assert (kept.hits, kept.misses) == (hits + 2, misses + 3)
+    # The last two days are another window: other candidates, ranked afresh.
+    narrow = for_you(stocked, settings, ada, days=2, now=NOW, embedder=embedder)
+    assert kept.misses == misses + 4 and narrow.candidates < grown.candidates
