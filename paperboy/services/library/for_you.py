@@ -22,7 +22,7 @@ from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.domain.records import Paper
 from paperboy.embed import Embedder
-from paperboy.rank.for_you import FeatureSpace, RankerPaper, rank_for_reader
+from paperboy.rank.for_you import FeatureSpace, RankerPaper, ReaderScores, rank_for_reader
 from paperboy.services.feed import FeedPage
 from paperboy.services.finding.indexing import embedder_for, embedding_text
 from paperboy.services.library.feedback import NOT_INTERESTED
@@ -43,6 +43,10 @@ FOLLOWED_AUTHOR_BOOST = 1.0
 LIKE_THRESHOLD = 0.3
 TITLE_IN_REASON = 70
 MAX_TAG = 40
+# Each reader's fused scores (the SVM's margins among them) between page views, per tag feed:
+# reused while the window, the library, the marks and the follows stay the same (~40 kB each).
+MAX_CACHED_READERS = 512
+_reader_scores = ReaderScores(MAX_CACHED_READERS)
 
 
 class ForYouError(ValueError):
@@ -151,11 +155,15 @@ def for_you(
         followed_categories=[f.value for f in follows if f.kind == "category"],
         boost=boost if followed_authors else None,
         neighbours=3,
+        neighbours_for=limit,
+        cache=_reader_scores,
+        reader=(reader.id, tag),
     )
     by_key = {p.key: p for p in positives}
     shown: list[Recommendation] = []
-    for key, score, neighbours in zip(ranking.candidates, ranking.scores, ranking.neighbours, strict=True):
-        if score == float("-inf") or len(shown) == limit:
+    # Neighbours come for the first `limit` only; a refused paper (-inf) ends the list earlier.
+    for key, score, neighbours in zip(ranking.candidates, ranking.scores, ranking.neighbours, strict=False):
+        if score == float("-inf"):
             break
         reasons = _reasons([(by_key[k], s) for k, s in neighbours], marks.get(key))
         shown.append(Recommendation(key, papers[key][1], score, reasons))
