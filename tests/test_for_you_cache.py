@@ -26,9 +26,9 @@ from paperboy.rank.for_you import (
     rank_for_reader,
     space_category_scores,
 )
-from paperboy.services import for_you as for_you_service
-from paperboy.services.for_you import for_you
 from paperboy.services.library import feedback, items
+from paperboy.services.library import for_you as for_you_service
+from paperboy.services.library.for_you import for_you
 from paperboy.store import Database
 
 CANDIDATES = [f"2601.{t}000{i}" for t in range(3) for i in (5, 6, 7)]
