@@ -45,6 +45,14 @@ def test_a_phrase_does_not_start_with_a_verb_in_ing_unless_it_names_a_thing() ->
 def test_phrases_keep_case_only_where_it_means_something() -> None:
     forms = display_forms("LoRA Adapters for GPT-4 in SKILL.md Files", "Graph Transformers use LoRA.")
     assert forms["lora adapters"] == "LoRA adapters" and forms["gpt-4"] == "GPT-4"
+    # A run ends before an adverb or a verb the next clause needed.
+    found = candidates("Cross-feature dependencies rather than marginals: the engine evaluates tests.")
+    assert "cross-feature dependencies" in found
+    assert not any(c.endswith(("rather", "evaluates")) for c in found)
+    # A title's capitals in hyphenated words say nothing; a name's in one part do.
+    titled = display_forms("Age-Structured Branching for Human-to-Robot H2R-Bench Tasks", "")
+    assert titled["age-structured branching"] == "age-structured branching"
+    assert titled["human-to-robot"] == "human-to-robot" and titled["h2r-bench"] == "H2R-Bench"
     assert forms["skill.md files"] == "SKILL.md files" and forms["graph transformers"] == "graph transformers"
     corpus = [
         ("LoRA for GPT-4", "LoRA adapters tune GPT-4 cheaply. LoRA adapters are small."),

@@ -41,7 +41,7 @@ STOPWORDS = frozenset(
     "low better best improve improves improved improving provide provides given make makes making "
     "enable enables allows allow consider considered able due including include includes related "
     "furthermore specifically particular particularly respectively even still however since like "
-    "e.g i.e etc et al".split()
+    "e.g i.e etc et al rather instead whose".split()
 )
 # Verbs common in titles and abstracts: they join no noun phrase, so they end a run.
 VERBS = frozenset(
@@ -51,6 +51,8 @@ VERBS = frozenset(
     "train trains trained fine-tune fine-tunes fine-tuned captures capture explains explain "
     "predicts predict reduces reduce increases increase "
     "achieved obtained observed remains benefits benefit relies rely depends depend "
+    "evaluates evaluate generates generate produces produce computes compute ensures ensure "
+    "exhibits exhibit identifies identify leverages leverage employs employ "
     "is are was were be been being has have had does do did can could should would may might".split()
 )
 # -ing words that name a thing and may start a phrase ("learning rate", "reasoning models").
@@ -108,10 +110,15 @@ def candidate_set(title: str, abstract: str) -> set[str]:
 
 
 def shown_form(words: list[str]) -> str:
-    """A phrase as a reader should see it: a word keeps its case where a capital follows its
-    first letter (acronyms, names: "GPT-4", "LoRA", "SKILL.md"), else it is lowercased (the
-    capitals of a title or of a sentence's first word say nothing)."""
-    return " ".join(w if w[1:] != w[1:].lower() else w.lower() for w in words)
+    """A phrase as a reader should see it: a word keeps its case where, in one of its
+    hyphenated parts, a capital follows the part's first letter (acronyms, names: "GPT-4",
+    "LoRA", "SKILL.md", "H2R-Bench"), else it is lowercased: the capitals of a title
+    ("Age-Structured", "Human-to-Robot") or of a sentence's first word say nothing."""
+    return " ".join(w if _cased(w) else w.lower() for w in words)
+
+
+def _cased(word: str) -> bool:
+    return any(part[1:] != part[1:].lower() for part in word.split("-"))
 
 
 def display_forms(title: str, abstract: str) -> dict[str, str]:
