@@ -17,7 +17,7 @@ from paperboy.search import parse_query
 from paperboy.services.finding.activity import weekly_from_days, weekly_trend
 from paperboy.services.finding.search import SearchService
 from paperboy.services.gathering.ingest import ingest_items
-from paperboy.services.insight.rising import rising_categories
+from paperboy.services.insight.rising import rising_categories, rising_phrases
 from paperboy.store import Database
 from paperboy.web import create_app
 
@@ -134,3 +134,44 @@ def test_the_home_page_names_the_rising_categories(rising_store: Database, setti
         assert re.findall(r">(cs\.\w+) <span", section) == ["cs.CR"]
         assert "12 papers" in section
         assert '<section class="rising"' not in client.get("/?period=week").text
+
+
+def test_rising_phrases_compare_shares_and_skip_a_phrase_inside_a_better_one() -> None:
+    week, before = date(2025, 4, 28), date(2025, 4, 14)
+    rows = (
+        [(week, ["Mixture-of-Experts routing", "sparse"]) for _ in range(6)]  # new, on 6 of 20
+        + [(week, ["diffusion", "routing"]) for _ in range(5)]  # "routing" sits inside the first
+        + [(week, ["diffusion"]) for _ in range(9)]  # 14 of 20 now, 40 of 40 before: falls
+        + [(week, ["tiny topic"]) for _ in range(4)]  # rises, but on 4 papers only
+        + [(before, ["diffusion"]) for _ in range(40)]
+    )
+    found = rising_phrases(rows, date(2025, 4, 24))
+    assert [r.phrase for r in found] == ["Mixture-of-Experts routing", "sparse"]
+    moe = found[0]
+    assert moe.papers == 6 and moe.share == pytest.approx(6 / 24)
+    assert moe.share_before == pytest.approx(2 / 42)  # the prior of two papers over 40 + 2
+    assert rising_phrases(rows[:24], date(2025, 4, 24)) == ()  # nothing before to compare
+
+
+def test_the_home_page_names_the_rising_topics_as_keyword_searches(
+    rising_store: Database, settings: Settings
+) -> None:
+    from sqlalchemy import select
+
+    from paperboy.store import papers as paper_store
+    from paperboy.store.schema import paper
+
+    def phrases(title: str) -> list[str]:
+        return ["Quantum <key> exchange"] if "cs.CR" in title else ["gradients"]
+
+    with rising_store.transaction() as conn:
+        rows = conn.execute(select(paper.c.id, paper.c.revision, paper.c.title)).all()
+        paper_store.save_keywords(conn, [(r.id, r.revision, phrases(r.title)) for r in rows])
+    with TestClient(create_app(settings, rising_store)) as client:
+        page = client.get("/").text
+    start = page.index('<section class="rising"')
+    section = page[start : page.index("</section>", start)]
+    assert "Quantum &lt;key&gt; exchange <span" in section and "<key>" not in section
+    assert 'href="/search?q=kw%3A%22Quantum+%3Ckey%3E+exchange%22"' in section
+    assert "gradients" not in section  # cs.LG's papers: a smaller share than the weeks before
+

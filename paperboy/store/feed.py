@@ -149,6 +149,18 @@ def primary_categories_by_day(
     return [(day, category, int(count)) for day, category, count in rows]
 
 
+def keywords_by_day(conn: Connection, first_day: date, last_day: date) -> list[tuple[date, list[str]]]:
+    """(day first listed, key phrases) of each visible paper listed in [first_day, last_day]
+    that has them: one short row a paper, a few thousand for a month."""
+    grouped = visible_papers_between(first_day, last_day)
+    rows = conn.execute(
+        select(grouped.c.first_day, paper.c.keywords)
+        .join(grouped, grouped.c.paper_id == paper.c.id)
+        .where(paper.c.withdrawn.is_(False), paper.c.keywords.is_not(None))
+    )
+    return [(day, list(keywords)) for day, keywords in rows if keywords]
+
+
 def visible_papers_between(first_day: date, last_day: date) -> Any:
     """A subquery: per paper listed in the range and not hidden, its highest external
     upvotes (upvotes), first day, a submitter's name and how many entries name a submitter."""

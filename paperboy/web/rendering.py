@@ -14,7 +14,7 @@ from paperboy import __version__
 from paperboy.config import Settings
 from paperboy.mail import outbox_dir
 from paperboy.web import presenters
-from paperboy.web.cards import CardCache, card_view, keywords_html
+from paperboy.web.cards import CardCache, card_view, keyword_search_url, keywords_html
 from paperboy.web.mathml import render_math
 from paperboy.web.reader_library import follow_target, reader_library
 
@@ -55,6 +55,7 @@ def build_templates() -> Jinja2Templates:
         author_page_url=presenters.author_page_url,
         author_search_url=presenters.author_search_url,
         category_search_url=presenters.category_search_url,
+        keyword_search_url=keyword_search_url,
         period_heading=presenters.period_heading,
         sort_labels=presenters.SORT_LABELS,
         sort_orders=presenters.SORT_ORDERS,
