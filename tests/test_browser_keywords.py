@@ -8,10 +8,9 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
+from browser_harness import DESKTOP, Visit
 from conftest import fresh_database
 from feed_fixtures import DAY, fill_realistic_day
-from playwright import sync_api as playwright_sync
-from test_browser import CHROMIUM, DESKTOP, Visit
 from test_browser_cards import screenshot
 from web_server import running_server
 
@@ -38,17 +37,6 @@ def site(
         db.close()
         with running_server(url, data_dir, model_dir) as base:
             yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
