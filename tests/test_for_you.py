@@ -15,6 +15,8 @@ from paperboy.services.gathering.ingest import ingest_items
 from paperboy.services.library import feedback, follows, items
 from paperboy.services.library.for_you import ForYouError, for_you
 from paperboy.store import Database
+from paperboy.store import for_you as for_you_store
+from paperboy.store import library as library_store
 
 NOW = datetime(2026, 11, 20, 12, 0)
 TODAY = NOW.date()
@@ -119,3 +121,18 @@ def test_days_out_of_range_are_refused(stocked: Database, settings: Settings) ->
     for days in (0, 31):
         with pytest.raises(ForYouError, match="days must be between 1 and 30"):
             for_you(stocked, settings, reader, days=days, now=NOW)
+
+
+def test_the_shared_vocabulary_is_fitted_on_readers_saved_and_upvoted_papers(stocked: Database) -> None:
+    from paperboy.services.community import votes
+    from paperboy.services.library.for_you import readers_texts
+
+    ada, bob = member(stocked, "ada@example.org"), member(stocked, "bob@example.org")
+    items.set_saved(stocked, ada, "2611.10000", True, now=NOW)
+    votes.toggle_vote(stocked, bob, "2611.20001", ip="192.0.2.1", now=NOW)
+    with stocked.connect() as conn:
+        ids = [r.id for r in library_store.papers_by_keys(conn, ["2611.10000", "2611.20001"]).values()]
+        held = for_you_store.papers_by_ids(conn, ids)
+    # Those two, whoever holds them, as the ranker reads a paper (title, then abstract).
+    assert len(held) == 2
+    assert sorted(readers_texts(stocked)) == sorted(f"{r.title} {r.abstract}" for r in held)

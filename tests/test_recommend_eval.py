@@ -232,3 +232,20 @@ def test_a_pool_reads_each_library_paper_once(every_paper, monkeypatch) -> None:
     assert reads == [5]
     assert (first.tfidf[9:14] != again.tfidf[9:14][::-1]).nnz == 0
     assert first.row[library[0].id] == 9 and len(first.papers) == 14
+
+
+def test_the_ranker_fits_its_vocabulary_on_the_texts_it_is_given_too(every_paper) -> None:  # type: ignore[no-untyped-def]
+    papers, vectors = every_paper.papers[:4], every_paper.vectors[:4]
+    plain = FeatureSpace(papers, vectors)
+    grown = FeatureSpace(papers, vectors, vocabulary_texts=["zebrafish larvae swim"])
+    assert "zebrafish" in grown.vectorizer.vocabulary_ and "zebrafish" not in plain.vectorizer.vocabulary_
+    assert grown.tfidf.shape[0] == 4 and grown.signature != plain.signature
+
+
+def test_the_ranker_keeps_rare_terms_the_baseline_caps(space) -> None:  # type: ignore[no-untyped-def]
+    from paperboy.rank.for_you import words_vectorizer
+
+    assert words_vectorizer(50_000).max_features is None and words_vectorizer(50_000).min_df == 2
+    baseline = recommend.arxiv_sanity_space(space)
+    assert baseline.vectorizer.max_features == 20_000  # arxiv-sanity-lite's own vocabulary
+    assert baseline.papers == space.papers and baseline.tfidf.shape[0] == space.tfidf.shape[0]

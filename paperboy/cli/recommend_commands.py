@@ -70,7 +70,7 @@ def register(commands: Any) -> None:
 
 def run_eval(args: argparse.Namespace) -> int:
     from paperboy.embed import load_embedder
-    from paperboy.evaluation.recommend import evaluate, feature_space, summary
+    from paperboy.evaluation.recommend import arxiv_sanity_space, evaluate, feature_space, summary
     from paperboy.evaluation.recommend_data import RecommendDataError, build_evaluation_set, read_records
     from paperboy.evaluation.vector_cache import VectorCache
 
@@ -97,7 +97,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
         space = feature_space(evaluation, vectors_for)
         with progress_bar(f"ranking ({cut})", len(evaluation.readers), unit="reader") as advance:
-            outcome = evaluate(evaluation, space, progress=advance)
+            outcome = evaluate(evaluation, space, progress=advance, baseline_space=arxiv_sanity_space(space))
         results.append(summary(evaluation, outcome))
     if args.json:
         report = dict(results[0])

@@ -22,7 +22,14 @@ from sklearn.svm import LinearSVC
 
 from paperboy.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 from paperboy.evaluation.recommend_data import EvaluationSet, Reader
-from paperboy.rank.for_you import DEFAULT_WEIGHTS, FeatureSpace, Weights, rank_for_reader, recency_weights
+from paperboy.rank.for_you import (
+    DEFAULT_WEIGHTS,
+    FeatureSpace,
+    Weights,
+    rank_for_reader,
+    recency_weights,
+    tfidf_vectorizer,
+)
 
 METHODS = ("paperboy", "svm-tfidf", "embedding-similarity", "newest")
 METRICS = ("ndcg@20", "recall@50", "mrr")
@@ -50,7 +57,10 @@ def paperboy_ranking(
 
 
 def svm_tfidf_ranking(space: FeatureSpace, reader: Reader, candidates: Sequence[str]) -> list[str]:
-    """arxiv-sanity-lite: LinearSVC(C=0.01, balanced) on tf-idf, library vs candidates."""
+    """arxiv-sanity-lite: LinearSVC(C=0.01, balanced) on tf-idf, library vs candidates.
+
+    space is read with arxiv-sanity's own vocabulary (arxiv_sanity_space), not the ranker's.
+    """
     library_rows = space.rows(reader.library)
     candidate_rows = space.rows(candidates)
     train = np.concatenate([library_rows, candidate_rows])
@@ -100,13 +110,18 @@ def evaluate(
     methods: Sequence[str] = METHODS,
     progress: Callable[[int], None] | None = None,
     rankers: dict[str, Ranker] | None = None,
+    baseline_space: FeatureSpace | None = None,
 ) -> dict[str, MethodResult]:
-    """Every method's per-reader metrics on the evaluation set (progress called per reader)."""
+    """Every method's per-reader metrics on the evaluation set (progress called per reader).
+
+    svm-tfidf ranks on baseline_space (arxiv-sanity's vocabulary) when given, else on space.
+    """
     chosen = {**RANKERS, **(rankers or {})}
+    spaces = {"svm-tfidf": baseline_space or space}
     values: dict[str, dict[str, list[float]]] = {m: {k: [] for k in METRICS} for m in methods}
     for reader in evaluation.readers:
         for method in methods:
-            ranked = chosen[method](space, reader, evaluation.candidates)
+            ranked = chosen[method](spaces.get(method, space), reader, evaluation.candidates)
             for metric, value in per_reader_metrics(ranked, reader.relevant).items():
                 values[method][metric].append(value)
         if progress:
@@ -173,3 +188,13 @@ def feature_space(
     """
     papers = list(evaluation.papers.values())
     return FeatureSpace(papers, vectors_for([p.text for p in papers]))
+
+
+def arxiv_sanity_space(space: FeatureSpace) -> FeatureSpace:
+    """The same papers and vectors read with arxiv-sanity-lite's vocabulary (its 20,000 most
+    frequent terms in 5 papers or more), fitted on the same texts: the svm-tfidf baseline's."""
+    texts = [p.text for p in space.papers]
+    # A small set (tests) has too few papers for its cut-offs, as in words_vectorizer.
+    vectorizer = tfidf_vectorizer() if len(texts) >= 2000 else tfidf_vectorizer(min_df=1, max_df=1.0)
+    vectorizer.fit(texts)
+    return FeatureSpace(space.papers, space.vectors, vectorizer=vectorizer)

@@ -38,6 +38,20 @@ def voted_papers(conn: Connection, user_id: int, limit: int) -> list[Any]:
     return list(rows)
 
 
+def readers_paper_texts(conn: Connection, limit: int) -> list[tuple[str, str]]:
+    """(title, abstract) of the papers any reader saved or upvoted, newest paper first, at most
+    limit: what the ranker's shared vocabulary is fitted on beside the candidates."""
+    kept = select(library_item.c.paper_id.label("paper_id")).union(select(vote.c.paper_id.label("paper_id")))
+    chosen = kept.subquery()
+    rows = conn.execute(
+        select(paper.c.title, paper.c.abstract)
+        .join(chosen, chosen.c.paper_id == paper.c.id)
+        .order_by(paper.c.id.desc())
+        .limit(limit)
+    )
+    return [(r.title, r.abstract or "") for r in rows]
+
+
 def papers_by_ids(conn: Connection, paper_ids: list[int]) -> list[Any]:
     found: list[Any] = []
     for start in range(0, len(paper_ids), 500):

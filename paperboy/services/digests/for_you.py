@@ -34,7 +34,7 @@ from paperboy.rank.for_you_fast import CandidateFeatures, FastReader, rank_reade
 from paperboy.services.finding.indexing import embedder_for, embedding_text
 from paperboy.services.library.feedback import NOT_INTERESTED
 from paperboy.services.library.follows import FollowMatcher
-from paperboy.services.library.for_you import LIKE_THRESHOLD, MAX_CANDIDATES, MAX_LIBRARY
+from paperboy.services.library.for_you import LIKE_THRESHOLD, MAX_CANDIDATES, MAX_LIBRARY, readers_texts
 from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import for_you as store
@@ -153,7 +153,8 @@ class ForYouDigests:
             papers = [_ranker_paper(r.key, r.title, r.abstract, r.categories, r.first_day) for r in listed]
             self._papers = {r.key: row_to_paper(r) for r in listed}
             self._titles = {r.key: r.title for r in listed}
-            self._pool = FeatureSpace(papers, self._vectors_of([r.id for r in listed], papers))
+            vectors = self._vectors_of([r.id for r in listed], papers)
+            self._pool = FeatureSpace(papers, vectors, vocabulary_texts=readers_texts(self.db))
             self._features = CandidateFeatures(papers, self._pool.vectors, self._pool.tfidf)
         return self._features
 

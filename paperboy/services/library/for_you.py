@@ -37,6 +37,8 @@ from paperboy.store.papers import row_to_paper
 MAX_DAYS = 30
 MAX_CANDIDATES = 5_000
 MAX_LIBRARY = 2_000
+# Readers' papers the shared vocabulary is fitted on beside the candidates (newest first).
+MAX_VOCABULARY_PAPERS = 20_000
 # A followed author's paper is lifted by this much of the fused score (a sum of z-scores).
 FOLLOWED_AUTHOR_BOOST = 1.0
 # Below this cosine a library paper is too far from the candidate to be named as a reason.
@@ -192,13 +194,22 @@ def _ranker_paper(key: str, paper: Paper, day: date) -> RankerPaper:
 
 
 # The candidates' features are the same for every reader of the same days: built once and
-# kept until the list of papers (or one of their texts) changes.
+# kept until the list of papers (or one of their texts) changes. The vocabulary is fitted then
+# on the candidates and the papers in readers' libraries (a term a library shares with a single
+# candidate survives the two-paper cut-off); papers saved later are read with it.
 _pool_lock = threading.Lock()
 _pool_cache: dict[str, FeatureSpace] = {}
 
 
+def readers_texts(db: Database) -> list[str]:
+    """Texts of the papers in readers' libraries (saved or upvoted), for fitting a vocabulary."""
+    with db.connect() as conn:
+        found = for_you_store.readers_paper_texts(conn, MAX_VOCABULARY_PAPERS)
+    return [f"{title} {abstract}" for title, abstract in found]
+
+
 def _pool(
-    vectors_for: Any, model: str, candidates: list[RankerPaper], candidate_ids: list[int]
+    db: Database, vectors_for: Any, model: str, candidates: list[RankerPaper], candidate_ids: list[int]
 ) -> FeatureSpace:
     digest = hashlib.sha1(model.encode())
     for paper in candidates:
@@ -208,7 +219,8 @@ def _pool(
         cached = _pool_cache.get(key)
     if cached is not None:
         return cached
-    built = FeatureSpace(candidates, vectors_for(candidate_ids, candidates))
+    vectors = vectors_for(candidate_ids, candidates)
+    built = FeatureSpace(candidates, vectors, vocabulary_texts=readers_texts(db))
     with _pool_lock:
         _pool_cache.clear()  # one window at a time: the newest days replace the older ones
         _pool_cache[key] = built
@@ -242,7 +254,7 @@ def _space(
         return np.vstack([stored[pid] for pid in ids]).astype(np.float32)
 
     pool_papers = [_ranker_paper(r.key, papers[r.key][1], papers[r.key][2]) for r in candidates]
-    pool = _pool(vectors_for, model, pool_papers, [r.id for r in candidates])
+    pool = _pool(db, vectors_for, model, pool_papers, [r.id for r in candidates])
     extra: list[RankerPaper] = []
     extra_ids: list[int] = []
     with db.connect() as conn:
