@@ -31,7 +31,7 @@ from paperboy.domain.clock import utcnow
 from paperboy.domain.keys import is_title_key
 from paperboy.services.gathering.background import can_prepare_in_background, prepared_in_background
 from paperboy.services.gathering.merge import merge_papers
-from paperboy.services.gathering.validate import InvalidPaper, validate_paper
+from paperboy.services.gathering.validate import InvalidPaper, validate_papers
 from paperboy.store import Database, bulk, runs
 from paperboy.store import papers as paper_store
 
@@ -165,13 +165,20 @@ def prepare_batch(items: Iterable[SourceItem], dialect: Dialect) -> PreparedBatc
     items = list(items)
     batch = PreparedBatch(size=len(items))
     papers: dict[str, _Merging] = {}
+    # Validated together (validate_papers checks some fields batch-wide), then taken in
+    # the input's order, so rejections keep it.
+    checked = iter(validate_papers([item.paper for item in items if isinstance(item, SourceRecord)]))
     for item in items:
         if isinstance(item, Rejection):
             batch.rejections.append(item)
         elif isinstance(item, Deletion):
             batch.deletions.append(item.arxiv_id)
         else:
-            _add_record(batch, papers, item)
+            result = next(checked)
+            if isinstance(result, InvalidPaper):
+                batch.rejections.append(Rejection(item.location, str(result)))
+            else:
+                _add_record(papers, item, *result)
     _fold_titles_into_ids(papers)
     encode = bulk.paper_encoder(dialect)
     add = batch.candidates.append
@@ -235,12 +242,7 @@ class _Merging:
     merged: bool = False
 
 
-def _add_record(batch: PreparedBatch, papers: dict[str, _Merging], record: SourceRecord) -> None:
-    try:
-        paper, norm = validate_paper(record.paper)
-    except InvalidPaper as exc:
-        batch.rejections.append(Rejection(record.location, str(exc)))
-        return
+def _add_record(papers: dict[str, _Merging], record: SourceRecord, paper: Paper, norm: str) -> None:
     identity = paper_store.paper_key(paper, norm)
     earlier = papers.get(identity)
     entries = [record.entry] if record.entry else []
