@@ -273,12 +273,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{result['records'] / seconds:,.0f} | {seconds / parse['seconds']:.2f}x | "
             f"{cpu:.1f} | {cpu / parse['cpu']:.2f}x | {result['peak_rss_mb']:.0f} |"
         )
-    for kind in files:
-        worst = max(
-            r[3]["seconds"] / r[4]["seconds"] for r in rows if r[0] == "ingest (bulk path)" and r[1] == kind
-        )
-        verdict = "meets" if worst <= 3 else "MISSES"
-        print(f"\n{kind}: the slower first import is {worst:.2f}x parse: {verdict} the <= 3x goal")
+    # The goal is read in CPU: on a shared machine the clock measures the run queue.
+    print()
+    for step, kind, backend, result, parse in rows:
+        if step in ("ingest (bulk path)", "re-import"):
+            ratio = result["cpu"] / parse["cpu"]
+            verdict = "meets" if ratio <= 3 else "MISSES"
+            print(f"{kind}, {backend}, {step}: CPU {ratio:.2f}x parse: {verdict} the <= 3x goal")
     return 0
 
 

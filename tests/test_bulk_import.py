@@ -150,8 +150,58 @@ def test_the_bulk_encoder_builds_what_paper_to_row_and_the_column_encoder_build(
         metadata_updated=date(2025, 3, 4), doi="10.1/x", journal_ref="J", comments="c", report_no="r",
         license="l", submitter="s", code_url="https://github.com/a/b",
     )  # fmt: skip
-    papers += [(bare, normalise_title(bare.title)), (keyed, normalise_title(keyed.title))]
+    # Dates before the year 1000: SQLite's text pads the year to four digits.
+    old = Paper(
+        title="Old", abstract="Text.", source="hf", published=datetime(999, 12, 31, 23, 59, 59),
+        updated=datetime(999, 12, 31, 23, 59, 59, 1), metadata_updated=date(999, 1, 2),
+    )  # fmt: skip
+    papers += [(p, normalise_title(p.title)) for p in (bare, keyed, old)]
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         by_columns, direct = bulk.content_encoder(dialect), bulk.paper_encoder(dialect)
         for p, norm in papers:
             assert direct(p, norm) == by_columns(paper_to_row(p, norm)), (dialect.name, p.title)
+
+
+def test_validating_a_batch_gives_what_validating_each_paper_gives() -> None:
+    """validate_papers checks author names batch-wide; a batch mixing tidy and untidy
+    records (and rejections) must come out as validate_paper makes each one."""
+    import copy
+
+    from paperboy.domain import Author, Paper
+    from paperboy.services.gathering.validate import InvalidPaper, validate_paper, validate_papers
+
+    def paper(title: str = "A title", abstract: str = "Text.", names: tuple[str, ...] = ("Ada Lovelace",)):
+        return Paper(title=title, abstract=abstract, source="hf", authors=tuple(Author(n) for n in names))
+
+    def each(papers: list[Paper]) -> list[object]:
+        results: list[object] = []
+        for p in copy.deepcopy(papers):
+            try:
+                results.append(validate_paper(p))
+            except InvalidPaper as exc:
+                results.append(str(exc))
+        return results
+
+    def together(papers: list[Paper]) -> list[object]:
+        return [str(r) if isinstance(r, InvalidPaper) else r for r in validate_papers(copy.deepcopy(papers))]
+
+    real = [item.paper for item in read_snapshot(SNAPSHOT_SAMPLE)]
+    untidy = [
+        paper(names=("Ada  Lovelace", "Alan Turing")),
+        paper(names=("Grace\tHopper",)),
+        paper(names=("", "Emmy Noether")),
+        paper(names=("Smith ",)),  # with the next: a space on each side of the join
+        paper(names=(" Jones",)),
+        paper(names=("Carl\x07Gauss",)),
+        paper(names=("x  " + "y" * 400,)),  # too long once tidied: rejected
+        paper(title="  "),  # rejected: empty title
+        paper(abstract="One paragraph.\n\nAnother one."),
+        paper(abstract="Hard\nwrapped\n  indented line"),
+        paper(abstract="Space before \na break"),
+        paper(title="Wrapped\n  title", names=()),
+    ]
+    mixed = real[:100] + untidy + real[100:]
+    assert together(mixed) == each(mixed)
+    assert together(real) == each(real)  # all tidy: the batch-wide path
+    kept = together([paper(names=("Smith ",)), paper(names=(" Jones",))])
+    assert [[a.name for a in p.authors] for p, _ in kept] == [["Smith"], ["Jones"]]  # type: ignore[union-attr]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -111,11 +112,34 @@ _paper_encoders: dict[str, Callable[[Paper, str], tuple[Any, ...]]] = {}
 
 def _bind(dialect: Dialect, column: str) -> Callable[[Any], Any]:
     """The column's value as the driver takes it: SQLAlchemy's bind processor on SQLite
-    (dates as text); on PostgreSQL psycopg adapts dates itself."""
+    (dates as text); on PostgreSQL psycopg adapts dates itself.
+
+    SQLAlchemy's SQLite processors format through a dict, about 1 µs a value; the same
+    text comes from isoformat in a tenth of that. The faster one is taken only when it
+    gives the processor's text on a sample, and only for the type it was checked on."""
     if dialect.name == "postgresql":
         return _same
     processor = paper.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-    return processor if processor is not None else _same
+    if processor is None:
+        return _same
+    moments = (datetime(2001, 2, 3, 4, 5, 6, 7), datetime(987, 10, 11, 12, 13, 14))
+    if all(processor(m) == m.isoformat(" ", "microseconds") for m in moments):
+
+        def moment(value: Any) -> Any:
+            # Exactly a naive datetime; a subclass or a time zone takes the processor.
+            if type(value) is datetime and value.tzinfo is None:
+                return value.isoformat(" ", "microseconds")
+            return processor(value)
+
+        return moment
+    days = (date(2001, 2, 3), date(987, 10, 11))
+    if all(processor(d) == d.isoformat() for d in days):
+
+        def day(value: Any) -> Any:
+            return value.isoformat() if type(value) is date else processor(value)
+
+        return day
+    return processor
 
 
 def _same(value: Any) -> Any:

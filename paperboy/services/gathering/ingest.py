@@ -12,7 +12,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
@@ -31,7 +31,7 @@ from paperboy.domain.clock import utcnow
 from paperboy.domain.keys import is_title_key
 from paperboy.services.gathering.background import can_prepare_in_background, prepared_in_background
 from paperboy.services.gathering.merge import merge_papers
-from paperboy.services.gathering.validate import InvalidPaper, validate_paper
+from paperboy.services.gathering.validate import InvalidPaper, validate_papers
 from paperboy.store import Database, bulk, runs
 from paperboy.store import papers as paper_store
 
@@ -44,17 +44,13 @@ _PREPARE_CHUNK = 1000
 BULK_TRANSACTION = 20_000
 
 
-class _Candidate(NamedTuple):
-    """One paper of a batch, after merging every record of it the batch holds: its
-    content as the store holds it (store/bulk.py's CONTENT tuple: plain values, cheap to
-    send between processes and to compare with a stored row), and what ingest asks of it
-    before writing. A tuple: it pickles at half a dataclass's cost."""
-
-    identity: str
-    arxiv_id: str | None
-    title_norm: str
-    stored: tuple[Any, ...]
-    entries: list[FeedEntry]
+# One paper of a batch, after merging every record of it the batch holds: (identity,
+# arXiv id, normalised title, stored content, feed entries). The content is store/bulk.py's
+# CONTENT tuple, as the store holds it: plain values, cheap to send between processes and
+# to compare with a stored row. A plain tuple, not a named one: unpickling a named tuple
+# calls its Python __new__, which for a 200,000-record file costs as much as the rest of
+# the candidate's transport.
+_Candidate = tuple[str, "str | None", str, tuple[Any, ...], "tuple[FeedEntry, ...]"]
 
 
 @dataclass
@@ -63,7 +59,7 @@ class PreparedBatch:
     so it can be made in another process while the store takes the previous one."""
 
     size: int
-    candidates: dict[str, _Candidate] = field(default_factory=dict)
+    candidates: list[_Candidate] = field(default_factory=list)
     deletions: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
 
@@ -169,21 +165,27 @@ def prepare_batch(items: Iterable[SourceItem], dialect: Dialect) -> PreparedBatc
     items = list(items)
     batch = PreparedBatch(size=len(items))
     papers: dict[str, _Merging] = {}
+    # Validated together (validate_papers checks some fields batch-wide), then taken in
+    # the input's order, so rejections keep it.
+    checked = iter(validate_papers([item.paper for item in items if isinstance(item, SourceRecord)]))
     for item in items:
         if isinstance(item, Rejection):
             batch.rejections.append(item)
         elif isinstance(item, Deletion):
             batch.deletions.append(item.arxiv_id)
         else:
-            _add_record(batch, papers, item)
+            result = next(checked)
+            if isinstance(result, InvalidPaper):
+                batch.rejections.append(Rejection(item.location, str(result)))
+            else:
+                _add_record(papers, item, *result)
     _fold_titles_into_ids(papers)
     encode = bulk.paper_encoder(dialect)
+    add = batch.candidates.append
     for identity, merging in papers.items():
         norm = merging.title_norm if not merging.merged else normalise_title(merging.paper.title)
         paper = merging.paper
-        batch.candidates[identity] = _Candidate(
-            identity, paper.arxiv_id, norm, encode(paper, norm), merging.entries
-        )
+        add((identity, paper.arxiv_id, norm, encode(paper, norm), tuple(merging.entries)))
     return batch
 
 
@@ -212,7 +214,7 @@ def _apply(
         report.reject(rejection)
     candidates = batch.candidates
     now = utcnow()
-    paper_ids = _upsert(conn, list(candidates.values()), report, now, revision, state)
+    paper_ids = _upsert(conn, candidates, report, now, revision, state)
     entry_rows = [
         {
             "paper_id": paper_ids[identity],
@@ -222,8 +224,8 @@ def _apply(
             "external_upvotes": e.upvotes,
             "created_at": now,
         }
-        for identity, c in candidates.items()
-        for e in c.entries
+        for identity, _, _, _, entries in candidates
+        for e in entries
     ]
     report.entries_added += paper_store.insert_entries(conn, entry_rows)
     if batch.deletions:
@@ -240,12 +242,7 @@ class _Merging:
     merged: bool = False
 
 
-def _add_record(batch: PreparedBatch, papers: dict[str, _Merging], record: SourceRecord) -> None:
-    try:
-        paper, norm = validate_paper(record.paper)
-    except InvalidPaper as exc:
-        batch.rejections.append(Rejection(record.location, str(exc)))
-        return
+def _add_record(papers: dict[str, _Merging], record: SourceRecord, paper: Paper, norm: str) -> None:
     identity = paper_store.paper_key(paper, norm)
     earlier = papers.get(identity)
     entries = [record.entry] if record.entry else []
@@ -285,25 +282,27 @@ def _upsert(
     claimed: set[int] = set()
     # Re-imports mostly bring what is stored already: the stored values, read raw, equal
     # the candidate's tuple. Only the others are read as rows and compared field by field.
-    stored = bulk.stored_content(conn, [c.identity for c in candidates])
+    stored = bulk.stored_content(conn, [c[0] for c in candidates])
     others = []
+    unchanged = 0
     for c in candidates:
-        found = stored.get(c.identity)
-        if found is not None and found[2] == c.stored:
-            report.unchanged += 1
-            ids[c.identity] = found[0]
+        found = stored.get(c[0])
+        if found is not None and found[2] == c[3]:
+            unchanged += 1
+            ids[c[0]] = found[0]
             claimed.add(found[0])
         else:
             others.append(c)
-    by_key = paper_store.rows_by_key(conn, [c.identity for c in others if c.identity in stored])
+    report.unchanged += unchanged
+    by_key = paper_store.rows_by_key(conn, [c[0] for c in others if c[0] in stored])
     # By title, only those that may meet a stored paper that way (see _title_match).
     by_title = paper_store.rows_by_title_norm(
         conn,
         [
-            c.title_norm
-            for c in others
-            if c.identity not in by_key
-            and (is_title_key(c.identity) if c.arxiv_id is None else c.title_norm in state.title_only)
+            norm
+            for identity, arxiv_id, norm, _, _ in others
+            if identity not in by_key
+            and (is_title_key(identity) if arxiv_id is None else norm in state.title_only)
         ],
     )
     inserts: list[tuple[Any, ...]] = []
@@ -312,18 +311,19 @@ def _upsert(
     aliases: list[tuple[str, int]] = []
     first_write: tuple[Any, ...] | None = None
     for c in others:
-        row = by_key.get(c.identity) or _title_match(c, by_title.get(c.title_norm, []), claimed)
+        identity, _, norm, content, _ = c
+        row = by_key.get(identity) or _title_match(c, by_title.get(norm, []), claimed)
         if row is None:
             if first_write is None:
                 new = {"withdrawn": False, "first_seen": now, "changed_at": now, "revision": take_revision()}
                 first_write = bulk.encode_first_write(dialect, new)
-            inserts.append(c.stored + first_write)
+            inserts.append(content + first_write)
             inserted_keys.append(c)
             continue
         claimed.add(row.id)
-        ids[c.identity] = row.id
+        ids[identity] = row.id
         # Compare before building and merging Papers (identical content merges to itself).
-        values = bulk.decode_content(dialect, c.stored)
+        values = bulk.decode_content(dialect, content)
         values["withdrawn"] = row.withdrawn
         if all(values[col] == getattr(row, col) for col in paper_store.CONTENT_COLUMNS):
             report.unchanged += 1
@@ -343,9 +343,9 @@ def _upsert(
     report.updated += len(updates)
     bulk.insert_rows(conn, inserts)
     report.added += len(inserts)
-    state.title_only.update(c.title_norm for c in inserted_keys if c.arxiv_id is None)
+    state.title_only.update(norm for _, arxiv_id, norm, _, _ in inserted_keys if arxiv_id is None)
     # Ids are wanted only for feed entries; a snapshot off the feed has none.
-    wanted = [c.identity for c in inserted_keys if c.entries]
+    wanted = [identity for identity, _, _, _, entries in inserted_keys if entries]
     if wanted:
         ids.update(paper_store.ids_by_key(conn, wanted))
     return ids
@@ -355,13 +355,14 @@ def _title_match(candidate: _Candidate, rows: list[Any], claimed: set[int]) -> A
     """A stored paper this candidate is by title: a title-only record joins a stored paper
     of that title, or an arXiv record meets a stored title-only paper. Records with ids of
     their own (two arXiv ids, two source keys) never merge by title."""
-    title_only = candidate.arxiv_id is None and is_title_key(candidate.identity)
+    identity, arxiv_id = candidate[0], candidate[1]
+    title_only = arxiv_id is None and is_title_key(identity)
     for row in rows:
         if row.id in claimed:
             continue
         if title_only:
             return row
-        if candidate.arxiv_id is not None and row.arxiv_id is None and is_title_key(row.key):
+        if arxiv_id is not None and row.arxiv_id is None and is_title_key(row.key):
             return row
     return None
 

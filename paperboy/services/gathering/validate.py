@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from paperboy.domain import Author, Paper, clean_abstract, clean_title, normalise_title
 from paperboy.domain.categories import is_category
@@ -30,6 +31,26 @@ class InvalidPaper(ValueError):
 
 def validate_paper(paper: Paper) -> tuple[Paper, str]:
     """Return the tidied paper and its normalised title, or raise InvalidPaper."""
+    return _validate(paper, authors_tidy=False)
+
+
+def validate_papers(papers: Sequence[Paper]) -> list[tuple[Paper, str] | InvalidPaper]:
+    """validate_paper of each paper, in order, the InvalidPaper in place of a rejected
+    one's result: the same results, for less work per paper. The author names of the
+    whole batch are checked at once: one join and one search for about 5,000 names
+    rather than a join, a search and a generator per paper. Only a batch where some name
+    needs tidying (1 batch of 1,000 real records in 15) takes the per-paper check."""
+    tidy = _names_are_tidy([author.name for paper in papers for author in paper.authors])
+    results: list[tuple[Paper, str] | InvalidPaper] = []
+    for paper in papers:
+        try:
+            results.append(_validate(paper, authors_tidy=tidy))
+        except InvalidPaper as exc:
+            results.append(exc)
+    return results
+
+
+def _validate(paper: Paper, authors_tidy: bool) -> tuple[Paper, str]:
     title = _tidy_line(paper.title or "")
     if not title:
         raise InvalidPaper("title is empty")
@@ -66,7 +87,8 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
     # paper of a 2.8M-record snapshot is measurable.
     paper.title = title
     paper.abstract = abstract
-    paper.authors = _clean_authors(paper.authors)
+    if not authors_tidy:
+        paper.authors = _clean_authors(paper.authors)
     if len(set(paper.categories)) != len(paper.categories):
         paper.categories = tuple(dict.fromkeys(paper.categories))
     paper.doi = _note(paper.doi, "doi", 500)
@@ -83,11 +105,13 @@ def validate_paper(paper: Paper) -> tuple[Paper, str]:
 def _one_paragraph(abstract: str) -> str | None:
     """The abstract cleaned, when it is the common case (one paragraph, hard-wrapped,
     single spaces, nothing unprintable): what clean_abstract gives, in one replace and
-    one isprintable. None for anything else, which takes the full cleaning."""
-    if "\n\n" in abstract or "\n " in abstract:
-        return None
+    one isprintable. None for anything else, which takes the full cleaning.
+
+    A paragraph break ("\n\n", or "\n " before an indented line) becomes a double space
+    in the flattened text, so the one search for "  " also finds those: two searches of
+    the abstract fewer than clean_abstract's own test (each about 1 µs a record)."""
     flat = abstract.replace("\n", " ")
-    if flat.isprintable() and "  " not in flat:
+    if "  " not in flat and flat.isprintable():
         return flat.strip()
     return None
 
@@ -108,9 +132,16 @@ def _strip_controls(text: str) -> str:
     return _CONTROL.sub(" ", text) if _CONTROL.search(text) else text
 
 
+def _names_are_tidy(names: list[str]) -> bool:
+    """Whether _clean_authors would keep every name as it is. Joined names are what it
+    searches: a match across two papers' names (" \x1f", "\x1f ") needs a space at
+    the end or start of a name, which the search of that paper's own names finds too,
+    so a clean join of many papers' names means each paper's is clean."""
+    return "" not in names and not _UNTIDY_NAME.search("\x1f".join(names))
+
+
 def _clean_authors(authors: tuple[Author, ...]) -> tuple[Author, ...]:
-    names = "\x1f".join(a.name for a in authors)
-    if not _UNTIDY_NAME.search(names) and all(a.name for a in authors):
+    if _names_are_tidy([a.name for a in authors]):
         return authors  # the common case: nothing to tidy
     tidy = []
     for author in authors:
