@@ -37,8 +37,9 @@ from paperboy.store.papers import row_to_paper
 MAX_DAYS = 30
 MAX_CANDIDATES = 5_000
 MAX_LIBRARY = 2_000
-# Readers' papers the shared vocabulary is fitted on beside the candidates (newest first).
-MAX_VOCABULARY_PAPERS = 20_000
+# Readers' papers the shared vocabulary is fitted on beside the candidates (newest first): with
+# 5,000 candidates the fit takes ~1 s CPU alone, ~2.7 s with 10,000 of them, ~5 s with 20,000.
+MAX_VOCABULARY_PAPERS = 10_000
 # A followed author's paper is lifted by this much of the fused score (a sum of z-scores).
 FOLLOWED_AUTHOR_BOOST = 1.0
 # Below this cosine a library paper is too far from the candidate to be named as a reason.
