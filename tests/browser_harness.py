@@ -13,8 +13,16 @@ one worker runs them all in a row.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from conftest import fresh_database
+from web_server import running_server
+
+from paperboy.config import Settings
+from paperboy.store import Database, open_database
 
 # Debian's chromium (scripts/setup installs it); Playwright downloads no browser here.
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -82,3 +90,39 @@ class Visit:
     def check_clean(self) -> None:
         assert self.dialogs == []
         assert self.console_errors == []
+
+
+@contextmanager
+def served_store(folder: Path, model_dir: Path, fill: Callable[[Database, Settings], None]) -> Iterator[str]:
+    """`paperboy serve` on a fresh store that `fill` has filled; yields the site's base URL."""
+    data_dir = folder / "data"
+    data_dir.mkdir(parents=True)
+    with fresh_database(folder) as url:
+        db = open_database(url)
+        db.migrate()
+        fill(db, Settings(data_dir=data_dir, database_url=url, model_dir=model_dir))
+        db.close()
+        with running_server(url, data_dir, model_dir) as base:
+            yield base
+
+
+@contextmanager
+def visiting(browser: object, base_url: str, **context_options: Any) -> Iterator[Visit]:
+    """A page in a new browser context on `base_url` (desktop and light unless told
+    otherwise), checked clean when the visit ends."""
+    options = {"viewport": DESKTOP, "color_scheme": "light", **context_options}
+    context = browser.new_context(base_url=base_url, **options)  # type: ignore[attr-defined]
+    try:
+        visit = Visit(context.new_page())
+        yield visit
+        visit.check_clean()
+    finally:
+        context.close()
+
+
+def screenshot(page: object, name: str) -> None:
+    """Save a screenshot under tests/screenshots/; a picture over 400 kB is a page gone wrong."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path))  # type: ignore[attr-defined]
+    assert path.stat().st_size < 400_000

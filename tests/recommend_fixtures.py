@@ -7,10 +7,15 @@ apart, and a ranker that cannot (newest first) cannot. Author names appear in no
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import orjson
+
+from paperboy.evaluation.recommend_data import read_records
+from paperboy.rank.for_you import FeatureSpace
 
 CUT = date(2026, 1, 1)
 
@@ -115,3 +120,15 @@ def write_world(folder: Path) -> Path:
         for row in world():
             out.write(orjson.dumps(row) + b"\n")
     return folder
+
+
+# The ranker tests' window (titles 5-7 of each topic) and two libraries from before the cut.
+CANDIDATES = [f"2601.{t}000{i}" for t in range(3) for i in (5, 6, 7)]
+SPEECH = [f"2506.1000{i}" for i in range(5)]
+ROBOTS = [f"2506.2000{i}" for i in range(5)]
+
+
+def world_space(folder: Path, embed: Callable[[list[str]], np.ndarray]) -> FeatureSpace:
+    """The ranker's feature space over every paper of the world written in folder."""
+    papers = [r.paper for r in read_records(folder)]
+    return FeatureSpace(papers, embed([p.text for p in papers]))

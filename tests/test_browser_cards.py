@@ -12,12 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_harness import DESKTOP, PHONE, SCREENSHOTS, Visit
-from conftest import fresh_database
+from browser_harness import PHONE, Visit, screenshot, served_store, visiting
 from feed_fixtures import DAY, fill_realistic_day
-from web_server import running_server
-
-from paperboy.store import open_database
 
 DAY_PATH = f"/papers/{DAY.isoformat()}"
 PAPERS_ON_DAY = 41  # 40 arXiv papers and one from a saved page
@@ -27,32 +23,16 @@ PAPERS_ON_DAY = 41  # 40 arXiv papers and one from a saved page
 def site(
     tmp_path_factory: pytest.TempPathFactory, _postgres_template: None, model_dir: Path
 ) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser-cards")
-    data_dir = folder / "data"
-    data_dir.mkdir(parents=True)
-    with fresh_database(folder) as url:
-        db = open_database(url)
-        db.migrate()
-        fill_realistic_day(db)
-        db.close()
-        with running_server(url, data_dir, model_dir) as base:
-            yield base
+    with served_store(
+        tmp_path_factory.mktemp("browser-cards"), model_dir, lambda db, _: fill_realistic_day(db)
+    ) as base:
+        yield base
 
 
 @pytest.fixture
 def visit(browser: object, site: str) -> Iterator[Visit]:
-    context = browser.new_context(viewport=DESKTOP, base_url=site, color_scheme="light")  # type: ignore[attr-defined]
-    visit = Visit(context.new_page())
-    yield visit
-    visit.check_clean()
-    context.close()
-
-
-def screenshot(page: object, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    page.screenshot(path=str(path))  # type: ignore[attr-defined]
-    assert path.stat().st_size < 400_000
+    with visiting(browser, site) as visit:
+        yield visit
 
 
 def cards_above_the_fold(page: object) -> int:
@@ -166,15 +146,11 @@ def test_trending_before_any_vote_says_so_and_shows_the_newest_day(visit: Visit)
 
 
 def test_both_layouts_fit_a_phone_and_dark_mode(browser: object, site: str) -> None:
-    context = browser.new_context(  # type: ignore[attr-defined]
-        viewport=PHONE, base_url=site, device_scale_factor=1, is_mobile=True, color_scheme="dark"
-    )
-    page = context.new_page()
-    visit = Visit(page)
-    for layout in ("comfortable", "compact"):
-        page.goto(f"/layout?set={layout}&next={DAY_PATH}")
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], layout
-        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(19, 20, 23)"
-    screenshot(page, "phone-compact.png")
-    visit.check_clean()
-    context.close()
+    phone = {"viewport": PHONE, "device_scale_factor": 1, "is_mobile": True, "color_scheme": "dark"}
+    with visiting(browser, site, **phone) as visit:
+        page = visit.page
+        for layout in ("comfortable", "compact"):
+            page.goto(f"/layout?set={layout}&next={DAY_PATH}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], layout
+            assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(19, 20, 23)"
+        screenshot(page, "phone-compact.png")

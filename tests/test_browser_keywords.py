@@ -8,15 +8,12 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
-from browser_harness import DESKTOP, Visit
-from conftest import fresh_database
+from browser_harness import Visit, screenshot, served_store, visiting
 from feed_fixtures import DAY, fill_realistic_day
-from test_browser_cards import screenshot
-from web_server import running_server
 
 from paperboy.config import Settings
 from paperboy.services.finding.indexing import Indexer
-from paperboy.store import open_database
+from paperboy.store import Database
 
 DAY_PATH = f"/papers/{DAY.isoformat()}"
 
@@ -25,27 +22,19 @@ DAY_PATH = f"/papers/{DAY.isoformat()}"
 def site(
     tmp_path_factory: pytest.TempPathFactory, _postgres_template: None, model_dir: Path
 ) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser-keywords")
-    data_dir = folder / "data"
-    data_dir.mkdir(parents=True)
-    with fresh_database(folder) as url:
-        db = open_database(url)
-        db.migrate()
+    def fill(db: Database, settings: Settings) -> None:
         fill_realistic_day(db)
         # The keyword index step chooses each paper's key phrases: the chips.
-        Indexer(db, Settings(data_dir=data_dir, database_url=url, model_dir=model_dir)).catch_up_keyword()
-        db.close()
-        with running_server(url, data_dir, model_dir) as base:
-            yield base
+        Indexer(db, settings).catch_up_keyword()
+
+    with served_store(tmp_path_factory.mktemp("browser-keywords"), model_dir, fill) as base:
+        yield base
 
 
 @pytest.fixture
 def visit(browser: object, site: str) -> Iterator[Visit]:
-    context = browser.new_context(viewport=DESKTOP, base_url=site, color_scheme="light")  # type: ignore[attr-defined]
-    visit = Visit(context.new_page())
-    yield visit
-    visit.check_clean()
-    context.close()
+    with visiting(browser, site) as visit:
+        yield visit
 
 
 def test_a_key_phrase_chip_on_a_card_opens_the_kw_search_listing_that_paper(visit: Visit) -> None:

@@ -12,11 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from community_fixtures import member
-from recommend_fixtures import write_world
+from recommend_fixtures import CANDIDATES, ROBOTS, SPEECH, world_space, write_world
 from test_for_you import NOW, stocked  # noqa: F401  (the store the page test runs on)
 
 from paperboy.config import Settings
-from paperboy.evaluation.recommend_data import read_records
 from paperboy.rank.for_you import (
     FeatureSpace,
     RankerPaper,
@@ -31,15 +30,10 @@ from paperboy.services.library import for_you as for_you_service
 from paperboy.services.library.for_you import for_you
 from paperboy.store import Database
 
-CANDIDATES = [f"2601.{t}000{i}" for t in range(3) for i in (5, 6, 7)]
-SPEECH = [f"2506.1000{i}" for i in range(5)]
-ROBOTS = [f"2506.2000{i}" for i in range(5)]
-
 
 @pytest.fixture
 def every_paper(tmp_path: Path, embedder) -> FeatureSpace:  # type: ignore[no-untyped-def]
-    papers = [r.paper for r in read_records(write_world(tmp_path / "world"))]
-    return FeatureSpace(papers, embedder.embed([p.text for p in papers]))
+    return world_space(write_world(tmp_path / "world"), embedder.embed)
 
 
 def _same(a: Ranking, b: Ranking) -> None:

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from recommend_fixtures import write_world
+from recommend_fixtures import CANDIDATES, ROBOTS, SPEECH, world_space, write_world
 
-from paperboy.evaluation.recommend_data import read_records
 from paperboy.rank.for_you import FeatureSpace, category_scores
 from paperboy.rank.for_you_fast import (
     CandidateFeatures,
@@ -21,15 +20,10 @@ from paperboy.rank.for_you_fast import (
     similarities,
 )
 
-CANDIDATES = [f"2601.{t}000{i}" for t in range(3) for i in (5, 6, 7)]
-SPEECH = [f"2506.1000{i}" for i in range(5)]
-ROBOTS = [f"2506.2000{i}" for i in range(5)]
-
 
 @pytest.fixture
 def every_paper(tmp_path: Path, embedder) -> FeatureSpace:  # type: ignore[no-untyped-def]
-    papers = [r.paper for r in read_records(write_world(tmp_path / "world"))]
-    return FeatureSpace(papers, embedder.embed([p.text for p in papers]))
+    return world_space(write_world(tmp_path / "world"), embedder.embed)
 
 
 def test_the_fast_mode_finds_the_readers_topic(every_paper: FeatureSpace) -> None:

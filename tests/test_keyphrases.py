@@ -3,7 +3,20 @@ rare phrases over common ones, no phrase inside a chosen one."""
 
 from __future__ import annotations
 
-from paperboy.domain.keyphrases import candidates, display_forms, document_frequencies, key_phrases, overlaps
+from conftest import SNAPSHOT_SAMPLE
+
+from paperboy.domain import SourceRecord
+from paperboy.domain.keyphrases import (
+    candidates,
+    choosable,
+    choose_phrases,
+    display_forms,
+    document_frequencies,
+    key_phrases,
+    overlaps,
+    phrase_counts,
+)
+from paperboy.sources.snapshot import read_snapshot
 
 
 def test_candidates_are_runs_between_stopwords_and_punctuation() -> None:
@@ -65,3 +78,26 @@ def test_phrases_keep_case_only_where_it_means_something() -> None:
 
 def test_overlap_is_by_whole_words() -> None:
     assert overlaps("neural", "graph neural networks") and not overlaps("ai", "chain of thought")
+
+
+def test_the_choosable_part_of_a_papers_candidates_gives_the_same_choice() -> None:
+    papers = [
+        (r.paper.title, r.paper.abstract)
+        for r in read_snapshot(SNAPSHOT_SAMPLE)
+        if isinstance(r, SourceRecord)
+    ]
+    df = document_frequencies(papers)
+    dropped = 0
+    for title, abstract in papers:
+        counts, written = phrase_counts(title, abstract)
+        kept, kept_written = choosable(counts, written)
+        # Only single words said once are left out; each kept phrase keeps its written words.
+        assert {p for p in counts if p not in kept} == {
+            p for p, n in counts.items() if " " not in p and n == 1
+        }
+        assert kept_written == {p: written[p] for p in kept}
+        dropped += len(counts) - len(kept)
+        assert choose_phrases(kept, kept_written, df.__getitem__, len(papers)) == choose_phrases(
+            counts, written, df.__getitem__, len(papers)
+        )
+    assert dropped > 0

@@ -25,6 +25,7 @@ from paperboy.index.keyword import FORMAT_FILE, KeywordDocument, KeywordIndex
 from paperboy.index.phrase_counts import COUNTS_FILE, PhraseCounts
 from paperboy.search import QuerySyntaxError, parse_query
 from paperboy.search.query import query_text
+from paperboy.services.finding import indexing
 from paperboy.services.finding.indexing import Indexer, keyword_folder
 from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.snapshot import read_snapshot
@@ -94,11 +95,27 @@ def import_sample(db: Database) -> list[tuple[str, str, str]]:
     return [(r.paper.arxiv_id or "", r.paper.title, r.paper.abstract) for r in records]
 
 
+# The count ahead keeps every paper's candidates for its choice (the default), some of them
+# (the rest extracted again, in the same step), or none: the same phrases each way.
+@pytest.mark.parametrize(
+    "kept_ahead", [indexing.KEPT_AHEAD, 30, 0], ids=["all-kept", "some-kept", "none-kept"]
+)
 def test_the_keyword_index_step_chooses_and_stores_every_papers_keywords(
-    db: Database, settings: Settings
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch, kept_ahead: int
 ) -> None:
+    monkeypatch.setattr(indexing, "KEPT_AHEAD", kept_ahead)
+    extracted: list[str] = []
+    for name in ("phrase_counts", "candidate_set"):
+        extract = getattr(indexing, name)
+        monkeypatch.setattr(
+            indexing,
+            name,
+            lambda *text, _name=name, _extract=extract: extracted.append(_name) or _extract(*text),
+        )
     sample = import_sample(db)
     Indexer(db, settings).catch_up_keyword()
+    # A paper whose candidates were kept is extracted once, the others twice.
+    assert len(extracted) == 200 + 200 - min(kept_ahead, 200)
     found = stored_keywords(db)
     assert len(found) == 200 and all(k is not None and len(k) <= 5 for k in found.values())
     assert sum(bool(k) for k in found.values()) >= 195

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from recommend_fixtures import CUT, write_world
+from recommend_fixtures import CUT, world_space, write_world
 
 from paperboy.cli.main import main
 from paperboy.evaluation import recommend
@@ -46,8 +46,7 @@ def space(evaluation, embedder):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def every_paper(world_folder: Path, embedder):  # type: ignore[no-untyped-def]
-    papers = [r.paper for r in read_records(world_folder)]
-    return FeatureSpace(papers, embedder.embed([p.text for p in papers]))
+    return world_space(world_folder, embedder.embed)
 
 
 def test_readers_libraries_candidates_and_relevant_papers_follow_the_protocol(evaluation) -> None:  # type: ignore[no-untyped-def]

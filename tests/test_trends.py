@@ -4,6 +4,7 @@ the library's weeks, drawn as SVG with a table; every word must match."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -17,7 +18,7 @@ from paperboy.search import parse_query
 from paperboy.services.finding.activity import weekly_from_days, weekly_trend
 from paperboy.services.finding.search import SearchService
 from paperboy.services.gathering.ingest import ingest_items
-from paperboy.services.insight.rising import rising_categories, rising_phrases
+from paperboy.services.insight.rising import rising_categories, rising_phrases, rising_shares
 from paperboy.store import Database
 from paperboy.web import create_app
 
@@ -136,6 +137,26 @@ def test_the_home_page_names_the_rising_categories(rising_store: Database, setti
         assert '<section class="rising"' not in client.get("/?period=week").text
 
 
+def test_rising_shares_smooth_the_share_before_and_need_both_totals() -> None:
+    now = Counter({"new": 6, "grew": 8, "fell": 6, "few": 2})
+    before = Counter({"grew": 4, "fell": 40, "few": 0, "gone": 16})
+    rises = rising_shares(now, before, 20, 60, prior=2, prior_total=4, min_count=5, min_growth=1.5)
+    # "new" was absent before: the prior alone gives it a share, (0 + 2) / (60 + 4).
+    assert rises == [("new", 6, 6 / 20, 2 / 64), ("grew", 8, 8 / 20, 6 / 64)]
+    # At exactly the least growth it still rises; ties go by name.
+    even = rising_shares(
+        Counter(b=5, a=5), Counter(b=1, a=1), 10, 2, prior=0, prior_total=0, min_count=5, min_growth=1.0
+    )
+    assert [r[0] for r in even] == ["a", "b"]
+    for total_now, total_before in ((0, 60), (20, 0), (0, 0)):
+        assert (
+            rising_shares(
+                now, before, total_now, total_before, prior=2, prior_total=4, min_count=1, min_growth=0
+            )
+            == []
+        )
+
+
 def test_rising_phrases_compare_shares_and_skip_a_phrase_inside_a_better_one() -> None:
     week, before = date(2025, 4, 28), date(2025, 4, 14)
     rows = (
@@ -174,4 +195,3 @@ def test_the_home_page_names_the_rising_topics_as_keyword_searches(
     assert "Quantum &lt;key&gt; exchange <span" in section and "<key>" not in section
     assert 'href="/search?q=kw%3A%22Quantum+%3Ckey%3E+exchange%22"' in section
     assert "gradients" not in section  # cs.LG's papers: a smaller share than the weeks before
-

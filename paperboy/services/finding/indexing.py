@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ import numpy as np
 
 from paperboy.config import Settings
 from paperboy.domain.clock import utcnow
-from paperboy.domain.keyphrases import candidate_set, choose_phrases, phrase_counts
+from paperboy.domain.keyphrases import candidate_set, choosable, choose_phrases, phrase_counts
 from paperboy.embed import Embedder, load_embedder
 from paperboy.index.keyword import KeywordDocument, KeywordIndex
 from paperboy.index.phrase_counts import COUNTS_FILE, PhraseCounts, text_hash
@@ -41,6 +41,14 @@ VECTOR_SAVE_SECONDS = 30.0
 COUNTS_SAVE_SECONDS = 30.0
 # Key phrases shown and searchable per paper.
 KEYWORDS_PER_PAPER = 5
+# Papers whose candidates the count ahead (a first import, a rebuild) keeps for their choice,
+# so the first of them are not extracted twice; ~21 KiB a paper (2026 papers), so at most
+# ~110 MB. Beyond them a larger import extracts each paper again when choosing it.
+KEPT_AHEAD = 5000
+
+# A paper's candidate counts and their words as written (keyphrases.phrase_counts), kept
+# by (paper id, text hash) so that a text changed meanwhile is extracted afresh.
+Extractions = dict[tuple[int, int], tuple[dict[str, int], dict[str, list[str]]]]
 
 
 def keyword_folder(settings: Settings) -> Path:
@@ -157,12 +165,13 @@ class Indexer:
             # Counts saved less often than the index commits may be behind it.
             since = min(since, counts.watermark)
             reached, saved_at = since, counts.watermark
-            unsaved = self._count_ahead(counts, since) > 0
+            counted_ahead, extracted = self._count_ahead(counts, since)
+            unsaved = counted_ahead > 0
             last_save = time.monotonic()
             for rows, safe_watermark in self._changed_steps(since):
                 if rows:
                     live = [r for r in rows if not r.withdrawn]
-                    chosen = _choose_keywords(counts, live)
+                    chosen = _choose_keywords(counts, live, extracted)
                     unsaved = True
                     with self.db.transaction() as conn:
                         paper_store.save_keywords(conn, [(r.id, r.revision, chosen[r.id]) for r in live])
@@ -182,23 +191,32 @@ class Indexer:
         finally:
             index.close()
 
-    def _count_ahead(self, counts: PhraseCounts, since: int) -> int:
+    def _count_ahead(self, counts: PhraseCounts, since: int) -> tuple[int, Extractions]:
         """Count the candidates of every changed paper before any is chosen, when they are
         more than the papers counted so far (a first import, a rebuild): otherwise the first
         thousand papers would be judged against a corpus of a thousand. Smaller updates
-        count each step's papers just before choosing theirs. Returns how many it counted."""
+        count each step's papers just before choosing theirs. Returns how many it counted,
+        and the choosable candidates of the first KEPT_AHEAD papers, for their choice."""
+        extracted: Extractions = {}
         with self.db.connect() as conn:
             pending = changes.count_changed(conn, since)
         if pending <= counts.total:
-            return 0
+            return 0, extracted
         added = 0
         for rows, _ in self._changed_steps(since):
-            added += counts.add(
-                (r.id, text_hash(r.title, r.abstract), candidate_set(r.title, r.abstract))
-                for r in rows
-                if not r.withdrawn
-            )
-        return added
+            step: list[tuple[int, int, Iterable[str]]] = []
+            for r in rows:
+                if r.withdrawn:
+                    continue
+                hashed = text_hash(r.title, r.abstract)
+                if len(extracted) < KEPT_AHEAD:
+                    found, written = phrase_counts(r.title, r.abstract)
+                    extracted[(r.id, hashed)] = choosable(found, written)
+                    step.append((r.id, hashed, found))
+                else:
+                    step.append((r.id, hashed, candidate_set(r.title, r.abstract)))
+            added += counts.add(step)
+        return added, extracted
 
     def catch_up_vectors(self, progress: Progress | None = None) -> None:
         model = self.settings.embedding_model
@@ -271,11 +289,23 @@ class Indexer:
                 return
 
 
-def _choose_keywords(counts: PhraseCounts, rows: Sequence[Any]) -> dict[int, list[str]]:
+def _choose_keywords(
+    counts: PhraseCounts, rows: Sequence[Any], extracted: Extractions | None = None
+) -> dict[int, list[str]]:
     """Each paper's key phrases, its candidates counted first (unless its text was counted
-    before), judged by document frequencies over every paper counted."""
-    phrases = {r.id: phrase_counts(r.title, r.abstract) for r in rows}
-    counts.add((r.id, text_hash(r.title, r.abstract), phrases[r.id][0]) for r in rows)
+    before), judged by document frequencies over every paper counted. A paper found in
+    `extracted` (taken out of it) was counted ahead with this text: its candidates there
+    are used, not extracted again."""
+    phrases = {}
+    fresh: list[tuple[int, int, Iterable[str]]] = []
+    for r in rows:
+        hashed = text_hash(r.title, r.abstract)
+        found = extracted.pop((r.id, hashed), None) if extracted else None
+        if found is None:
+            found = phrase_counts(r.title, r.abstract)
+            fresh.append((r.id, hashed, found[0]))
+        phrases[r.id] = found
+    counts.add(fresh)
     frequencies = counts.counts(list({p for found, _ in phrases.values() for p in found}))
     return {
         pid: choose_phrases(found, written, frequencies.__getitem__, counts.total, KEYWORDS_PER_PAPER)

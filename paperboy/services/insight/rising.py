@@ -59,6 +59,35 @@ class RisingReport:
     phrases: tuple[RisingPhrase, ...] = ()  # fastest growing first, none inside a better one
 
 
+def rising_shares(
+    now: Counter[str],
+    before: Counter[str],
+    total_now: int,
+    total_before: int,
+    *,
+    prior: int,
+    prior_total: int,
+    min_count: int,
+    min_growth: float,
+) -> list[tuple[str, int, float, float]]:
+    """(item, count now, share now, share before) of each item counted at least min_count
+    times now whose share grew by at least min_growth, fastest growing first (ties by item).
+
+    The share before is smoothed: (before[item] + prior) / (total_before + prior_total), so
+    an item absent before has a share, not zero. Nothing rises when either total is zero."""
+    if not total_now or not total_before:
+        return []
+    rises = []
+    for item, count in now.items():
+        if count < min_count:
+            continue
+        share, share_before = count / total_now, (before[item] + prior) / (total_before + prior_total)
+        if share / share_before >= min_growth:
+            rises.append((item, count, share, share_before))
+    rises.sort(key=lambda rise: (-(rise[2] / rise[3]), rise[0]))
+    return rises
+
+
 def rising_categories(db: Database, last_day: date, weeks_before: int = WEEKS_BEFORE) -> RisingReport | None:
     """The week ending on `last_day` against up to `weeks_before` weeks before it; None when
     there is no earlier week with papers to compare against."""
@@ -78,14 +107,21 @@ def rising_categories(db: Database, last_day: date, weeks_before: int = WEEKS_BE
     total_now, total_before = sum(now.values()), sum(before.values())
     if not total_now or not total_before:
         return None
+    # Smoothed by one paper per category seen in either period.
     kinds = len(now.keys() | before.keys())
     found = [
-        RisingCategory(c, n, n / total_now, (before[c] + 1) / (total_before + kinds))
-        for c, n in now.items()
-        if n >= MIN_PAPERS
+        RisingCategory(*rise)
+        for rise in rising_shares(
+            now,
+            before,
+            total_now,
+            total_before,
+            prior=1,
+            prior_total=kinds,
+            min_count=MIN_PAPERS,
+            min_growth=MIN_GROWTH,
+        )
     ]
-    found = [r for r in found if r.growth >= MIN_GROWTH]
-    found.sort(key=lambda r: (-r.growth, r.category))
     with db.connect() as conn:
         keyword_rows = feed_store.keywords_by_day(conn, start, last_day)
     phrases = rising_phrases(keyword_rows, first_day)
@@ -111,18 +147,19 @@ def rising_phrases(rows: list[tuple[date, list[str]]], first_day: date) -> tuple
             before.update(lowered)
     if not papers_now or not papers_before:
         return ()
+    rises = rising_shares(
+        now,
+        before,
+        papers_now,
+        papers_before,
+        prior=PHRASE_PRIOR,
+        prior_total=PHRASE_PRIOR,
+        min_count=MIN_PHRASE_PAPERS,
+        min_growth=MIN_PHRASE_GROWTH,
+    )
     found = [
-        RisingPhrase(
-            written[p].most_common(1)[0][0],
-            n,
-            n / papers_now,
-            (before[p] + PHRASE_PRIOR) / (papers_before + PHRASE_PRIOR),
-        )
-        for p, n in now.items()
-        if n >= MIN_PHRASE_PAPERS
+        RisingPhrase(written[p].most_common(1)[0][0], n, share, earlier) for p, n, share, earlier in rises
     ]
-    found = [r for r in found if r.growth >= MIN_PHRASE_GROWTH]
-    found.sort(key=lambda r: (-r.growth, r.phrase.lower()))
     chosen: list[RisingPhrase] = []
     for candidate in found:
         if not any(overlaps(candidate.phrase.lower(), c.phrase.lower()) for c in chosen):
