@@ -37,7 +37,7 @@ Measured in the search subprocess, in one run so shared-machine load hits all al
   row fetching and snippets, i.e. everything but HTTP);
 - hybrid's stages timed separately, per query: query embedding, keyword top-200, dense
   top-200 (filtered where the query has cat:), z-score fusion, fetching 20 rows from
-  SQLite, titles/snippets with <mark>;
+  SQLite, titles/snippets: their matched spans, then the web's <mark> HTML;
 - ANN (`VectorIndex.search`, k=10, and the top 10 of k=200 as the service asks) against
   `VectorIndex.exact_search` (k=10): recall@10 and latency for the same query vectors;
 - peak RSS (ru_maxrss) of the process; index sizes on disk.
@@ -329,6 +329,7 @@ def phase_search(store: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
     from paperboy.services.finding import search as search_module
     from paperboy.services.finding.search import MAX_RESULTS, SearchService, _hit
     from paperboy.store import changes, open_database
+    from paperboy.web.highlighting import marked
 
     settings = _settings(store)
     db = open_database(settings.effective_database_url)
@@ -383,7 +384,10 @@ def phase_search(store: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
         terms = service._keyword.query_terms(parsed)
         for pid, score in fused:
             if pid in rows:
-                _hit(rows[pid], score, terms)
+                # The service finds the matched spans; the page's <mark>s are the web's.
+                hit = _hit(rows[pid], score, terms)
+                marked(hit.title)
+                marked(hit.snippet)
         t6 = time.perf_counter()
         for name, (a, b) in zip(
             stages, [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6)], strict=True

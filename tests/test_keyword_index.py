@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from paperboy.index.highlight import mark_terms
+from paperboy.domain.highlighted import Highlighted
+from paperboy.index.highlight import match_terms
 from paperboy.index.keyword import IndexBusyError, KeywordDocument, KeywordIndex
 from paperboy.search import parse_query
 
@@ -184,14 +185,15 @@ def test_hostile_queries_never_reach_a_parser(index: KeywordIndex, raw: str) -> 
     assert results.total >= 0
 
 
-def test_mark_terms_escapes_first(index: KeywordIndex) -> None:
+def test_match_terms_locates_the_query_words_by_stem(index: KeywordIndex) -> None:
     terms = index.query_terms(parse_query('<b>memory</b> "decoding"'))
-    marked = mark_terms("Memory <script>alert(1)</script> & decoded b memories", terms)
-    assert marked.startswith("<mark>Memory</mark> &lt;script&gt;")
-    assert "<script>" not in marked and "&amp;" in marked
-    assert "<mark>decoded</mark>" in marked and "<mark>memories</mark>" in marked
-    assert "<mark>b</mark>" in marked  # the query word "b" from "<b>", harmless and escaped
-    assert mark_terms("a < b", set()) == "a &lt; b"
+    text = "Memory <script>alert(1)</script> & decoded b memories"
+    found = match_terms(text, terms)
+    assert found.text == text
+    # "b" is the query word from "<b>": matched as a word, never taken as markup.
+    assert [text[start:end] for start, end in found.spans] == ["Memory", "decoded", "b", "memories"]
+    assert found.spans[0] == (0, 6)
+    assert match_terms("a < b", set()) == Highlighted("a < b", ())
 
 
 def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:

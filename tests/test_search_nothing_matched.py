@@ -3,6 +3,7 @@ and the honest count line when something did."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -109,3 +110,16 @@ def test_the_count_line_says_how_many_match_and_why(
     )
     out = capsys.readouterr().out
     assert "arXiv:0704.0002" in out and " papers match, page 1 of " in out
+
+
+def test_the_cli_shows_as_plain_text_the_snippets_the_api_marks(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = client.get("/api/search", params={"q": "graph decompositions", "mode": "keyword"}).json()
+    cli = cli_json(capsys, "graph decompositions", "--mode", "keyword", "--limit", str(len(api["hits"])))
+    assert api["hits"] and any("<mark>" in h["snippet_html"] for h in api["hits"])
+    plain = {h["paper"]["key"]: html.unescape(re.sub("</?mark>", "", h["snippet_html"])) for h in api["hits"]}
+    assert {r["id"]: r["snippet"] for r in cli["results"]} == plain
+    assert main(["search", "graph decompositions", "--mode", "keyword", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "arXiv:0704.0002" in out and "<mark>" not in out

@@ -10,6 +10,7 @@ import pytest
 from conftest import BACKEND, SEED_PAGES, SNAPSHOT_SAMPLE, fresh_database
 
 from paperboy.config import Settings
+from paperboy.domain.highlighted import Highlighted
 from paperboy.search import QuerySyntaxError
 from paperboy.services.finding.indexing import Indexer
 from paperboy.services.finding.search import PaperNotFound, SearchService
@@ -43,10 +44,14 @@ def titles(results) -> list[str]:  # type: ignore[no-untyped-def]
     return [h.paper.title for h in results.hits]
 
 
+def matched(found: Highlighted) -> list[str]:
+    return [found.text[start:end] for start, end in found.spans]
+
+
 def test_keyword_search_finds_the_paper_named(service: SearchService) -> None:
     results = service.search("sparsity certifying graph decompositions", mode="keyword")
     assert titles(results)[0] == "Sparsity-certifying Graph Decompositions"
-    assert "<mark>Graph</mark>" in results.hits[0].title_html
+    assert "Graph" in matched(results.hits[0].title)
 
 
 def test_semantic_search_finds_by_meaning_without_shared_words(service: SearchService) -> None:
@@ -101,11 +106,14 @@ def test_pagination_splits_without_overlap(service: SearchService) -> None:
     assert not {h.key for h in first.hits} & {h.key for h in second.hits}
 
 
-def test_snippets_mark_matched_terms_and_escape_html(service: SearchService) -> None:
+def test_snippets_locate_the_matched_words_whole(service: SearchService) -> None:
     results = service.search("quantization hardware", mode="keyword")
-    assert any("<mark>" in h.snippet_html for h in results.hits)
+    assert any(h.snippet.spans for h in results.hits)
     for hit in results.hits:
-        assert "<script" not in hit.snippet_html
+        text = hit.snippet.text
+        for start, end in hit.snippet.spans:
+            assert not text[start - 1 : start].isalnum() and not text[end : end + 1].isalnum()
+        assert all(w.lower().startswith(("quantiz", "hardwar")) for w in matched(hit.snippet))
 
 
 def test_similar_papers(service: SearchService) -> None:
@@ -201,8 +209,8 @@ def test_common_words_neither_rank_nor_get_marked(service: SearchService) -> Non
     results = service.search("accelerators for the LLM", mode="keyword")
     assert results.hits
     for hit in results.hits:
-        assert "<mark>for</mark>" not in hit.title_html + hit.snippet_html
-        assert "<mark>the</mark>" not in hit.title_html.lower() + hit.snippet_html.lower()
+        words = {w.lower() for w in matched(hit.title) + matched(hit.snippet)}
+        assert not words & {"for", "the"}
     only_common = service.search("the of and", mode="keyword")
     assert only_common.total > 0
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import html
-import re
 from pathlib import Path
 from typing import Any
 
@@ -206,15 +204,8 @@ def _hit_json(hit: Any) -> dict[str, Any]:
         "categories": list(p.categories),
         "published": p.published,
         "score": round(hit.score, 4),
-        "snippet": _plain(hit.snippet_html),
+        "snippet": hit.snippet.text,
     }
-
-
-_MARK = re.compile(r"</?mark>")
-
-
-def _plain(fragment: str) -> str:
-    return html.unescape(_MARK.sub("", fragment))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -233,5 +224,5 @@ def _print_hit(rank: int, hit: Any) -> None:
     # The arXiv id people cite (with its version when known), not the store's key.
     shown = f"arXiv:{p.arxiv_id}" + (f"v{p.version}" if p.version else "") if p.arxiv_id else hit.key
     print(f"     {shown}  {' '.join(p.categories[:3])}  {day}  {authors}")
-    print(f"     {_clip(_plain(hit.snippet_html), 200)}")
+    print(f"     {_clip(hit.snippet.text, 200)}")
     print()

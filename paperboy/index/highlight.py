@@ -1,43 +1,38 @@
-"""Mark the words of a text that match a query, as safe HTML.
+"""Find the words of a text that match a query.
 
-Matching is by stem, like the keyword index: "networks" in an abstract is marked for
-the query word "network".  The text is split into words and the gaps between them; each
-piece is HTML-escaped before any <mark> is added, so nothing from the paper or the query
-can become markup.
+Matching is by stem, like the keyword index: "networks" in an abstract matches the query
+word "network".  Words are found as character offsets in the plain text; showing them
+(the web's <mark>, escaped) is the interfaces' business.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import re
 import threading
 from collections.abc import Callable, Collection, Sequence
 
 import tantivy
 
+from paperboy.domain.highlighted import Highlighted
 from paperboy.index.keyword import text_analyzer
 
 # Same notion of a word as tantivy's simple tokenizer: runs of letters and digits.
 _WORD = re.compile(r"[^\W_]+")
 
 
-def mark_terms(text: str, terms: Collection[str], analyzer: tantivy.TextAnalyzer | None = None) -> str:
-    """`text` as HTML with each word whose stem is in `terms` wrapped in <mark>.
+def match_terms(
+    text: str, terms: Collection[str], analyzer: tantivy.TextAnalyzer | None = None
+) -> Highlighted:
+    """`text` with the spans of each word whose stem is in `terms`.
 
     `terms` are stemmed terms, e.g. from `KeywordIndex.query_terms(query)`.
     """
+    if not terms:
+        return Highlighted(text)
     stem = _stemmer(analyzer)
-    pieces: list[str] = []
-    last = 0
-    for match in _WORD.finditer(text):
-        pieces.append(html.escape(text[last : match.start()]))
-        word = html.escape(match.group())
-        tokens = stem(match.group()) if terms else []
-        pieces.append(f"<mark>{word}</mark>" if tokens and tokens[0] in terms else word)
-        last = match.end()
-    pieces.append(html.escape(text[last:]))
-    return "".join(pieces)
+    words = _WORD.finditer(text)
+    return Highlighted(text, tuple(w.span() for w in words if (t := stem(w.group())) and t[0] in terms))
 
 
 _local = threading.local()

@@ -536,7 +536,7 @@ class KeywordIndex:
 
     def query_terms(self, query: KeywordQuery) -> frozenset[str]:
         """The stemmed terms of `query`'s words and phrases that carry meaning (no
-        function words), for `mark_terms`; of a long text, only the terms searched for."""
+        function words), for `match_terms`; of a long text, only the terms searched for."""
         searched = set(self._word_terms(query))
         content = {t for w in query.words if w.lower() not in FUNCTION_WORDS for t in self._text.analyze(w)}
         phrase_words = (w for p in query.phrases for w in p.split())

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from paperboy.domain import Paper
 from paperboy.web import presenters
+from paperboy.web.highlighting import marked
 
 
 class PaperLinks(BaseModel):
@@ -117,8 +118,8 @@ class SearchHitOut(BaseModel):
         return cls(
             paper=PaperOut.of(hit.key, hit.paper, votes, comment_count),
             score=hit.score,
-            title_html=hit.title_html,
-            snippet_html=hit.snippet_html,
+            title_html=marked(hit.title),
+            snippet_html=marked(hit.snippet),
         )
 
 

@@ -15,6 +15,7 @@ from paperboy.config import Settings
 from paperboy.mail import outbox_dir
 from paperboy.web import presenters
 from paperboy.web.cards import CardCache, card_view, keyword_search_url, keywords_html
+from paperboy.web.highlighting import marked
 from paperboy.web.mathml import render_math
 from paperboy.web.reader_library import follow_target, reader_library
 
@@ -61,6 +62,7 @@ def build_templates() -> Jinja2Templates:
         sort_orders=presenters.SORT_ORDERS,
         authors_on_page=presenters.AUTHORS_ON_PAGE,
         math=render_math,
+        marked=marked,
         card_view=card_view,
         keywords_html=keywords_html,
         follow_target=follow_target,

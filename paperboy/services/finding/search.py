@@ -22,9 +22,10 @@ from paperboy.domain import Paper
 from paperboy.domain.categories import is_category
 from paperboy.domain.clock import DAY_RANGE, day_in_range
 from paperboy.domain.errors import UserFacingError
+from paperboy.domain.highlighted import Highlighted
 from paperboy.domain.search_modes import MODES, Mode
 from paperboy.embed import Embedder
-from paperboy.index.highlight import best_passage, mark_terms
+from paperboy.index.highlight import best_passage, match_terms
 from paperboy.index.keyword import KeywordIndex, text_analyzer
 from paperboy.index.vectors import INDEX_FILE, VectorIndex, vector_file_metadata
 from paperboy.index.watermark import read_watermark
@@ -64,9 +65,9 @@ class SearchHit:
     key: str
     paper: Paper
     score: float
-    # Escaped HTML with matched terms in <mark>.
-    title_html: str
-    snippet_html: str
+    # The title and the abstract's best passage, with the words matching the query located.
+    title: Highlighted
+    snippet: Highlighted
 
 
 @dataclass(frozen=True)
@@ -479,8 +480,8 @@ def _hit(row: Any, score: float, terms: frozenset[str]) -> SearchHit:
         key=row.key,
         paper=paper,
         score=float(score),
-        title_html=mark_terms(paper.title, terms),
-        snippet_html=mark_terms(passage, terms),
+        title=match_terms(paper.title, terms),
+        snippet=match_terms(passage, terms),
     )
 
 
