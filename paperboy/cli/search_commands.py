@@ -10,6 +10,7 @@ from typing import Any
 
 from paperboy.cli import context
 from paperboy.cli.output import print_json, progress_bar
+from paperboy.domain.text import clip
 
 
 def register(commands: Any) -> None:
@@ -217,14 +218,6 @@ def _plain(fragment: str) -> str:
     return html.unescape(_MARK.sub("", fragment))
 
 
-def _clip(text: str, limit: int) -> str:
-    """At most about `limit` characters, cut between words, never inside one."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" …")
-    return f"{cut} …"
-
-
 def _print_hit(rank: int, hit: Any) -> None:
     p = hit.paper
     authors = ", ".join(a.name for a in p.authors[:4]) + (" et al." if len(p.authors) > 4 else "")
@@ -233,5 +226,5 @@ def _print_hit(rank: int, hit: Any) -> None:
     # The arXiv id people cite (with its version when known), not the store's key.
     shown = f"arXiv:{p.arxiv_id}" + (f"v{p.version}" if p.version else "") if p.arxiv_id else hit.key
     print(f"     {shown}  {' '.join(p.categories[:3])}  {day}  {authors}")
-    print(f"     {_clip(_plain(hit.snippet_html), 200)}")
+    print(f"     {clip(_plain(hit.snippet_html), 200, at_word=True)}")
     print()

@@ -22,6 +22,7 @@ from paperboy.domain import Paper
 from paperboy.domain.arxiv_ids import abs_page_url, pdf_url
 from paperboy.domain.authors import shown_authors
 from paperboy.domain.tex import plain_math
+from paperboy.domain.text import clip
 from paperboy.mail import (
     MailHeader,
     MailHeaderError,
@@ -101,11 +102,7 @@ def shorten_authors(names: list[str] | tuple[str, ...]) -> str:
 
 def shorten_abstract(text: str, limit: int = ABSTRACT_CHARS) -> str:
     """The abstract on one line, cut at a word boundary near limit characters."""
-    flat = re.sub(r"\s+", " ", text).strip()
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
-    return cut + "…"
+    return clip(re.sub(r"\s+", " ", text).strip(), limit, at_word=True)
 
 
 def digest_paper(settings: Settings, key: str, paper: Paper) -> DigestPaper:

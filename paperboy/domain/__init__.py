@@ -12,7 +12,7 @@ from paperboy.domain.records import (
     SourceRecord,
     StoredPaper,
 )
-from paperboy.domain.text import clean_abstract, clean_title, normalise_title
+from paperboy.domain.text import clean_abstract, clean_title, clip, normalise_title
 
 __all__ = [
     "Author",
@@ -27,6 +27,7 @@ __all__ = [
     "StoredPaper",
     "clean_abstract",
     "clean_title",
+    "clip",
     "normalise_title",
     "parse_arxiv_id",
 ]
