@@ -6,11 +6,17 @@ import argparse
 import html
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperboy.cli import context
 from paperboy.cli.output import print_json, progress_bar
+from paperboy.config import Settings
 from paperboy.domain.text import clip
+from paperboy.store import Database
+
+if TYPE_CHECKING:  # imported where used, so `paperboy --help` stays quick
+    from paperboy.services.finding.indexing import IndexStatus
+    from paperboy.services.finding.search import SearchHit
 
 
 def register(commands: Any) -> None:
@@ -55,7 +61,7 @@ def register(commands: Any) -> None:
     evaluate.set_defaults(handler=run_eval)
 
 
-def update_indexes(db: Any, config: Any, *, vectors: bool = True) -> Any:
+def update_indexes(db: Database, config: Settings, *, vectors: bool = True) -> IndexStatus:
     """Catch both indexes up (or the keyword index alone) with progress bars; used after
     every ingest too."""
     from paperboy.services.finding.indexing import Indexer, index_status
@@ -100,7 +106,7 @@ def run_index_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_status(status: Any, as_json: bool) -> None:
+def _print_status(status: IndexStatus, as_json: bool) -> None:
     if as_json:
         print_json(status.as_dict())
         return
@@ -197,7 +203,7 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hit_json(hit: Any) -> dict[str, Any]:
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
     p = hit.paper
     return {
         "id": hit.key,
@@ -218,7 +224,7 @@ def _plain(fragment: str) -> str:
     return html.unescape(_MARK.sub("", fragment))
 
 
-def _print_hit(rank: int, hit: Any) -> None:
+def _print_hit(rank: int, hit: SearchHit) -> None:
     p = hit.paper
     authors = ", ".join(a.name for a in p.authors[:4]) + (" et al." if len(p.authors) > 4 else "")
     day = p.published.date().isoformat() if p.published else ""
