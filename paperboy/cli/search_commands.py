@@ -157,14 +157,11 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_similar(args: argparse.Namespace) -> int:
-    from paperboy.domain import InvalidArxivId, parse_arxiv_id
+    from paperboy.domain import paper_key
     from paperboy.services.finding.search import PaperNotFound, SearchService
 
     config = context.settings()
-    try:
-        key, _ = parse_arxiv_id(args.id)
-    except InvalidArxivId:
-        key = args.id.strip()
+    key = paper_key(args.id)
     service = SearchService(context.database(config), config)
     try:
         hits = service.similar(key, limit=args.limit)

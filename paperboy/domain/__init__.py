@@ -1,6 +1,6 @@
 """Plain data types and pure functions shared by every layer. No I/O here."""
 
-from paperboy.domain.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.domain.arxiv_ids import InvalidArxivId, paper_key, parse_arxiv_id
 from paperboy.domain.records import (
     Author,
     Deletion,
@@ -29,5 +29,6 @@ __all__ = [
     "clean_title",
     "clip",
     "normalise_title",
+    "paper_key",
     "parse_arxiv_id",
 ]
