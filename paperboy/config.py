@@ -123,10 +123,6 @@ class Settings:
         return rows
 
 
-def setting_names() -> list[str]:
-    return [f.name for f in fields(Settings)]
-
-
 def load_settings(environ: Mapping[str, str] | None = None, toml_path: Path | None = None) -> Settings:
     """Read settings; raise ConfigError naming the setting and its source on bad values."""
     environ = os.environ if environ is None else environ

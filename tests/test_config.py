@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from paperboy.cli.web_commands import listening_url
-from paperboy.config import ConfigError, Settings, load_settings, setting_names
+from paperboy.config import ConfigError, Settings, load_settings
 
 
 def test_defaults_put_the_store_under_paperboy_data() -> None:
@@ -47,8 +48,8 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
 
 def test_every_setting_is_documented() -> None:
     docs = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text()
-    for name in setting_names():
-        assert f"PAPERBOY_{name.upper()}" in docs, name
+    for setting in fields(Settings):
+        assert f"PAPERBOY_{setting.name.upper()}" in docs, setting.name
 
 
 def test_the_default_embedding_model_is_the_registry_default() -> None:

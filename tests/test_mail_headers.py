@@ -30,8 +30,6 @@ from sqlalchemy import update
 from paperboy.config import Settings
 from paperboy.digest.compose import (
     DigestContent,
-    already_subscribed_message,
-    confirmation_message,
     digest_bytes,
     digest_message,
     digest_paper,
@@ -40,6 +38,7 @@ from paperboy.digest.compose import (
 )
 from paperboy.domain import Author, Paper
 from paperboy.mail import MailHeaderError, outbox_dir
+from paperboy.mail.notices import already_subscribed_message, confirmation_message
 from paperboy.services.accounts import AccountError, request_sign_in
 from paperboy.services.digests import schedule as digests
 from paperboy.services.digests import subscriptions

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperboy.cli import context
 from paperboy.cli.output import print_json, progress_bar
+from paperboy.config import Settings
+from paperboy.domain.text import clip
+from paperboy.store import Database
+
+if TYPE_CHECKING:  # imported where used, so `paperboy --help` stays quick
+    from paperboy.services.finding.indexing import IndexStatus
+    from paperboy.services.finding.search import SearchHit
 
 
 def register(commands: Any) -> None:
@@ -52,7 +59,7 @@ def register(commands: Any) -> None:
     evaluate.set_defaults(handler=run_eval)
 
 
-def update_indexes(db: Any, config: Any, *, vectors: bool = True) -> Any:
+def update_indexes(db: Database, config: Settings, *, vectors: bool = True) -> IndexStatus:
     """Catch both indexes up (or the keyword index alone) with progress bars; used after
     every ingest too."""
     from paperboy.services.finding.indexing import Indexer, index_status
@@ -97,7 +104,7 @@ def run_index_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_status(status: Any, as_json: bool) -> None:
+def _print_status(status: IndexStatus, as_json: bool) -> None:
     if as_json:
         print_json(status.as_dict())
         return
@@ -148,14 +155,11 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_similar(args: argparse.Namespace) -> int:
-    from paperboy.domain import InvalidArxivId, parse_arxiv_id
+    from paperboy.domain import paper_key
     from paperboy.services.finding.search import PaperNotFound, SearchService
 
     config = context.settings()
-    try:
-        key, _ = parse_arxiv_id(args.id)
-    except InvalidArxivId:
-        key = args.id.strip()
+    key = paper_key(args.id)
     service = SearchService(context.database(config), config)
     try:
         hits = service.similar(key, limit=args.limit)
@@ -194,7 +198,7 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hit_json(hit: Any) -> dict[str, Any]:
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
     p = hit.paper
     return {
         "id": hit.key,
@@ -208,15 +212,7 @@ def _hit_json(hit: Any) -> dict[str, Any]:
     }
 
 
-def _clip(text: str, limit: int) -> str:
-    """At most about `limit` characters, cut between words, never inside one."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" …")
-    return f"{cut} …"
-
-
-def _print_hit(rank: int, hit: Any) -> None:
+def _print_hit(rank: int, hit: SearchHit) -> None:
     p = hit.paper
     authors = ", ".join(a.name for a in p.authors[:4]) + (" et al." if len(p.authors) > 4 else "")
     day = p.published.date().isoformat() if p.published else ""
@@ -224,5 +220,5 @@ def _print_hit(rank: int, hit: Any) -> None:
     # The arXiv id people cite (with its version when known), not the store's key.
     shown = f"arXiv:{p.arxiv_id}" + (f"v{p.version}" if p.version else "") if p.arxiv_id else hit.key
     print(f"     {shown}  {' '.join(p.categories[:3])}  {day}  {authors}")
-    print(f"     {_clip(hit.snippet.text, 200)}")
+    print(f"     {clip(hit.snippet.text, 200, at_word=True)}")
     print()

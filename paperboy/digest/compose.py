@@ -22,6 +22,7 @@ from paperboy.domain import Paper
 from paperboy.domain.arxiv_ids import abs_page_url, pdf_url
 from paperboy.domain.authors import shown_authors
 from paperboy.domain.tex import plain_math
+from paperboy.domain.text import clip
 from paperboy.mail import (
     MailHeader,
     MailHeaderError,
@@ -101,11 +102,7 @@ def shorten_authors(names: list[str] | tuple[str, ...]) -> str:
 
 def shorten_abstract(text: str, limit: int = ABSTRACT_CHARS) -> str:
     """The abstract on one line, cut at a word boundary near limit characters."""
-    flat = re.sub(r"\s+", " ", text).strip()
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
-    return cut + "…"
+    return clip(re.sub(r"\s+", " ", text).strip(), limit, at_word=True)
 
 
 def digest_paper(settings: Settings, key: str, paper: Paper) -> DigestPaper:
@@ -234,23 +231,3 @@ def _check_links(unsubscribe_url: str, manage_url: str) -> None:
     for name, url in (("List-Unsubscribe", unsubscribe_url), ("manage link", manage_url)):
         if not _LINK.fullmatch(url) or "<" in url or ">" in url or "=?" in url:
             raise MailHeaderError(f"{name} {url[:80]!r} must be one http(s) URL of printable ASCII")
-
-
-def confirmation_message(
-    settings: Settings, to: str, description: str, confirm_url: str, days: int
-) -> EmailMessage:
-    """The double opt-in mail: the only mail an unconfirmed address ever gets."""
-    body = _templates.get_template("confirm.txt").render(
-        description=description, confirm_url=confirm_url, days=days
-    )
-    return compose_message(settings.mail_from, to, f"Confirm your Paperboy subscription: {description}", body)
-
-
-def already_subscribed_message(
-    settings: Settings, to: str, description: str, manage_url: str
-) -> EmailMessage:
-    """Sent instead of a second confirmation when the address already has this subscription."""
-    body = _templates.get_template("already_subscribed.txt").render(
-        description=description, manage_url=manage_url
-    )
-    return compose_message(settings.mail_from, to, f"You already get this from Paperboy: {description}", body)

@@ -1,6 +1,6 @@
 """Plain data types and pure functions shared by every layer. No I/O here."""
 
-from paperboy.domain.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.domain.arxiv_ids import InvalidArxivId, paper_key, parse_arxiv_id
 from paperboy.domain.records import (
     Author,
     Deletion,
@@ -12,7 +12,7 @@ from paperboy.domain.records import (
     SourceRecord,
     StoredPaper,
 )
-from paperboy.domain.text import clean_abstract, clean_title, normalise_title
+from paperboy.domain.text import clean_abstract, clean_title, clip, normalise_title
 
 __all__ = [
     "Author",
@@ -27,6 +27,8 @@ __all__ = [
     "StoredPaper",
     "clean_abstract",
     "clean_title",
+    "clip",
     "normalise_title",
+    "paper_key",
     "parse_arxiv_id",
 ]

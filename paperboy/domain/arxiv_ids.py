@@ -50,3 +50,14 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None]:
     base = match.group("new") or match.group("old")
     version = match.group("version")
     return base, int(version) if version else None
+
+
+def paper_key(identifier: str) -> str:
+    """The store key an identifier names: an arXiv id in any usual form (a URL, "arXiv:",
+    a version) is its bare id; anything else (a source or title key) is the text trimmed.
+    The one rule for every place a person names a paper: its page, the API, votes,
+    comments, moderation, `paperboy similar`."""
+    try:
+        return parse_arxiv_id(identifier)[0]
+    except InvalidArxivId:
+        return identifier.strip()

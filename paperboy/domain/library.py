@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from paperboy.domain.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.domain.errors import UserFacingError
@@ -20,6 +21,9 @@ MAX_TAG_LENGTH = 40
 MAX_NOTE_LENGTH = 10_000
 MAX_COLLECTION_NAME = 200
 MAX_COLLECTION_DESCRIPTION = 5_000
+# What a reader can follow.
+FollowKind = Literal["author", "category"]
+FOLLOW_KINDS: tuple[FollowKind, ...] = ("author", "category")
 
 _TAG_SPACE = re.compile(r"\s+")
 _DOI = re.compile(r"(10\.\d{4,9}/\S+)", re.IGNORECASE)
@@ -81,7 +85,7 @@ class CollectionPaper:
 class Follow:
     """A reader follows an author (by name) or a category (e.g. cs.LG)."""
 
-    kind: str  # "author" or "category"
+    kind: str  # one of FOLLOW_KINDS
     value: str
     created_at: datetime
 

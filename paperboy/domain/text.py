@@ -45,3 +45,21 @@ def normalise_title(title: str) -> str:
     if text.isascii():
         return " ".join(text.translate(_ASCII_NOT_WORD).split())
     return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def clip(text: str, limit: int, *, at_word: bool = False) -> str:
+    """text itself when it has at most `limit` characters, else its start ended with "…",
+    `limit` characters at most in all.
+
+    Cut anywhere (a title in a caption, a query in a subject line), or with at_word between
+    words, the punctuation before the cut dropped (an abstract, a snippet). A text with no
+    space to cut at is cut anywhere.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if at_word:
+        if not text[limit - 1].isspace() and " " in head:
+            head = head.rsplit(" ", 1)[0]  # the word cut in two goes
+        head = head.rstrip(" \t\n,;:.…")
+    return (head.rstrip() or text[: limit - 1]) + "…"

@@ -465,10 +465,6 @@ class ReaderScores:
             while len(self._entries) > self.max_readers:
                 self._entries.popitem(last=False)
 
-    def forget(self, reader: Hashable) -> None:
-        with self._lock:
-            self._entries.pop(reader, None)
-
 
 def reader_signature(
     space: FeatureSpace,

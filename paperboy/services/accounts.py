@@ -14,7 +14,8 @@ from paperboy.config import Settings
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow as utc_now
 from paperboy.domain.errors import UserFacingError
-from paperboy.mail import compose_message, deliver
+from paperboy.mail import deliver
+from paperboy.mail.notices import sign_in_message
 from paperboy.services.rate_limits import check_and_record_mail
 from paperboy.store import Database
 from paperboy.store import accounts as store
@@ -115,15 +116,7 @@ def request_sign_in(
         store.delete_expired(conn, now)
         store.add_sign_in_token(conn, _hash(token), address, now, now + SIGN_IN_LINK_LIFETIME)
     minutes = int(SIGN_IN_LINK_LIFETIME.total_seconds() // 60)
-    body = (
-        "Hello,\n\n"
-        "Someone (we hope you) asked to sign in to Paperboy with this address.\n"
-        f"Open this link within {minutes} minutes to sign in; it works once:\n\n"
-        f"{sign_in_link(settings, token)}\n\n"
-        "If you did not ask, ignore this mail: nothing happens until the link is used.\n"
-    )
-    message = compose_message(settings.mail_from, address, "Your Paperboy sign-in link", body)
-    deliver(settings, message)
+    deliver(settings, sign_in_message(settings, address, sign_in_link(settings, token), minutes))
     return address
 
 

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from paperboy.domain import InvalidArxivId, StoredPaper, parse_arxiv_id
+from paperboy.domain import StoredPaper, paper_key
 from paperboy.store import Database, runs
 from paperboy.store import papers as paper_store
 
 
 def find_paper(db: Database, identifier: str) -> StoredPaper | None:
     """A paper by arXiv id in any usual form (version ignored), or by its store key."""
-    try:
-        key, _ = parse_arxiv_id(identifier)
-    except InvalidArxivId:
-        key = identifier.strip()
     with db.connect() as conn:
-        return paper_store.get_stored_paper(conn, key)
+        return paper_store.get_stored_paper(conn, paper_key(identifier))
 
 
 def store_statistics(db: Database) -> dict[str, Any]:

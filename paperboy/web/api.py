@@ -6,15 +6,18 @@ state-changing request, need the X-CSRF-Token header.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from paperboy.domain import Paper, StoredPaper
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.catalogue import find_paper
 from paperboy.services.community import comments, votes
 from paperboy.services.feed import MAX_PER_PAGE, feed_page, latest_feed_day
+from paperboy.services.finding.search import SearchHit
 from paperboy.services.library.follows import follow_matcher
 from paperboy.web.api_models import (
     CommentIn,
@@ -84,7 +87,7 @@ def list_papers(
     viewer = getattr(request.state, "user", None)
     matcher = follow_matcher(context.db, viewer) if viewer else None
 
-    def followed(key: str, paper: Any) -> list[str]:
+    def followed(key: str, paper: Paper) -> list[str]:
         mark = matcher.mark(key, [a.name for a in paper.authors], paper.categories) if matcher else None
         return list(mark.authors + mark.categories) if mark else []
 
@@ -242,7 +245,7 @@ def _set_vote(context: AppContext, request: Request, key: str, voted: bool) -> R
     return JSONResponse(VoteOut(paper=state.paper_key, voted=state.voted, votes=state.votes).model_dump())
 
 
-def _hits_out(context: AppContext, hits: Any) -> list[SearchHitOut]:
+def _hits_out(context: AppContext, hits: Sequence[SearchHit]) -> list[SearchHitOut]:
     """Search hits with their votes and comment counts (two queries for the whole page)."""
     ids = [hit.paper_id for hit in hits]
     votes_of = votes.vote_totals(context.db, ids)
@@ -250,7 +253,7 @@ def _hits_out(context: AppContext, hits: Any) -> list[SearchHitOut]:
     return [SearchHitOut.of(hit, votes_of[hit.paper_id], comments_of[hit.paper_id]) for hit in hits]
 
 
-def _find(context: AppContext, identifier: str) -> Any:
+def _find(context: AppContext, identifier: str) -> StoredPaper:
     stored = find_paper(context.db, identifier)
     if stored is None:
         raise not_found(f"No paper with the id {identifier[:100]!r} is in this library.", "id")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from paperboy.domain import Paper
 from paperboy.web import presenters
 from paperboy.web.highlighting import marked
+
+if TYPE_CHECKING:
+    from paperboy.services.finding.search import SearchHit
 
 
 class PaperLinks(BaseModel):
@@ -114,7 +117,7 @@ class SearchHitOut(BaseModel):
     snippet_html: str = Field(description="Escaped HTML; matched terms in <mark>.")
 
     @classmethod
-    def of(cls, hit: Any, votes: int, comment_count: int) -> SearchHitOut:
+    def of(cls, hit: SearchHit, votes: int, comment_count: int) -> SearchHitOut:
         return cls(
             paper=PaperOut.of(hit.key, hit.paper, votes, comment_count),
             score=hit.score,

@@ -62,9 +62,14 @@ def card_view(key: str, paper: Paper, compact: bool = False) -> CardView:
         abs_url=abs_page_url(paper.arxiv_id) if paper.arxiv_id else None,
         pdf_url=pdf_url(paper.arxiv_id) if paper.arxiv_id else None,
         code_url=paper.code_url,
-        doi_url=f"https://doi.org/{quote(paper.doi, safe='/:;()._-')}" if paper.doi else None,
+        doi_url=doi_url(paper),
         published=f"{paper.published.day} {paper.published:%b %Y}" if paper.published else None,
     )
+
+
+def doi_url(paper: Paper) -> str | None:
+    """The doi.org link of the paper's DOI, or None without one (cards, the paper page, the API)."""
+    return f"https://doi.org/{quote(paper.doi, safe='/:;()._-')}" if paper.doi else None
 
 
 def authors_html(paper: Paper, limit: int) -> Markup:

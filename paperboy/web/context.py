@@ -6,17 +6,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
 from paperboy.config import Settings
-from paperboy.services.finding.search import SearchService
+from paperboy.services.finding.search import SearchHit, SearchService
 from paperboy.store import Database
 
 log = logging.getLogger("paperboy.web")
 CACHE_SECONDS = 600.0
 CACHE_ENTRIES = 256
+T = TypeVar("T")
 
 
 class SearchUnavailableError(RuntimeError):
@@ -29,21 +30,19 @@ class AppContext:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
-        self._search: Any = None
-        self._search_error: str | None = None
+        self._search: SearchService | None = None
         self._lock = threading.Lock()
         self._remembered: dict[tuple[Any, ...], tuple[float, Any]] = {}
 
-    def remembered(
-        self, key: tuple[Any, ...], compute: Callable[[], Any], seconds: float = CACHE_SECONDS
-    ) -> Any:
+    def remembered(self, key: tuple[Any, ...], compute: Callable[[], T], seconds: float = CACHE_SECONDS) -> T:
         """compute()'s value, reused for `seconds` under `key` (summaries of the feed that
         change slowly and cost a query over weeks of entries, e.g. rising categories)."""
         now = time.monotonic()
         with self._lock:
             found = self._remembered.get(key)
         if found is not None and now - found[0] < seconds:
-            return found[1]
+            remembered: T = found[1]
+            return remembered
         value = compute()
         with self._lock:
             if len(self._remembered) >= CACHE_ENTRIES:
@@ -51,7 +50,7 @@ class AppContext:
             self._remembered[key] = (now, value)
         return value
 
-    def search(self) -> Any:
+    def search(self) -> SearchService:
         """The process's SearchService, opened once; raises SearchUnavailableError otherwise."""
         with self._lock:
             if self._search is None:
@@ -72,17 +71,12 @@ class AppContext:
             return f"unavailable: {exc}"
         return "ready"
 
-    def similar_papers(self, key: str, limit: int = 6) -> list[Any] | None:
+    def similar_papers(self, key: str, limit: int = 6) -> list[SearchHit] | None:
         """Papers like this one, or None when search cannot say (the page omits them)."""
         try:
             return list(self.search().similar(key, limit=limit))
         except (SearchUnavailableError, LookupError):
             return None
-
-    def close(self) -> None:
-        closer = getattr(self._search, "close", None)
-        if callable(closer):
-            closer()
 
 
 def app_context(request: Request) -> AppContext:

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from paperboy.domain import Paper
 from paperboy.domain.accounts import User
+from paperboy.domain.library import FollowKind
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.community import comments, votes
 from paperboy.services.library import access, collections, exports, follows, imports, items
@@ -360,18 +361,14 @@ def list_follows(context: Context, request: Request) -> Response:
 @router.put(
     "/follows/{kind}/{value:path}", response_model=FollowOut, summary="Follow an author or a category"
 )
-def put_follow(
-    context: Context, request: Request, kind: Literal["author", "category"], value: str
-) -> Response:
+def put_follow(context: Context, request: Request, kind: FollowKind, value: str) -> Response:
     """kind is author (value: the name as papers give it) or category (cs.LG, or cs for all of it).
     Their papers are marked on every list the reader sees ("You follow ...")."""
     return _set_follow(context, request, kind, value, True)
 
 
 @router.delete("/follows/{kind}/{value:path}", response_model=FollowOut, summary="Stop following")
-def delete_follow(
-    context: Context, request: Request, kind: Literal["author", "category"], value: str
-) -> Response:
+def delete_follow(context: Context, request: Request, kind: FollowKind, value: str) -> Response:
     return _set_follow(context, request, kind, value, False)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -12,6 +11,7 @@ from paperboy.domain.library import (
     MAX_COLLECTION_NAME,
     MAX_NOTE_LENGTH,
     Collection,
+    FollowKind,
     LibraryItem,
 )
 from paperboy.web.api_models import PaperOut
@@ -148,6 +148,6 @@ class MoveIn(BaseModel):
 
 
 class FollowOut(BaseModel):
-    kind: Literal["author", "category"]
+    kind: FollowKind
     value: str
     following: bool = True

@@ -15,6 +15,7 @@ from collections.abc import Collection
 import numpy as np
 from markupsafe import Markup, escape
 
+from paperboy.domain.text import clip
 from paperboy.domain.topics import fit_box
 from paperboy.services.insight.topic_map import TopicMap
 from paperboy.web.cards import paper_path
@@ -52,7 +53,7 @@ def map_svg(found: TopicMap, highlighted: Collection[int] | None = None, svg_id:
         topic_name = names[point.topic] if point.topic < len(names) else ""
         # The caption names the topic too; the hover title is the paper's alone (size: a
         # busy week is 2,400 points, and every byte here is sent 2,400 times).
-        caption = escape(_shorten(f"{point.title} · {topic_name}", CAPTION_CHARS))
+        caption = escape(clip(f"{point.title} · {topic_name}", CAPTION_CHARS))
         parts.append(
             f'<a class="point topic-{point.topic % PALETTE_SIZE}{" hit" if hit else ""}" '
             f'href="{escape(paper_path(point.key))}">'
@@ -63,7 +64,7 @@ def map_svg(found: TopicMap, highlighted: Collection[int] | None = None, svg_id:
     for topic, (x, y) in _label_places(found, placed):
         parts.append(
             f'<text class="topic-label" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">'
-            f"{escape(_shorten(found.topics[topic].labels[0], 32))}</text>"
+            f"{escape(clip(found.topics[topic].labels[0], 32))}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -82,7 +83,3 @@ def _label_places(found: TopicMap, placed: np.ndarray) -> list[tuple[int, tuple[
             (topic.number, (float(np.clip(x, 90, WIDTH - 90)), float(np.clip(y, 18, PLOT_HEIGHT - 6))))
         )
     return places
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from paperboy.domain import Paper
 from paperboy.domain.arxiv_ids import abs_page_url, pdf_url
@@ -14,10 +14,11 @@ from paperboy.web.cards import (
     author_page_url,
     author_search_url,
     category_search_url,
+    doi_url,
     paper_path,
 )
 
-__all__ = ["author_page_url", "author_search_url", "category_search_url", "paper_path"]
+__all__ = ["author_page_url", "author_search_url", "category_search_url", "doi_url", "paper_path"]
 
 # The paper page names the authors (linked) up to this many.
 AUTHORS_ON_PAGE = 100
@@ -43,10 +44,6 @@ def arxiv_abs_url(paper: Paper) -> str | None:
 
 def arxiv_pdf_url(paper: Paper) -> str | None:
     return pdf_url(paper.arxiv_id) if paper.arxiv_id else None
-
-
-def doi_url(paper: Paper) -> str | None:
-    return f"https://doi.org/{quote(paper.doi, safe='/:;()._-')}" if paper.doi else None
 
 
 def author_links(paper: Paper, limit: int = AUTHORS_ON_CARD) -> tuple[list[AuthorLink], int]:

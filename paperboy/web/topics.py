@@ -118,7 +118,7 @@ def _map(context: AppContext, day: date, period: str) -> TopicMap:
     behind it survives restarts)."""
     first, _ = period_bounds(day, period)  # type: ignore[arg-type]
     revision = map_revision(context.db, context.settings)
-    return context.remembered(  # type: ignore[no-any-return]
+    return context.remembered(
         ("map", period, first, revision),
         lambda: topic_map(context.db, context.settings, first, period),  # type: ignore[arg-type]
     )
@@ -128,7 +128,7 @@ def _plain_svg(context: AppContext, found: TopicMap) -> Markup:
     """The map without a search marked, drawn once per map and process (2,400 points take
     tens of milliseconds to write)."""
     key = ("map-svg", found.period, found.first_day, found.revision)
-    return context.remembered(key, lambda: map_svg(found))  # type: ignore[no-any-return]
+    return context.remembered(key, lambda: map_svg(found))
 
 
 def _topic_trend(context: AppContext, topic: Topic) -> tuple[Markup | None, str | None]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from paperboy.domain import InvalidArxivId, parse_arxiv_id
+from paperboy.domain import paper_key
 from paperboy.domain.accounts import User
 from paperboy.services.community.errors import NotAllowed, NotFound
 from paperboy.store import accounts as account_store
@@ -45,19 +45,14 @@ def acting_admin(conn: Connection, user: User) -> User:
     return current
 
 
-def paper_ref(conn: Connection, paper_key: str) -> PaperRef:
+def paper_ref(conn: Connection, identifier: str) -> PaperRef:
     """The stored paper with this key (an arXiv id in any usual form works too); NotFound if none."""
-    text = (paper_key or "").strip()[:300]
-    keys = [text]
-    try:
-        keys.append(parse_arxiv_id(text)[0])
-    except InvalidArxivId:
-        pass
-    found = paper_store.rows_by_key(conn, keys)
-    for key in keys:
-        if key in found:
-            return PaperRef(found[key].id, found[key].key)
-    stored = paper_store.get_stored_paper(conn, text)  # a key the paper had before
+    text = (identifier or "").strip()[:300]
+    key = paper_key(text)
+    found = paper_store.rows_by_key(conn, [key])
+    if key in found:
+        return PaperRef(found[key].id, found[key].key)
+    stored = paper_store.get_stored_paper(conn, key)  # a key the paper had before
     if stored is not None:
         return PaperRef(stored.id, stored.key)
     raise NotFound(f"There is no paper {text[:80]!r} here; check the id.", field="paper_key")

@@ -18,6 +18,7 @@ from paperboy.domain.clock import EARLIEST_DAY, naive_utc
 from paperboy.domain.errors import UserFacingError
 from paperboy.domain.search_modes import MEANING_MODES
 from paperboy.domain.subscriptions import describe
+from paperboy.domain.text import clip
 from paperboy.index.watermark import read_watermark
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.digests.subscriptions import SubscriptionError, check_filters
@@ -207,7 +208,7 @@ def alert_content(
     what = describe("search", edition.frequency, alert.query, filters)
     heading = f"New papers for \u201c{alert.query}\u201d"
     return DigestContent(
-        subject=f"Paperboy alert: {len(found)} new for \u201c{_clip(alert.query, 80)}\u201d",
+        subject=f"Paperboy alert: {len(found)} new for \u201c{clip(alert.query, 80)}\u201d",
         heading=heading,
         intro=f"{len(found)} new paper{'s' if len(found) != 1 else ''} since your last alert.",
         reason=f"you set up this alert ({what})",
@@ -262,7 +263,3 @@ def alert_papers(
 
 def _long_date(day: date) -> str:
     return f"{day.day} {day.strftime('%B %Y')}"
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

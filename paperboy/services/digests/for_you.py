@@ -34,15 +34,19 @@ from paperboy.rank.for_you_fast import CandidateFeatures, FastReader, rank_reade
 from paperboy.services.finding.indexing import embedder_for, embedding_text
 from paperboy.services.library.feedback import NOT_INTERESTED
 from paperboy.services.library.follows import FollowMatcher
-from paperboy.services.library.for_you import LIKE_THRESHOLD, MAX_CANDIDATES, MAX_LIBRARY, readers_texts
+from paperboy.services.library.for_you import (
+    FOLLOWED_AUTHOR_BOOST,
+    LIKE_THRESHOLD,
+    MAX_CANDIDATES,
+    MAX_LIBRARY,
+    readers_texts,
+    title_in_reason,
+)
 from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import for_you as store
 from paperboy.store.deliveries import Edition
 from paperboy.store.papers import row_to_paper
-
-FOLLOWED_AUTHOR_BOOST = 1.0
-TITLE_IN_REASON = 70
 
 
 @dataclass
@@ -241,7 +245,7 @@ class ForYouDigests:
         reasons = []
         close = [k for k, similarity in neighbours if similarity >= LIKE_THRESHOLD]
         if close:
-            titles = " and ".join(f"“{_short(self._titles.get(k, k))}”" for k in close)
+            titles = " and ".join(f"“{title_in_reason(self._titles.get(k, k))}”" for k in close)
             where = "in your library" if any(k in reader.tags for k in close) else "you upvoted"
             reasons.append(f"like {titles} {where}")
             tags = sorted({t for k in close for t in reader.tags.get(k, ())})
@@ -260,11 +264,6 @@ def _keys_of(reader: _Reader) -> list[str]:
 def _ranker_paper(key: str, title: str, abstract: str, categories: str, when: object) -> RankerPaper:
     day = when.date() if isinstance(when, datetime) else when if isinstance(when, date) else date.min
     return RankerPaper(key, title, abstract or "", tuple((categories or "").split()), day)
-
-
-def _short(title: str) -> str:
-    text = " ".join(title.split())
-    return text if len(text) <= TITLE_IN_REASON else text[: TITLE_IN_REASON - 1].rstrip() + "…"
 
 
 def _long_date(day: date) -> str:

@@ -27,7 +27,6 @@ import orjson
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from paperboy.config import Settings
-from paperboy.digest.compose import already_subscribed_message, confirmation_message
 from paperboy.domain.categories import is_category
 from paperboy.domain.clock import DAY_RANGE, day_in_range, naive_utc, utcnow
 from paperboy.domain.errors import UserFacingError
@@ -42,6 +41,7 @@ from paperboy.domain.subscriptions import (
     describe,
 )
 from paperboy.mail import deliver
+from paperboy.mail.notices import already_subscribed_message, confirmation_message
 from paperboy.search.query import QuerySyntaxError, parse_query
 from paperboy.secret_key import resolve_secret_key
 from paperboy.services.accounts import AccountError, normalise_email

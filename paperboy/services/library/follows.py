@@ -9,18 +9,17 @@ from functools import lru_cache
 from paperboy.domain.accounts import User
 from paperboy.domain.categories import is_category
 from paperboy.domain.clock import utcnow
-from paperboy.domain.library import Follow, FollowMark, LibraryInputError
+from paperboy.domain.library import FOLLOW_KINDS, Follow, FollowMark, LibraryInputError
 from paperboy.domain.text import normalise_title
 from paperboy.services.library.access import library_owner
 from paperboy.store import Database
 from paperboy.store import library as store
 
-KINDS = ("author", "category")
 MAX_FOLLOWS = 500
 
 
 def _clean(kind: str, value: str) -> str:
-    if kind not in KINDS:
+    if kind not in FOLLOW_KINDS:
         raise LibraryInputError("Follow an author or a category.", "kind")
     text = " ".join((value or "").split())
     if not text or len(text) > 200 or any(ord(c) < 32 for c in text):

@@ -21,6 +21,7 @@ from paperboy.config import Settings
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.domain.records import Paper
+from paperboy.domain.text import clip
 from paperboy.embed import Embedder
 from paperboy.rank.for_you import FeatureSpace, RankerPaper, ReaderScores, rank_for_reader
 from paperboy.services.feed import FeedPage
@@ -274,16 +275,16 @@ def _space(
     return pool.extended(extra, vectors_for(extra_ids, extra)) if extra else pool
 
 
-def _short(title: str) -> str:
-    text = " ".join(title.split())
-    return text if len(text) <= TITLE_IN_REASON else text[: TITLE_IN_REASON - 1].rstrip() + "…"
+def title_in_reason(title: str) -> str:
+    """A paper's title on one line, short enough to name in a reason."""
+    return clip(" ".join(title.split()), TITLE_IN_REASON)
 
 
 def _reasons(neighbours: list[tuple[_Positive, float]], mark: Any) -> tuple[Reason, ...]:
     reasons: list[Reason] = []
     close = [p for p, similarity in neighbours if similarity >= LIKE_THRESHOLD][:2]
     if close:
-        titles = " and ".join(f"“{_short(p.paper.title)}”" for p in close)
+        titles = " and ".join(f"“{title_in_reason(p.paper.title)}”" for p in close)
         where = "in your library" if any(p.saved for p in close) else "you upvoted"
         reasons.append(Reason("library", f"like {titles} {where}", tuple(p.key for p in close)))
     tags = Counter(t for p, similarity in neighbours if similarity >= LIKE_THRESHOLD for t in p.tags)

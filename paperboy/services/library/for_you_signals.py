@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
-from paperboy.domain.library import Follow
+from paperboy.domain.library import FOLLOW_KINDS, Follow
 from paperboy.services.community.errors import NotFound
 from paperboy.services.library.access import library_owner, paper_ref
 from paperboy.services.library.feedback import NOT_INTERESTED
@@ -83,7 +83,7 @@ def remove_signal(db: Database, reader: User, kind: str, value: str) -> bool:
     value = " ".join(str(value).split())[:300]
     with db.transaction() as conn:
         owner = library_owner(conn, reader)
-        if kind in ("author", "category"):
+        if kind in FOLLOW_KINDS:
             return library_store.remove_follow(conn, owner.id, kind, value)
         if kind == "tag":
             changed = False
