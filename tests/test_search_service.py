@@ -275,7 +275,7 @@ def test_an_index_from_before_has_code_is_written_again_on_the_next_update(
     # An index as the previous version wrote it: no code terms, up to date, no format file.
     folder = keyword_folder(settings)
     old = KeywordIndex(folder)
-    old.upsert(KeywordDocument(r.id, r.title, r.abstract) for r in rows)
+    old.upsert(KeywordDocument(r.id, r.paper.title, r.paper.abstract) for r in rows)
     old.commit(watermark=revision)
     (folder / "format.json").unlink()
     assert SearchService(db, settings, embedder).search("has:code", mode="keyword").total == 0

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from paperboy.domain import StoredPaper
+from paperboy.store.papers import row_to_stored_paper
 from paperboy.store.schema import paper
-
-_INDEXED_COLUMNS = (
-    paper.c.id, paper.c.revision, paper.c.withdrawn, paper.c.title, paper.c.abstract,
-    paper.c.authors, paper.c.categories, paper.c.published, paper.c.metadata_updated, paper.c.code_url,
-)  # fmt: skip
 
 
 def changed_papers(
     conn: Connection, since_revision: int, after: tuple[int, int], limit: int
-) -> Sequence[Any]:
+) -> list[StoredPaper]:
     """Papers with revision > since_revision, in (revision, id) order after the
-    (revision, id) position `after`; at most limit rows."""
+    (revision, id) position `after`; at most limit of them (without feed entries)."""
     last_revision, last_id = after
-    return conn.execute(
-        select(*_INDEXED_COLUMNS)
+    rows = conn.execute(
+        select(paper)
         .where(
             paper.c.revision > since_revision,
             or_(
@@ -33,7 +29,8 @@ def changed_papers(
         )
         .order_by(paper.c.revision, paper.c.id)
         .limit(limit)
-    ).all()
+    )
+    return [row_to_stored_paper(row) for row in rows]
 
 
 def count_changed(conn: Connection, since_revision: int) -> int:
@@ -62,13 +59,13 @@ def count_live_papers(conn: Connection) -> int:
     )
 
 
-def papers_by_id(conn: Connection, paper_ids: Sequence[int]) -> dict[int, Any]:
-    """Full paper rows by id (for rendering search hits)."""
-    found: dict[int, Any] = {}
+def papers_by_id(conn: Connection, paper_ids: Sequence[int]) -> dict[int, StoredPaper]:
+    """Papers by row id, without feed entries (for rendering search hits)."""
+    found: dict[int, StoredPaper] = {}
     ids = list(paper_ids)
     for start in range(0, len(ids), 500):
         for row in conn.execute(select(paper).where(paper.c.id.in_(ids[start : start + 500]))):
-            found[row.id] = row
+            found[row.id] = row_to_stored_paper(row)
     return found
 
 

@@ -85,6 +85,20 @@ def row_to_paper(row: Any) -> Paper:
     )
 
 
+def row_to_stored_paper(row: Any, entries: tuple[FeedEntry, ...] = ()) -> StoredPaper:
+    """A StoredPaper from a whole paper row (with these feed entries)."""
+    return StoredPaper(
+        id=row.id,
+        key=row.key,
+        paper=row_to_paper(row),
+        withdrawn=row.withdrawn,
+        first_seen=row.first_seen,
+        changed_at=row.changed_at,
+        revision=row.revision,
+        entries=entries,
+    )
+
+
 def next_revision(conn: Connection) -> int:
     """Take the next change number. On PostgreSQL the row lock orders concurrent writers,
     so revisions become visible in increasing order and a watermark never skips one."""
@@ -253,16 +267,7 @@ def get_stored_paper(conn: Connection, key: str) -> StoredPaper | None:
             select(entry).where(entry.c.paper_id == row.id).order_by(entry.c.day, entry.c.id)
         )
     )
-    return StoredPaper(
-        id=row.id,
-        key=row.key,
-        paper=row_to_paper(row),
-        withdrawn=row.withdrawn,
-        first_seen=row.first_seen,
-        changed_at=row.changed_at,
-        revision=row.revision,
-        entries=entries,
-    )
+    return row_to_stored_paper(row, entries)
 
 
 def paper_counts(conn: Connection) -> dict[str, Any]:

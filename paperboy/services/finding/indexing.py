@@ -22,6 +22,7 @@ import numpy as np
 from paperboy.config import Settings
 from paperboy.domain.clock import utcnow
 from paperboy.domain.keyphrases import candidate_set, choosable, choose_phrases, phrase_counts
+from paperboy.domain.records import StoredPaper
 from paperboy.embed import Embedder, load_embedder
 from paperboy.index.keyword import KeywordDocument, KeywordIndex
 from paperboy.index.phrase_counts import COUNTS_FILE, PhraseCounts, text_hash
@@ -208,13 +209,13 @@ class Indexer:
             for r in rows:
                 if r.withdrawn:
                     continue
-                hashed = text_hash(r.title, r.abstract)
+                hashed = text_hash(r.paper.title, r.paper.abstract)
                 if len(extracted) < KEPT_AHEAD:
-                    found, written = phrase_counts(r.title, r.abstract)
+                    found, written = phrase_counts(r.paper.title, r.paper.abstract)
                     extracted[(r.id, hashed)] = choosable(found, written)
                     step.append((r.id, hashed, found))
                 else:
-                    step.append((r.id, hashed, candidate_set(r.title, r.abstract)))
+                    step.append((r.id, hashed, candidate_set(r.paper.title, r.paper.abstract)))
             added += counts.add(step)
         return added, extracted
 
@@ -243,9 +244,9 @@ class Indexer:
         if unsaved is not None:
             vectors.save(watermark=unsaved)
 
-    def _vectors_for(self, rows: Sequence[Any], model: str) -> tuple[list[int], Any]:
+    def _vectors_for(self, rows: Sequence[StoredPaper], model: str) -> tuple[list[int], Any]:
         """Stored embeddings where the text is unchanged; the rest computed and stored."""
-        texts = {r.id: embedding_text(r.title, r.abstract) for r in rows}
+        texts = {r.id: embedding_text(r.paper.title, r.paper.abstract) for r in rows}
         hashes = {pid: hashlib.sha1(text.encode("utf-8")).hexdigest() for pid, text in texts.items()}
         with self.db.connect() as conn:
             stored_hashes = embedding_store.text_hashes(conn, model, list(texts))
@@ -290,7 +291,7 @@ class Indexer:
 
 
 def _choose_keywords(
-    counts: PhraseCounts, rows: Sequence[Any], extracted: Extractions | None = None
+    counts: PhraseCounts, rows: Sequence[StoredPaper], extracted: Extractions | None = None
 ) -> dict[int, list[str]]:
     """Each paper's key phrases, its candidates counted first (unless its text was counted
     before), judged by document frequencies over every paper counted. A paper found in
@@ -299,10 +300,10 @@ def _choose_keywords(
     phrases = {}
     fresh: list[tuple[int, int, Iterable[str]]] = []
     for r in rows:
-        hashed = text_hash(r.title, r.abstract)
+        hashed = text_hash(r.paper.title, r.paper.abstract)
         found = extracted.pop((r.id, hashed), None) if extracted else None
         if found is None:
-            found = phrase_counts(r.title, r.abstract)
+            found = phrase_counts(r.paper.title, r.paper.abstract)
             fresh.append((r.id, hashed, found[0]))
         phrases[r.id] = found
     counts.add(fresh)
@@ -313,15 +314,16 @@ def _choose_keywords(
     }
 
 
-def _keyword_document(row: Any, keywords: Sequence[str] = ()) -> KeywordDocument:
+def _keyword_document(stored: StoredPaper, keywords: Sequence[str] = ()) -> KeywordDocument:
+    paper = stored.paper
     return KeywordDocument(
-        paper_id=row.id,
-        title=row.title,
-        abstract=row.abstract,
-        authors=[a["name"] for a in row.authors],
-        categories=row.categories.split(),
-        published=row.published or _midnight(row.metadata_updated),
-        has_code=bool(row.code_url),
+        paper_id=stored.id,
+        title=paper.title,
+        abstract=paper.abstract,
+        authors=[a.name for a in paper.authors],
+        categories=list(paper.categories),
+        published=paper.published or _midnight(paper.metadata_updated),
+        has_code=bool(paper.code_url),
         keywords=tuple(keywords),
     )
 

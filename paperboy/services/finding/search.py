@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from paperboy.config import Settings
-from paperboy.domain import Paper
+from paperboy.domain import Paper, StoredPaper
 from paperboy.domain.categories import is_category
 from paperboy.domain.clock import DAY_RANGE, day_in_range
 from paperboy.domain.errors import UserFacingError
@@ -35,7 +35,6 @@ from paperboy.services.finding.activity import WeeklyTrend, weekly_trend
 from paperboy.services.finding.indexing import embedder_for, keyword_folder, vector_folder
 from paperboy.store import Database, changes
 from paperboy.store import embeddings as embedding_store
-from paperboy.store.papers import row_to_paper
 
 MAX_PER_PAGE = 100
 # Deepest result a search reaches; also the depth of each list hybrid fuses, so the
@@ -289,8 +288,8 @@ class SearchService:
             rows = changes.papers_by_id(conn, [i for i, _ in hits])
         spellings = {
             word.lower()
-            for row in rows.values()
-            for word in _WORDS.findall(f"{row.title} {row.abstract}")
+            for stored in rows.values()
+            for word in _WORDS.findall(f"{stored.paper.title} {stored.paper.abstract}")
             if word.lower().startswith(stem[:2].lower()) and _stem(word) == stem
         }
         typed = typed.lower()
@@ -308,8 +307,8 @@ class SearchService:
                 raise PaperNotFound(f"no paper {key!r}")
             stored = embedding_store.load_vectors(conn, self.settings.embedding_model, [paper_id])
             rows = changes.papers_by_id(conn, [paper_id])
-        row = rows[paper_id]
-        parsed = example_query(f"{row.title}. {row.abstract}")
+        paper = rows[paper_id].paper
+        parsed = example_query(f"{paper.title}. {paper.abstract}")
         ranked = self._blend(parsed, "hybrid", stored.get(paper_id))[0]
         return list(self._hits([(i, s) for i, s in ranked if i != paper_id][:limit], ParsedQuery()))
 
@@ -372,10 +371,10 @@ class SearchService:
         terms = self._keyword.query_terms(parsed) if parsed.has_text else frozenset()
         hits = []
         for paper_id, score in ranked:
-            row = rows.get(paper_id)
-            if row is None or row.withdrawn:
+            stored = rows.get(paper_id)
+            if stored is None or stored.withdrawn:
                 continue  # gone from the store since the index last caught up
-            hits.append(_hit(row, score, terms))
+            hits.append(_hit(stored, score, terms))
         return tuple(hits)
 
     @property
@@ -472,12 +471,12 @@ def _stem(word: str) -> str:
     return stems[0] if stems else ""
 
 
-def _hit(row: Any, score: float, terms: frozenset[str]) -> SearchHit:
-    paper = row_to_paper(row)
+def _hit(stored: StoredPaper, score: float, terms: frozenset[str]) -> SearchHit:
+    paper = stored.paper
     passage = best_passage(paper.abstract, terms, SNIPPET_CHARS)
     return SearchHit(
-        paper_id=row.id,
-        key=row.key,
+        paper_id=stored.id,
+        key=stored.key,
         paper=paper,
         score=float(score),
         title=match_terms(paper.title, terms),
