@@ -317,11 +317,9 @@ def test_the_keyword_count_is_the_exact_number_of_papers_with_the_words(service:
     with service.db.connect() as conn:
         rows = changes.papers_by_id(conn, sorted(service._keyword.ids()))
     wanted = {"graph", "neuromorph"}
+    texts = [f"{stored.paper.title} {stored.paper.abstract}" for stored in rows.values()]
     expected = sum(
-        1
-        for row in rows.values()
-        if wanted
-        & {s for w in (row.title + " " + row.abstract).split() for s in _default_stem(w.strip(".,:;()"))}
+        1 for text in texts if wanted & {s for w in text.split() for s in _default_stem(w.strip(".,:;()"))}
     )
     results = service.search("graph neuromorphic", mode="keyword", per_page=5)
     assert expected > 5 and results.total == expected  # the matches, not the page or a depth
