@@ -202,10 +202,31 @@ def mark_withdrawn(conn: Connection, arxiv_ids: Iterable[str], revision: int, no
     return changed
 
 
-def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert feed entries, skipping any (day, paper, origin) already there."""
-    if not rows:
+def insert_entries(
+    conn: Connection,
+    entries: Sequence[tuple[int, FeedEntry]],
+    now: datetime,
+    submitted_by_user_id: int | None = None,
+) -> int:
+    """Put papers (by row id) on the feed, skipping any (day, paper, origin) already there.
+
+    submitted_by_user_id names the member behind "user" entries (one submission at a time).
+    """
+    if not entries:
         return 0
+    rows = [
+        {
+            "paper_id": paper_id,
+            "day": e.day,
+            "origin": e.origin,
+            "submitted_by": e.submitted_by,
+            "external_upvotes": e.upvotes,
+            "created_at": now,
+            "submitted_by_user_id": submitted_by_user_id,
+            "hidden": False,
+        }
+        for paper_id, e in entries
+    ]
     dialect = conn.dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(entry)
     # Count the RETURNING rows: psycopg reports no rowcount for an executemany.

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from paperboy.config import Settings
-from paperboy.domain import InvalidArxivId, StoredPaper, parse_arxiv_id
+from paperboy.domain import FeedEntry, InvalidArxivId, StoredPaper, parse_arxiv_id
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.services.catalogue import find_paper
@@ -67,21 +67,8 @@ def submit_paper(
         member = acting_member(conn, user)
         if feed_store.is_listing_hidden(conn, stored.id):
             raise NotAllowed(f"arXiv {arxiv_id} was taken off the lists by a moderator.", field="arxiv_id")
-        added = paper_store.insert_entries(
-            conn,
-            [
-                {
-                    "paper_id": stored.id,
-                    "day": today,
-                    "origin": ORIGIN,
-                    "submitted_by": member.shown_name,
-                    "submitted_by_user_id": member.id,
-                    "external_upvotes": 0,
-                    "created_at": moment,
-                    "hidden": False,
-                }
-            ],
-        )
+        listing = FeedEntry(day=today, origin=ORIGIN, submitted_by=member.shown_name)
+        added = paper_store.insert_entries(conn, [(stored.id, listing)], moment, member.id)
         first_by = member.shown_name if added else feed_store.user_entry_submitter(conn, today, stored.id)
     return Submission(stored.key, stored.paper.title, today, bool(added), first_by or member.shown_name)
 

@@ -215,19 +215,8 @@ def _apply(
     candidates = batch.candidates
     now = utcnow()
     paper_ids = _upsert(conn, candidates, report, now, revision, state)
-    entry_rows = [
-        {
-            "paper_id": paper_ids[identity],
-            "day": e.day,
-            "origin": e.origin,
-            "submitted_by": e.submitted_by,
-            "external_upvotes": e.upvotes,
-            "created_at": now,
-        }
-        for identity, _, _, _, entries in candidates
-        for e in entries
-    ]
-    report.entries_added += paper_store.insert_entries(conn, entry_rows)
+    listed = [(paper_ids[identity], e) for identity, _, _, _, entries in candidates for e in entries]
+    report.entries_added += paper_store.insert_entries(conn, listed, now)
     if batch.deletions:
         report.deleted += paper_store.mark_withdrawn(conn, batch.deletions, revision(), now)
 
