@@ -7,8 +7,11 @@ and drop databases; each test gets a fresh database cloned from a migrated templ
 
 from __future__ import annotations
 
+import atexit
 import fcntl
+import functools
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -55,15 +58,32 @@ def _postgres_template() -> Iterator[None]:
     engine.dispose()
 
 
+@functools.cache
+def _sqlite_template() -> Path:
+    """This process's empty store, migrated once; each SQLite test gets a copy of the file,
+    as each PostgreSQL test gets a clone of the migrated template database (migrating
+    every test's store cost 70-150 ms a test, a sixth of some files' time)."""
+    folder = Path(tempfile.mkdtemp(prefix="paperboy-sqlite-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "paperboy.db"
+    template = open_database(f"sqlite:///{path}")
+    template.migrate()
+    template.close()
+    # Closing the last connection checkpoints the WAL into the file and deletes it, so
+    # the one file is the whole store; a copy of it alone would otherwise lose the schema.
+    leftovers = sorted(p.name for p in folder.iterdir() if p != path)
+    assert not leftovers, f"the migrated template left {leftovers} beside its file"
+    return path
+
+
 @contextmanager
 def fresh_database(folder: Path) -> Iterator[str]:
     """An empty, migrated store on this run's backend; dropped afterwards."""
     if BACKEND == "sqlite":
-        url = f"sqlite:///{folder / 'data' / 'paperboy.db'}"
-        db = open_database(url)
-        db.migrate()
-        db.close()
-        yield url
+        path = folder / "data" / "paperboy.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_sqlite_template(), path)
+        yield f"sqlite:///{path}"
         return
     engine, admin_url = _admin_engine()
     name = f"paperboy_test_{uuid.uuid4().hex[:12]}"

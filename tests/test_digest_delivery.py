@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from paperboy.config import Settings
 from paperboy.services.digests import schedule as digests
-from paperboy.services.digests.delivery_run import backoff
+from paperboy.services.digests.delivery_run import BATCH_SIZE, backoff
 from paperboy.store import Database
 from paperboy.store.schema import delivery, subscription
 
@@ -46,32 +46,35 @@ def test_an_edition_reaches_every_active_subscriber_once_over_one_connection(
     assert again.total("sent") == 0 and len(smtp_sink.raw) == 30
 
 
-def test_the_smtp_server_stopping_partway_through_1000_then_a_rerun_completes_it(
+def test_the_smtp_server_stopping_partway_through_the_second_of_three_batches_then_a_rerun_completes_it(
     db: Database,
     settings: Settings,
     smtp_sink: SmtpSink,  # noqa: F811
 ) -> None:
+    # One batch sent whole, one cut off partway, one not started: every state a stop can
+    # leave. (It was 1,000 readers, stopping at 437: the same states, four times the mail.)
+    readers_count, stop_at = 2 * BATCH_SIZE + BATCH_SIZE // 2, BATCH_SIZE + 37
     fill_feed(db)
-    readers = add_subscribers(db, 1000)
+    readers = add_subscribers(db, readers_count)
     config = replace(settings, smtp_url=smtp_sink.url)
     digests.create_editions(db, config, EDITION_DAY, kinds=["trending"], frequencies=["daily"], now=SEND_AT)
-    smtp_sink.stop_after(437)
+    smtp_sink.stop_after(stop_at)
     first = digests.send_due(db, config, now=SEND_AT)
     assert smtp_sink.stopped_by_itself.wait(5)
-    assert first.total("sent") == 437
+    assert first.total("sent") == stop_at
     assert first.errors and "cannot send mail" in first.errors[0]
     assert not first.reports[0].complete
     statuses = _statuses(db)
     assert statuses.get("sending", 0) == 0, "nothing is left in doubt"
-    assert statuses["sent"] == 437 and statuses.get("failed", 0) >= 1
+    assert statuses["sent"] == stop_at and statuses.get("failed", 0) >= 1
 
     smtp_sink.start()
     later = SEND_AT + backoff(1) + timedelta(seconds=1)
     second = digests.send_due(db, config, now=later)
     assert second.errors == [] and second.reports[0].complete
-    assert _statuses(db) == {"sent": 1000}
+    assert _statuses(db) == {"sent": readers_count}
     counts = smtp_sink.count_by_recipient()
-    assert len(counts) == 1000 and set(counts) == set(readers)
+    assert len(counts) == readers_count and set(counts) == set(readers)
     assert set(counts.values()) == {1}, "every subscriber has exactly one email"
 
 

@@ -19,8 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from paperboy.embed.bert_graph import build_bert_graph
-
 # Part of the cache file name: a graph built another way (before: a torch export) is a
 # different file, so a cache filled by an older Paperboy is rebuilt, not trusted.
 GRAPH_BUILDER = "st1"
@@ -87,7 +85,11 @@ def _quiet_tools() -> Iterator[None]:
 
 def _write_graph(model_dir: Path, out: Path) -> None:
     """The encoder graph, written from the safetensors weights (no torch, no transformers)."""
+    # Imported here: onnx takes most of a second to import, and only a build needs it,
+    # not every process that loads an already built model (each `paperboy serve` worker).
     import onnx
+
+    from paperboy.embed.bert_graph import build_bert_graph
 
     onnx.save(build_bert_graph(model_dir), str(out))
 
