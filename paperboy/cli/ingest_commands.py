@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,7 +12,6 @@ from paperboy.cli import context
 from paperboy.cli.output import print_ingest_report, progress_bar
 from paperboy.cli.search_commands import update_indexes
 from paperboy.domain.categories import is_category
-from paperboy.sources.errors import SourceError
 
 
 def register(commands: Any) -> None:
@@ -213,26 +211,12 @@ def run_hf(args: argparse.Namespace) -> int:
 
 
 def run_pages(args: argparse.Namespace) -> int:
-    from paperboy.services.gathering.ingest import ingest_items
-    from paperboy.sources.daily_pages import read_daily_pages
+    from paperboy.services.gathering.pages_import import import_pages
 
     config = context.settings()
-    for path in args.paths:
-        if not path.is_file():
-            raise SourceError(
-                f"{path}: {'is a directory' if path.is_dir() else 'no such file'}; give saved page .txt files"
-            )
-    items = itertools.chain.from_iterable(read_daily_pages(path, year=args.year) for path in args.paths)
     db = context.database(config)
     with progress_bar("importing pages") as advance:
-        report = ingest_items(
-            db,
-            items,
-            kind="pages",
-            detail=" ".join(str(p) for p in args.paths),
-            batch_size=config.batch_size,
-            progress=advance,
-        )
+        report = import_pages(db, config, args.paths, year=args.year, progress=advance)
     _finish(args, db, config, report)
     return 0 if report.error is None else 1
 
