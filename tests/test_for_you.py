@@ -135,4 +135,4 @@ def test_the_shared_vocabulary_is_fitted_on_readers_saved_and_upvoted_papers(sto
         held = for_you_store.papers_by_ids(conn, ids)
     # Those two, whoever holds them, as the ranker reads a paper (title, then abstract).
     assert len(held) == 2
-    assert sorted(readers_texts(stocked)) == sorted(f"{r.title} {r.abstract}" for r in held)
+    assert sorted(readers_texts(stocked)) == sorted(f"{p.paper.title} {p.paper.abstract}" for p in held)

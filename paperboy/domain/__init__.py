@@ -6,11 +6,13 @@ from paperboy.domain.records import (
     Deletion,
     FeedEntry,
     IngestReport,
+    ListedPaper,
     Paper,
     Rejection,
     SourceItem,
     SourceRecord,
     StoredPaper,
+    VotedPaper,
 )
 from paperboy.domain.text import clean_abstract, clean_title, clip, normalise_title
 
@@ -20,11 +22,13 @@ __all__ = [
     "FeedEntry",
     "IngestReport",
     "InvalidArxivId",
+    "ListedPaper",
     "Paper",
     "Rejection",
     "SourceItem",
     "SourceRecord",
     "StoredPaper",
+    "VotedPaper",
     "clean_abstract",
     "clean_title",
     "clip",

@@ -154,3 +154,19 @@ class StoredPaper:
     changed_at: datetime
     revision: int
     entries: tuple[FeedEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ListedPaper:
+    """A stored paper listed in a window of feed days, with the first day it was listed there."""
+
+    stored: StoredPaper
+    first_day: date
+
+
+@dataclass(frozen=True, slots=True)
+class VotedPaper:
+    """A stored paper a reader upvoted, with when."""
+
+    stored: StoredPaper
+    voted_at: datetime
