@@ -127,4 +127,3 @@ class ReaderSignalRows:
     voted: list[Any]  # user_id, key, id, created_at
     refused: list[Any]  # user_id, key, id
     followed: list[Any]  # user_id, kind, value, created_at
-

@@ -33,6 +33,7 @@ from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import for_you as for_you_store
 from paperboy.store import library as library_store
+from paperboy.store import papers as paper_store
 
 MAX_DAYS = 30
 MAX_CANDIDATES = 5_000
@@ -260,9 +261,7 @@ def _space(
     extra: list[RankerPaper] = []
     extra_ids: list[int] = []
     with db.connect() as conn:
-        ids_by_key = {
-            row.key: row.id for row in library_store.papers_by_keys(conn, [p.key for p in positives]).values()
-        }
+        ids_by_key = paper_store.ids_by_key(conn, [p.key for p in positives])
     for positive in positives:
         if positive.key not in pool.row and positive.key in ids_by_key:
             day = (positive.paper.published or positive.at).date()
