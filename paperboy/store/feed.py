@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, exists, func, literal, or_, select
 
-from paperboy.domain.records import FeedListing
+from paperboy.domain.records import FeedListing, StoredPaper
 from paperboy.store.papers import row_to_stored_paper
 from paperboy.store.schema import comment, entry, paper, vote
 
@@ -240,15 +240,14 @@ def neighbour_days(conn: Connection, first_day: date, last_day: date) -> tuple[d
     return before, after
 
 
-def papers_between(conn: Connection, first_day: date, last_day: date) -> list[Any]:
-    """(id, key, title, abstract, primary_category) of every visible, live paper listed in
-    [first_day, last_day], by id: what a map of the period is drawn from."""
+def papers_between(conn: Connection, first_day: date, last_day: date) -> list[StoredPaper]:
+    """Every visible, live paper listed in [first_day, last_day], by id (without feed
+    entries): what a map of the period is drawn from."""
     grouped = visible_papers_between(first_day, last_day)
-    return list(
-        conn.execute(
-            select(paper.c.id, paper.c.key, paper.c.title, paper.c.abstract, paper.c.primary_category)
-            .join(grouped, grouped.c.paper_id == paper.c.id)
-            .where(paper.c.withdrawn.is_(False))
-            .order_by(paper.c.id)
-        )
+    rows = conn.execute(
+        select(paper)
+        .join(grouped, grouped.c.paper_id == paper.c.id)
+        .where(paper.c.withdrawn.is_(False))
+        .order_by(paper.c.id)
     )
+    return [row_to_stored_paper(r) for r in rows]
