@@ -69,18 +69,18 @@ def main() -> None:
         day = args.day or conn.exec_driver_sql("SELECT max(day) FROM entry").scalar()
         day = date.fromisoformat(day) if isinstance(day, str) else day
         first, last = period_bounds(day, args.period)
-        rows = feed_store.papers_between(conn, first, last)
-        vectors = embedding_store.load_vectors(conn, settings.embedding_model, [r.id for r in rows])
-    rows = [r for r in rows if r.id in vectors]
-    matrix = np.vstack([vectors[r.id] for r in rows]).astype(np.float64)
+        listed = feed_store.papers_between(conn, first, last)
+        vectors = embedding_store.load_vectors(conn, settings.embedding_model, [p.id for p in listed])
+    papers = [p.paper for p in listed if p.id in vectors]
+    matrix = np.vstack([vectors[p.id] for p in listed if p.id in vectors]).astype(np.float64)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    categories = [r.primary_category or "" for r in rows]
-    k = topic_count(len(rows))
-    print(f"{first} to {last}: {len(rows):,} papers, {len(set(categories))} primary categories, k = {k}\n")
+    categories = [r.primary_category or "" for r in papers]
+    k = topic_count(len(papers))
+    print(f"{first} to {last}: {len(papers):,} papers, {len(set(categories))} primary categories, k = {k}\n")
 
     print(f"{'topics':44} {'NMI':>6} {'wall s':>8} {'cpu s':>7} {'NMI x tf-idf':>13}")
     with threadpool_limits(1):
-        texts = [f"{r.title} {r.abstract}" for r in rows]
+        texts = [f"{r.title} {r.abstract}" for r in papers]
 
         def tfidf_kmeans() -> np.ndarray:
             tfidf = TfidfVectorizer(stop_words="english", min_df=2, sublinear_tf=True).fit_transform(texts)

@@ -16,7 +16,7 @@ from paperboy.services.library import feedback, follows, items
 from paperboy.services.library.for_you import ForYouError, for_you
 from paperboy.store import Database
 from paperboy.store import for_you as for_you_store
-from paperboy.store import library as library_store
+from paperboy.store import papers as paper_store
 
 NOW = datetime(2026, 11, 20, 12, 0)
 TODAY = NOW.date()
@@ -131,8 +131,8 @@ def test_the_shared_vocabulary_is_fitted_on_readers_saved_and_upvoted_papers(sto
     items.set_saved(stocked, ada, "2611.10000", True, now=NOW)
     votes.toggle_vote(stocked, bob, "2611.20001", ip="192.0.2.1", now=NOW)
     with stocked.connect() as conn:
-        ids = [r.id for r in library_store.papers_by_keys(conn, ["2611.10000", "2611.20001"]).values()]
+        ids = list(paper_store.ids_by_key(conn, ["2611.10000", "2611.20001"]).values())
         held = for_you_store.papers_by_ids(conn, ids)
     # Those two, whoever holds them, as the ranker reads a paper (title, then abstract).
     assert len(held) == 2
-    assert sorted(readers_texts(stocked)) == sorted(f"{r.title} {r.abstract}" for r in held)
+    assert sorted(readers_texts(stocked)) == sorted(f"{p.paper.title} {p.paper.abstract}" for p in held)

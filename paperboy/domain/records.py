@@ -154,3 +154,36 @@ class StoredPaper:
     changed_at: datetime
     revision: int
     entries: tuple[FeedEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ListedPaper:
+    """A stored paper listed in a window of feed days, with the first day it was listed there."""
+
+    stored: StoredPaper
+    first_day: date
+
+
+@dataclass(frozen=True, slots=True)
+class VotedPaper:
+    """A stored paper a reader upvoted, with when."""
+
+    stored: StoredPaper
+    voted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FeedListing:
+    """A stored paper on a feed list of days, with what the list is ranked by.
+
+    votes: community votes plus the highest upvote count of any of the paper's entries;
+    score: votes weighted by how long ago first_day was (the trending score).
+    """
+
+    stored: StoredPaper
+    first_day: date
+    submitted_by: str | None
+    votes: int
+    score: float
+    comments: int
+    submissions: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -16,7 +17,6 @@ from paperboy.rank.trending import day_weights
 from paperboy.store import Database
 from paperboy.store import feed as feed_store
 from paperboy.store import votes as vote_store
-from paperboy.store.papers import row_to_paper
 
 Period = Literal["day", "week", "month"]
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
@@ -143,34 +143,35 @@ def ranked_page(
         raise InvalidRequest(f"per_page {per_page} is outside 1..{MAX_LIST}")
     weights = day_weights(first, last, at)
     with db.connect() as conn:
-        rows, total = feed_store.ranked_papers_between(
+        listings, total = feed_store.ranked_papers_between(
             conn, first, last, per_page, (page - 1) * per_page, weights, sort, category
         )
-        ids = [r.id for r in rows]
+        ids = [listing.stored.id for listing in listings]
         origins = feed_store.origins_of(conn, ids, first, last)
         previous_day, next_day = feed_store.neighbour_days(conn, first, last)
         voted = vote_store.voted_among(conn, viewer_id, ids) if viewer_id is not None else set()
-        fields: list[str] = []
-        if with_categories and category is None and len(rows) == total:
-            fields = [r.categories for r in rows]  # the whole period is in hand: count it here
+        fields: list[tuple[str, ...]] = []
+        if with_categories and category is None and len(listings) == total:
+            # The whole period is in hand: count it here.
+            fields = [listing.stored.paper.categories for listing in listings]
         elif with_categories:
             fields = feed_store.categories_between(conn, first, last)
     items = tuple(
         FeedItem(
-            paper_id=r.id,
-            key=r.key,
-            paper=row_to_paper(r),
-            upvotes=int(r.votes or 0),
-            first_day=r.first_day,
-            submitted_by=r.submitted_by,
-            origins=tuple(origins.get(r.id, ())),
-            votes=int(r.votes or 0),
-            voted=r.id in voted,
-            comments=int(r.comment_count or 0),
-            score=float(r.score or 0.0),
-            submissions=int(r.submissions or 0),
+            paper_id=listing.stored.id,
+            key=listing.stored.key,
+            paper=listing.stored.paper,
+            upvotes=listing.votes,
+            first_day=listing.first_day,
+            submitted_by=listing.submitted_by,
+            origins=tuple(origins.get(listing.stored.id, ())),
+            votes=listing.votes,
+            voted=listing.stored.id in voted,
+            comments=listing.comments,
+            score=listing.score,
+            submissions=listing.submissions,
         )
-        for r in rows
+        for listing in listings
     )
     return FeedPage(
         period,
@@ -190,7 +191,8 @@ def ranked_page(
     )
 
 
-def count_categories(fields: list[str]) -> tuple[tuple[str, int], ...]:
-    """(category, papers listed in it), most papers first, then by name."""
-    counts = Counter(category for field in fields for category in dict.fromkeys(field.split()))
+def count_categories(fields: Sequence[Sequence[str]]) -> tuple[tuple[str, int], ...]:
+    """(category, papers listed in it), most papers first, then by name; fields holds each
+    paper's categories."""
+    counts = Counter(category for field in fields for category in dict.fromkeys(field))
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

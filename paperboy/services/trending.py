@@ -43,5 +43,5 @@ def trending_page(
 
 def _has_votes(db: Database, first: date, last: date) -> bool:
     with db.connect() as conn:
-        rows, _ = feed_store.ranked_papers_between(conn, first, last, 1, 0)
-    return bool(rows) and int(rows[0].votes or 0) > 0
+        listings, _ = feed_store.ranked_papers_between(conn, first, last, 1, 0)
+    return bool(listings) and listings[0].votes > 0

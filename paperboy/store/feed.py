@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, case, exists, func, literal, or_, select
 
+from paperboy.domain.records import FeedListing, StoredPaper
+from paperboy.store.papers import row_to_stored_paper
 from paperboy.store.schema import comment, entry, paper, vote
 
 # How a list can be ordered. "signals" is for lists without votes (trending's fallback):
@@ -24,7 +26,7 @@ def ranked_papers_between(
     weights: Mapping[date, float] | None = None,
     sort: str = "trending",
     category: str | None = None,
-) -> tuple[list[Any], int]:
+) -> tuple[list[FeedListing], int]:
     """Papers listed in [first_day, last_day], in the order `sort` names, and how many there are.
 
     "trending" is the best trending score first, then newest: weights gives, per first day
@@ -34,8 +36,7 @@ def ranked_papers_between(
     "newest" is by publication (or first seen) date; "discussed" most comments first, then
     votes; "signals" comments, then submissions, then newest. category keeps the papers
     listed in a category (cs.CV) or an archive (cs). Listings hidden by a moderator and
-    withdrawn papers are left out. Returns rows (paper columns plus votes, community_votes,
-    external_upvotes, score, comment_count, submissions, first_day, submitted_by) and the total.
+    withdrawn papers are left out. Returns the page of listings and the total.
     """
     if sort not in SORTS:
         raise ValueError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
@@ -84,8 +85,6 @@ def ranked_papers_between(
         select(
             paper,
             votes,
-            community_votes.label("community_votes"),
-            external_upvotes.label("external_upvotes"),
             score,
             comment_count,
             grouped.c.submissions,
@@ -101,15 +100,27 @@ def ranked_papers_between(
         .limit(limit)
         .offset(offset)
     ).all()
+    listings = [
+        FeedListing(
+            stored=row_to_stored_paper(r),
+            first_day=r.first_day,
+            submitted_by=r.submitted_by,
+            votes=int(r.votes or 0),
+            score=float(r.score or 0.0),
+            comments=int(r.comment_count or 0),
+            submissions=int(r.submissions or 0),
+        )
+        for r in rows
+    ]
     if offset == 0 and len(rows) < limit:
-        return list(rows), len(rows)  # the whole list: no need to count it again
+        return listings, len(listings)  # the whole list: no need to count it again
     total = conn.execute(
         select(func.count())
         .select_from(grouped)
         .join(paper, paper.c.id == grouped.c.paper_id)
         .where(*conditions)
     ).scalar_one()
-    return list(rows), int(total)
+    return listings, int(total)
 
 
 def in_category(category: str) -> Any:
@@ -121,17 +132,16 @@ def in_category(category: str) -> Any:
     return or_(padded.like(f"% {category} %"), padded.like(f"% {category}.%"))
 
 
-def categories_between(conn: Connection, first_day: date, last_day: date) -> list[str]:
-    """The categories field (space-separated, primary first) of every visible paper listed in
-    [first_day, last_day]: one short string per paper, for counting categories."""
+def categories_between(conn: Connection, first_day: date, last_day: date) -> list[tuple[str, ...]]:
+    """The categories (primary first) of every visible paper listed in [first_day, last_day],
+    one tuple per paper, for counting categories."""
     grouped = visible_papers_between(first_day, last_day)
-    return list(
-        conn.execute(
-            select(paper.c.categories)
-            .join(grouped, grouped.c.paper_id == paper.c.id)
-            .where(paper.c.withdrawn.is_(False))
-        ).scalars()
-    )
+    fields = conn.execute(
+        select(paper.c.categories)
+        .join(grouped, grouped.c.paper_id == paper.c.id)
+        .where(paper.c.withdrawn.is_(False))
+    ).scalars()
+    return [tuple((field or "").split()) for field in fields]
 
 
 def primary_categories_by_day(
@@ -230,15 +240,14 @@ def neighbour_days(conn: Connection, first_day: date, last_day: date) -> tuple[d
     return before, after
 
 
-def papers_between(conn: Connection, first_day: date, last_day: date) -> list[Any]:
-    """(id, key, title, abstract, primary_category) of every visible, live paper listed in
-    [first_day, last_day], by id: what a map of the period is drawn from."""
+def papers_between(conn: Connection, first_day: date, last_day: date) -> list[StoredPaper]:
+    """Every visible, live paper listed in [first_day, last_day], by id (without feed
+    entries): what a map of the period is drawn from."""
     grouped = visible_papers_between(first_day, last_day)
-    return list(
-        conn.execute(
-            select(paper.c.id, paper.c.key, paper.c.title, paper.c.abstract, paper.c.primary_category)
-            .join(grouped, grouped.c.paper_id == paper.c.id)
-            .where(paper.c.withdrawn.is_(False))
-            .order_by(paper.c.id)
-        )
+    rows = conn.execute(
+        select(paper)
+        .join(grouped, grouped.c.paper_id == paper.c.id)
+        .where(paper.c.withdrawn.is_(False))
+        .order_by(paper.c.id)
     )
+    return [row_to_stored_paper(r) for r in rows]

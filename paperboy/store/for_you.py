@@ -8,13 +8,16 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from paperboy.domain.records import ListedPaper, StoredPaper, VotedPaper
 from paperboy.store.feed import visible_papers_between
+from paperboy.store.papers import row_to_stored_paper
 from paperboy.store.schema import feedback, follow, library_item, paper, user, vote
 
 
-def listed_papers_between(conn: Connection, first_day: date, last_day: date, limit: int) -> list[Any]:
+def listed_papers_between(conn: Connection, first_day: date, last_day: date, limit: int) -> list[ListedPaper]:
     """Papers listed in [first_day, last_day], not hidden nor withdrawn, newest first listing
-    first: paper columns plus first_day. At most limit (the newest), to bound the work."""
+    first, each with the first day it was listed there. At most limit (the newest), to bound
+    the work."""
     listed = visible_papers_between(first_day, last_day)
     rows = conn.execute(
         select(paper, listed.c.first_day)
@@ -23,11 +26,11 @@ def listed_papers_between(conn: Connection, first_day: date, last_day: date, lim
         .order_by(listed.c.first_day.desc(), paper.c.id.desc())
         .limit(limit)
     )
-    return list(rows)
+    return [ListedPaper(row_to_stored_paper(r), r.first_day) for r in rows]
 
 
-def voted_papers(conn: Connection, user_id: int, limit: int) -> list[Any]:
-    """The papers the reader upvoted, latest vote first: paper columns plus voted_at."""
+def voted_papers(conn: Connection, user_id: int, limit: int) -> list[VotedPaper]:
+    """The papers the reader upvoted, latest vote first, each with when."""
     rows = conn.execute(
         select(paper, vote.c.created_at.label("voted_at"))
         .join(vote, vote.c.paper_id == paper.c.id)
@@ -35,7 +38,7 @@ def voted_papers(conn: Connection, user_id: int, limit: int) -> list[Any]:
         .order_by(vote.c.created_at.desc(), paper.c.id.desc())
         .limit(limit)
     )
-    return list(rows)
+    return [VotedPaper(row_to_stored_paper(r), r.voted_at) for r in rows]
 
 
 def readers_paper_texts(conn: Connection, limit: int) -> list[tuple[str, str]]:
@@ -52,10 +55,12 @@ def readers_paper_texts(conn: Connection, limit: int) -> list[tuple[str, str]]:
     return [(r.title, r.abstract or "") for r in rows]
 
 
-def papers_by_ids(conn: Connection, paper_ids: list[int]) -> list[Any]:
-    found: list[Any] = []
+def papers_by_ids(conn: Connection, paper_ids: list[int]) -> list[StoredPaper]:
+    """The stored papers with these ids (without feed entries), in no particular order."""
+    found: list[StoredPaper] = []
     for start in range(0, len(paper_ids), 500):
-        found.extend(conn.execute(select(paper).where(paper.c.id.in_(paper_ids[start : start + 500]))))
+        rows = conn.execute(select(paper).where(paper.c.id.in_(paper_ids[start : start + 500])))
+        found.extend(row_to_stored_paper(r) for r in rows)
     return found
 
 
@@ -122,19 +127,3 @@ class ReaderSignalRows:
     voted: list[Any]  # user_id, key, id, created_at
     refused: list[Any]  # user_id, key, id
     followed: list[Any]  # user_id, kind, value, created_at
-
-
-def ranker_rows(conn: Connection, paper_ids: list[int]) -> list[Any]:
-    """What the ranker reads of papers (id, key, title, abstract, categories, published)."""
-    found: list[Any] = []
-    columns = (
-        paper.c.id,
-        paper.c.key,
-        paper.c.title,
-        paper.c.abstract,
-        paper.c.categories,
-        paper.c.published,
-    )
-    for start in range(0, len(paper_ids), 500):
-        found.extend(conn.execute(select(*columns).where(paper.c.id.in_(paper_ids[start : start + 500]))))
-    return found

@@ -440,15 +440,16 @@ def feedback_paper_ids(conn: Connection, user_id: int, kind: str) -> set[int]:
     return {r.paper_id for r in rows}
 
 
-def papers_by_keys(conn: Connection, keys: Sequence[str]) -> dict[str, Any]:
-    """Stored papers (id, key, authors, categories) by key, for marking follows on a list."""
-    found: dict[str, Any] = {}
+def authors_and_categories(conn: Connection, keys: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """(author names, categories) of the stored papers with these keys, what follows match on.
+    Two columns rather than whole papers: the for-you page marks up to 5,000 candidates."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
     for chunk in _chunks(list(set(keys))):
-        rows = conn.execute(
-            select(paper.c.id, paper.c.key, paper.c.authors, paper.c.categories).where(paper.c.key.in_(chunk))
-        )
+        columns = (paper.c.key, paper.c.authors, paper.c.categories)
+        rows = conn.execute(select(*columns).where(paper.c.key.in_(chunk)))
         for row in rows:
-            found[row.key] = row
+            names = [a.get("name", "") for a in (row.authors or [])]
+            found[row.key] = (names, (row.categories or "").split())
     return found
 
 

@@ -14,8 +14,7 @@ from paperboy.search import parse_query
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.feed import Period, latest_feed_day, period_bounds
 from paperboy.services.insight.topic_map import MapPoint, Topic, TopicMap, map_revision, topic_map
-from paperboy.store import papers as paper_store
-from paperboy.store.papers import row_to_paper
+from paperboy.store import changes as change_store
 from paperboy.web.charts import bar_chart, weekly_bars
 from paperboy.web.context import AppContext, Context, SearchUnavailableError
 from paperboy.web.errors import not_found
@@ -95,8 +94,8 @@ def topic_page(
         raise not_found(f"Page {page} is past the last page ({pages}).", "page")
     shown = members[(page - 1) * TOPIC_PER_PAGE : page * TOPIC_PER_PAGE]
     with context.db.connect() as conn:
-        rows = paper_store.rows_by_id(conn, [p.paper_id for p in shown])
-    items = [(rows[p.paper_id].key, row_to_paper(rows[p.paper_id])) for p in shown if p.paper_id in rows]
+        stored = change_store.papers_by_id(conn, [p.paper_id for p in shown])
+    items = [(stored[p.paper_id].key, stored[p.paper_id].paper) for p in shown if p.paper_id in stored]
     trend_chart, trend_phrase = _topic_trend(context, topic)
     return render(
         request,

@@ -25,7 +25,7 @@ import numpy as np
 
 from paperboy.config import Settings
 from paperboy.digest.compose import DigestContent, DigestPaper, digest_paper
-from paperboy.domain import Paper
+from paperboy.domain import Paper, StoredPaper
 from paperboy.domain.library import Follow
 from paperboy.domain.subscriptions import FOR_YOU_DEFAULT_COUNT, Subscription
 from paperboy.embed import Embedder
@@ -46,7 +46,6 @@ from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import for_you as store
 from paperboy.store.deliveries import Edition
-from paperboy.store.papers import row_to_paper
 
 
 @dataclass
@@ -154,10 +153,10 @@ class ForYouDigests:
                 )
             if not listed:
                 return None
-            papers = [_ranker_paper(r.key, r.title, r.abstract, r.categories, r.first_day) for r in listed]
-            self._papers = {r.key: row_to_paper(r) for r in listed}
-            self._titles = {r.key: r.title for r in listed}
-            vectors = self._vectors_of([r.id for r in listed], papers)
+            papers = [_ranker_paper(p.stored, p.first_day) for p in listed]
+            self._papers = {p.stored.key: p.stored.paper for p in listed}
+            self._titles = {p.stored.key: p.stored.paper.title for p in listed}
+            vectors = self._vectors_of([p.stored.id for p in listed], papers)
             self._pool = FeatureSpace(papers, vectors, vocabulary_texts=readers_texts(self.db))
             self._features = CandidateFeatures(papers, self._pool.vectors, self._pool.tfidf)
         return self._features
@@ -171,15 +170,15 @@ class ForYouDigests:
         if not new:
             return
         with self.db.connect() as conn:
-            rows = store.ranker_rows(conn, new)
-        papers = [_ranker_paper(r.key, r.title, r.abstract, r.categories, r.published) for r in rows]
-        vectors = self._vectors_of([r.id for r in rows], papers)
+            met = store.papers_by_ids(conn, new)
+        papers = [_ranker_paper(p, p.paper.published) for p in met]
+        vectors = self._vectors_of([p.id for p in met], papers)
         tfidf = self._pool.vectorizer.transform([p.text for p in papers]).tocsr()
         start = len(self._row)
-        for i, (row, paper) in enumerate(zip(rows, papers, strict=True)):
-            self._row[row.key] = start + i
+        for i, (stored, paper) in enumerate(zip(met, papers, strict=True)):
+            self._row[stored.key] = start + i
             self._categories.append(paper.categories)
-            self._titles.setdefault(row.key, row.title)
+            self._titles.setdefault(stored.key, stored.paper.title)
         likeness, words = similarities(self._features, vectors, tfidf)
         self._likeness = likeness if not start else np.vstack([self._likeness, likeness])
         self._words = words if not start else np.vstack([self._words, words])
@@ -261,9 +260,10 @@ def _keys_of(reader: _Reader) -> list[str]:
     return [k for _, k in reader.library] + reader.refused
 
 
-def _ranker_paper(key: str, title: str, abstract: str, categories: str, when: object) -> RankerPaper:
+def _ranker_paper(stored: StoredPaper, when: date | datetime | None) -> RankerPaper:
     day = when.date() if isinstance(when, datetime) else when if isinstance(when, date) else date.min
-    return RankerPaper(key, title, abstract or "", tuple((categories or "").split()), day)
+    paper = stored.paper
+    return RankerPaper(stored.key, paper.title, paper.abstract or "", paper.categories, day)
 
 
 def _long_date(day: date) -> str:

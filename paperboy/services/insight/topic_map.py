@@ -110,27 +110,26 @@ def compute_map(
 ) -> TopicMap:
     started = time.perf_counter()
     with db.connect() as conn:
-        rows = feed_store.papers_between(conn, first, last)
-        vectors = embedding_store.load_vectors(conn, settings.embedding_model, [r.id for r in rows])
-    placed = [r for r in rows if r.id in vectors]
+        listed = feed_store.papers_between(conn, first, last)
+        vectors = embedding_store.load_vectors(conn, settings.embedding_model, [p.id for p in listed])
+    placed = [p for p in listed if p.id in vectors]
     if not placed:
-        return TopicMap(period, first, last, revision, (), (), len(rows), time.perf_counter() - started)
-    matrix = np.vstack([vectors[r.id] for r in placed])
+        return TopicMap(period, first, last, revision, (), (), len(listed), time.perf_counter() - started)
+    matrix = np.vstack([vectors[p.id] for p in placed])
     # One BLAS thread: on a busy machine many threads spinning over small matrices made
     # k-means and the layout 15 to 50 times slower (bench/topic_map.py); one is enough here.
     with threadpool_limits(1):
         clustering = cluster(matrix, topic_count(len(placed)))
         layout = topic_layout(matrix, clustering)
-    labels = topic_labels([(r.title, r.abstract) for r in placed], clustering.assignments)
+    labels = topic_labels([(p.paper.title, p.paper.abstract) for p in placed], clustering.assignments)
     sizes = np.bincount(clustering.assignments, minlength=len(labels))
     points = tuple(
-        MapPoint(r.id, r.key, r.title, int(t), round(float(x), 5), round(float(y), 5))
-        for r, t, (x, y) in zip(placed, clustering.assignments.tolist(), layout, strict=True)
+        MapPoint(p.id, p.key, p.paper.title, int(t), round(float(x), 5), round(float(y), 5))
+        for p, t, (x, y) in zip(placed, clustering.assignments.tolist(), layout, strict=True)
     )
     topics = tuple(Topic(n, tuple(labels[n]), int(sizes[n])) for n in range(len(labels)))
-    return TopicMap(
-        period, first, last, revision, points, topics, len(rows) - len(placed), time.perf_counter() - started
-    )
+    unembedded = len(listed) - len(placed)
+    return TopicMap(period, first, last, revision, points, topics, unembedded, time.perf_counter() - started)
 
 
 def _read(path: Path) -> TopicMap | None:

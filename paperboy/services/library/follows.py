@@ -104,14 +104,13 @@ def followed_marks(db: Database, user: User | None, paper_keys: Sequence[str]) -
         matcher = FollowMatcher(store.follows_of(conn, user.id))
         if not matcher:
             return {}
-        rows = store.papers_by_keys(conn, paper_keys)
+        stored = store.authors_and_categories(conn, paper_keys)
     marks: dict[str, FollowMark] = {}
     for key in paper_keys:
-        row = rows.get(key)
-        if row is None:
+        if key not in stored:
             continue
-        names = [a.get("name", "") for a in (row.authors or [])]
-        mark = matcher.mark(key, names, (row.categories or "").split())
+        names, categories = stored[key]
+        mark = matcher.mark(key, names, categories)
         if mark:
             marks[key] = mark
     return marks

@@ -20,7 +20,7 @@ import numpy as np
 from paperboy.config import Settings
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
-from paperboy.domain.records import Paper
+from paperboy.domain.records import ListedPaper, Paper
 from paperboy.domain.text import clip
 from paperboy.embed import Embedder
 from paperboy.rank.for_you import FeatureSpace, RankerPaper, ReaderScores, rank_for_reader
@@ -33,7 +33,7 @@ from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import for_you as for_you_store
 from paperboy.store import library as library_store
-from paperboy.store.papers import row_to_paper
+from paperboy.store import papers as paper_store
 
 MAX_DAYS = 30
 MAX_CANDIDATES = 5_000
@@ -131,31 +131,31 @@ def for_you(
         negative_ids = library_store.feedback_paper_ids(conn, reader.id, NOT_INTERESTED)
         follows = library_store.follows_of(conn, reader.id)
         listed = for_you_store.listed_papers_between(conn, first, last, MAX_CANDIDATES)
-        negative_rows = for_you_store.papers_by_ids(conn, sorted(negative_ids))
+        refused = for_you_store.papers_by_ids(conn, sorted(negative_ids))
     if not positives and tag:
         return ForYouList((), first, last, 0, len(listed), tag=tag)
     if not positives:
         return ForYouList((), first, last, 0, len(listed), True, trending_page(db, at, viewer_id=reader.id))
     positive_keys = {p.key for p in positives}
-    candidates = [r for r in listed if r.key not in positive_keys]
+    candidates = [p for p in listed if p.stored.key not in positive_keys]
     if not candidates:
         return ForYouList((), first, last, len(positives), 0, tag=tag)
-    negatives = [r for r in negative_rows if r.key not in positive_keys]
+    negatives = [p for p in refused if p.key not in positive_keys]
     papers: dict[str, tuple[int, Paper, date]] = {}
-    for row in candidates:
-        papers[row.key] = (row.id, row_to_paper(row), row.first_day)
-    for row in negatives:
-        papers.setdefault(row.key, (row.id, row_to_paper(row), (row.published or at).date()))
+    for listing in candidates:
+        papers[listing.stored.key] = (listing.stored.id, listing.stored.paper, listing.first_day)
+    for stored in negatives:
+        papers.setdefault(stored.key, (stored.id, stored.paper, (stored.paper.published or at).date()))
     space = _space(db, settings, embedder, papers, positives, candidates, at)
     followed_authors = {f.value for f in follows if f.kind == "author"}
-    candidate_keys = [r.key for r in candidates]
+    candidate_keys = [p.stored.key for p in candidates]
     marks = followed_marks(db, reader, candidate_keys) if follows else {}
     boost = [FOLLOWED_AUTHOR_BOOST if marks.get(k) and marks[k].authors else 0.0 for k in candidate_keys]
     ranking = rank_for_reader(
         space,
         [p.key for p in positives],
         candidate_keys,
-        not_interested=[r.key for r in negatives],
+        not_interested=[p.key for p in negatives],
         followed_categories=[f.value for f in follows if f.kind == "category"],
         boost=boost if followed_authors else None,
         neighbours=3,
@@ -185,9 +185,10 @@ def _positives(conn: Any, user_id: int, tag: str = "") -> list[_Positive]:
         found[item.paper_key] = _Positive(item.paper_key, item.paper, item.saved_at, item.tags, True)
     if tag:
         return sorted(found.values(), key=lambda p: (p.at, p.key), reverse=True)
-    for row in for_you_store.voted_papers(conn, user_id, MAX_LIBRARY):
-        if row.key not in found:
-            found[row.key] = _Positive(row.key, row_to_paper(row), row.voted_at, (), False)
+    for voted in for_you_store.voted_papers(conn, user_id, MAX_LIBRARY):
+        stored = voted.stored
+        if stored.key not in found:
+            found[stored.key] = _Positive(stored.key, stored.paper, voted.voted_at, (), False)
     return sorted(found.values(), key=lambda p: (p.at, p.key), reverse=True)[:MAX_LIBRARY]
 
 
@@ -235,7 +236,7 @@ def _space(
     embedder: Embedder | None,
     papers: dict[str, tuple[int, Paper, date]],
     positives: list[_Positive],
-    candidates: list[Any],
+    candidates: list[ListedPaper],
     at: datetime,
 ) -> FeatureSpace:
     model = settings.embedding_model
@@ -255,14 +256,12 @@ def _space(
                 stored[ids[i]] = computed[row]
         return np.vstack([stored[pid] for pid in ids]).astype(np.float32)
 
-    pool_papers = [_ranker_paper(r.key, papers[r.key][1], papers[r.key][2]) for r in candidates]
-    pool = _pool(db, vectors_for, model, pool_papers, [r.id for r in candidates])
+    pool_papers = [_ranker_paper(p.stored.key, p.stored.paper, p.first_day) for p in candidates]
+    pool = _pool(db, vectors_for, model, pool_papers, [p.stored.id for p in candidates])
     extra: list[RankerPaper] = []
     extra_ids: list[int] = []
     with db.connect() as conn:
-        ids_by_key = {
-            row.key: row.id for row in library_store.papers_by_keys(conn, [p.key for p in positives]).values()
-        }
+        ids_by_key = paper_store.ids_by_key(conn, [p.key for p in positives])
     for positive in positives:
         if positive.key not in pool.row and positive.key in ids_by_key:
             day = (positive.paper.published or positive.at).date()

@@ -67,7 +67,7 @@ def signals_of(db: Database, reader: User) -> Signals:
         library=tuple(SignalPaper(i.paper_key, i.paper.title, i.tags) for i in saved[:SHOWN_PER_KIND]),
         library_total=len(saved),
         tags=tuple(sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))),
-        upvotes=tuple(SignalPaper(r.key, r.title) for r in voted),
+        upvotes=tuple(SignalPaper(v.stored.key, v.stored.paper.title) for v in voted),
         follows=tuple(follows),
         not_interested=tuple(SignalPaper(k, t) for k, t in refused[:SHOWN_PER_KIND]),
     )

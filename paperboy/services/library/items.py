@@ -15,6 +15,7 @@ from paperboy.search.query import ParsedQuery, parse_query
 from paperboy.services.library.access import NotFound, library_owner, paper_ref
 from paperboy.store import Database
 from paperboy.store import library as store
+from paperboy.store import papers as paper_store
 
 SORTS = ("saved", "published", "title")
 
@@ -171,4 +172,4 @@ def _matches(item: LibraryItem, query: ParsedQuery) -> bool:
 def paper_ids_of(db: Database, paper_keys: Sequence[str]) -> dict[str, int]:
     """Stored paper ids by key (for adding votes and comment counts to a list of papers)."""
     with db.connect() as conn:
-        return {key: row.id for key, row in store.papers_by_keys(conn, paper_keys).items()}
+        return paper_store.ids_by_key(conn, paper_keys)
