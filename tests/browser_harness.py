@@ -120,9 +120,9 @@ def visiting(browser: object, base_url: str, **context_options: Any) -> Iterator
         context.close()
 
 
-def screenshot(page: object, name: str) -> None:
-    """Save a screenshot under tests/screenshots/; a picture over 400 kB is a page gone wrong."""
+def screenshot(page: object, name: str, max_bytes: int = 400_000) -> None:
+    """Save a screenshot under tests/screenshots/; a picture over max_bytes is a page gone wrong."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
     page.screenshot(path=str(path))  # type: ignore[attr-defined]
-    assert path.stat().st_size < 400_000
+    assert path.stat().st_size < max_bytes

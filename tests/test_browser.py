@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_harness import DESKTOP, PHONE, SCREENSHOTS, Visit
+from browser_harness import DESKTOP, PHONE, Visit
+from browser_harness import screenshot as shared_screenshot
 from conftest import fresh_database
 from web_server import EXTRA_DAY, SEED_DAYS, fill_store, index_store, running_server
 
@@ -43,10 +44,7 @@ def visit(browser: object, site: str) -> Iterator[Visit]:
 
 
 def screenshot(page: object, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    page.screenshot(path=str(path))  # type: ignore[attr-defined]
-    assert path.stat().st_size < 300_000
+    shared_screenshot(page, name, max_bytes=300_000)
 
 
 def test_browse_days_forward_back_and_by_week(visit: Visit) -> None:

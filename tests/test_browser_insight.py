@@ -15,12 +15,7 @@ from pathlib import Path
 
 import pytest
 from author_fixtures import fill_author_store
-from browser_harness import DESKTOP, DOCS_SCREENSHOTS, SCREENSHOTS, Visit
-from conftest import fresh_database
-from web_server import running_server
-
-from paperboy.config import Settings
-from paperboy.store import open_database
+from browser_harness import DESKTOP, DOCS_SCREENSHOTS, SCREENSHOTS, Visit, served_store
 
 FOR_DOCS = {"author-light.png", "author-dark.png", "search-trend.png"}
 LIGHT_ACCENT = "rgb(51, 70, 199)"  # --accent in style.css
@@ -31,16 +26,8 @@ DARK_ACCENT = "rgb(159, 176, 255)"
 def site(
     tmp_path_factory: pytest.TempPathFactory, _postgres_template: None, model_dir: Path
 ) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser-insight")
-    data_dir = folder / "data"
-    data_dir.mkdir(parents=True)
-    with fresh_database(folder) as url:
-        db = open_database(url)
-        db.migrate()
-        fill_author_store(db, Settings(data_dir=data_dir, database_url=url, model_dir=model_dir))
-        db.close()
-        with running_server(url, data_dir, model_dir) as base:
-            yield base
+    with served_store(tmp_path_factory.mktemp("browser-insight"), model_dir, fill_author_store) as base:
+        yield base
 
 
 def _visit(browser: object, site: str, scheme: str) -> Iterator[Visit]:
