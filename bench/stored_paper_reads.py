@@ -19,12 +19,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from for_you_digest import _source_record  # noqa: E402  (bench/ is this script's folder)
 
 
 def _six_columns(conn: Any, paper_ids: list[int]) -> list[Any]:
@@ -43,7 +44,6 @@ def _six_columns(conn: Any, paper_ids: list[int]) -> list[Any]:
 def main() -> None:
     from sqlalchemy import select
 
-    from paperboy.domain import Author, Paper, SourceRecord
     from paperboy.evaluation.recommend_data import read_records
     from paperboy.services.gathering.ingest import ingest_items
     from paperboy.store import for_you as for_you_store
@@ -58,16 +58,9 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="paperboy-bench-reads-"))
     db = open_database(f"sqlite:///{folder / 'paperboy.db'}")
     db.migrate()
-    items = []
-    for record in itertools.islice(read_records(Path(args.path)), args.papers):
-        p = record.paper
-        described = Paper(
-            title=p.title, abstract=p.abstract, source="arxiv", arxiv_id=p.id,
-            authors=tuple(Author(a) for a in record.authors[:20]), categories=p.categories,
-            published=datetime.combine(p.day, datetime.min.time()),
-        )  # fmt: skip
-        items.append(SourceRecord(described, f"bench:{p.id}"))
-    ingest_items(db, items, kind="bench")
+    # The papers as the digest bench stores them (off the feed).
+    records = itertools.islice(read_records(Path(args.path)), args.papers)
+    ingest_items(db, [_source_record(record, None) for record in records], kind="bench")
     with db.connect() as conn:
         ids = sorted(conn.execute(select(paper.c.id)).scalars())
     print(f"{len(ids):,} papers, SQLite, best of 3")
