@@ -155,19 +155,18 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_similar(args: argparse.Namespace) -> int:
-    from paperboy.domain import paper_key
-    from paperboy.services.finding.search import PaperNotFound, SearchService
+    from paperboy.services.catalogue import find_paper
+    from paperboy.services.finding.search import SearchService
 
     config = context.settings()
-    key = paper_key(args.id)
-    service = SearchService(context.database(config), config)
-    try:
-        hits = service.similar(key, limit=args.limit)
-    except PaperNotFound:
+    db = context.database(config)
+    paper = find_paper(db, args.id)
+    if paper is None:
         print(f"no paper {args.id!r} in the store")
         return 1
+    hits = SearchService(db, config).similar(paper, limit=args.limit)
     if args.json:
-        print_json({"id": key, "results": [_hit_json(h) for h in hits]})
+        print_json({"id": paper.key, "results": [_hit_json(h) for h in hits]})
         return 0
     for rank, hit in enumerate(hits, start=1):
         _print_hit(rank, hit)

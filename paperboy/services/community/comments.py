@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
-from paperboy.services.community.access import acting_member, paper_ref
+from paperboy.services.community.access import PaperRef, acting_member, paper_ref
 from paperboy.services.community.errors import CommunityError, NotAllowed, NotFound
 from paperboy.services.rate_limits import check_and_record
 from paperboy.store import Database
@@ -112,12 +114,16 @@ def delete_comment(db: Database, user: User, comment_id: int) -> None:
 def comments_for(db: Database, paper_key: str, viewer: User | None = None) -> list[CommentView]:
     """The paper's comments, oldest first; hidden ones only when the viewer is an admin."""
     with db.connect() as conn:
-        paper = paper_ref(conn, paper_key)
-        admin = False
-        if viewer is not None:
-            current = account_store.find_user(conn, viewer.id)
-            admin = current is not None and current.is_admin and not current.banned
-        return [_view(r) for r in store.comments_of_paper(conn, paper.id, include_hidden=admin)]
+        return comments_of(conn, paper_ref(conn, paper_key), viewer)
+
+
+def comments_of(conn: Connection, paper: PaperRef, viewer: User | None) -> list[CommentView]:
+    """comments_for a paper already found (a page that has resolved its paper once)."""
+    admin = False
+    if viewer is not None:
+        current = account_store.find_user(conn, viewer.id)
+        admin = current is not None and current.is_admin and not current.banned
+    return [_view(r) for r in store.comments_of_paper(conn, paper.id, include_hidden=admin)]
 
 
 def get_comment(db: Database, comment_id: int, viewer: User | None = None) -> CommentView:
