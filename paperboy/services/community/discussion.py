@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from paperboy.domain import StoredPaper
+from paperboy.domain import PaperRef, StoredPaper
 from paperboy.domain.accounts import User
-from paperboy.services.community.access import PaperRef
-from paperboy.services.community.comments import CommentView, comments_of
+from paperboy.domain.community import Comment
+from paperboy.services.community.comments import comments_of
 from paperboy.services.community.votes import VoteState, vote_state_of
 from paperboy.store import Database
 
@@ -16,7 +16,7 @@ from paperboy.store import Database
 @dataclass(frozen=True)
 class Discussion:
     vote: VoteState
-    comments: list[CommentView]  # oldest first; hidden ones only for an admin
+    comments: list[Comment]  # oldest first; hidden ones only for an admin
 
 
 def discussion_of(db: Database, stored: StoredPaper, viewer: User | None) -> Discussion:

@@ -8,9 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from paperboy.domain import PaperRef
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
-from paperboy.services.community.access import PaperRef, acting_member, paper_ref
+from paperboy.services.community.access import acting_member, paper_ref
 from paperboy.services.rate_limits import check_and_record
 from paperboy.store import Database
 from paperboy.store import votes as store
