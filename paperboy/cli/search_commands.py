@@ -60,18 +60,12 @@ def register(commands: Any) -> None:
 
 
 def update_indexes(db: Database, config: Settings, *, vectors: bool = True) -> IndexStatus:
-    """Catch both indexes up (or the keyword index alone) with progress bars; used after
-    every ingest too."""
-    from paperboy.services.finding.indexing import Indexer, index_status
+    """Catch the indexes up (or the keyword index alone) under terminal progress bars."""
+    from paperboy.services.finding.indexing import Indexer
 
-    indexer = Indexer(db, config)
-    keyword_pending, vector_pending = indexer.pending()
-    with progress_bar("keyword index", keyword_pending, unit="paper") as keyword_advance:
-        indexer.catch_up_keyword(keyword_advance)
-    if vectors:
-        with progress_bar("embedding", vector_pending, unit="paper") as vector_advance:
-            indexer.catch_up_vectors(vector_advance)
-    return index_status(db, config)
+    return Indexer(db, config).catch_up_with_bars(
+        lambda label, total: progress_bar(label, total, unit="paper"), vectors=vectors
+    )
 
 
 def run_index_update(args: argparse.Namespace) -> int:
