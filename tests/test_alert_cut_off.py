@@ -143,7 +143,6 @@ def alerts_to(folder: Path, address: str) -> list[EmailMessage]:
     return [m for m in mails if m["To"] == address]  # type: ignore[misc]
 
 
-
 def robot_paper(arxiv_id: str, title: str, abstract: str) -> SourceRecord:
     paper = Paper(title=title, abstract=abstract, source="arxiv", arxiv_id=arxiv_id,
                   categories=("cs.RO",), published=datetime(2026, 12, 1))  # fmt: skip

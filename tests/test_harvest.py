@@ -15,7 +15,7 @@ from paperboy.cli import main
 from paperboy.config import Settings
 from paperboy.domain import FeedEntry, IngestReport
 from paperboy.domain.clock import utcnow
-from paperboy.services.gathering.harvest import checkpoint_name, harvest_oai
+from paperboy.services.gathering.harvest import checkpoint_name, harvest_oai, harvest_sets
 from paperboy.sources.http import HttpClient
 from paperboy.store import Database
 from paperboy.store.papers import get_stored_paper
@@ -195,6 +195,19 @@ def test_politeness_delay_spaces_requests(db: Database, settings: Settings) -> N
     assert len(server.requests) == 3
     # The clock moves only by sleeping, so each request after the first waited the whole delay.
     assert clock.slept == [0.3, 0.3]
+
+
+def test_harvesting_several_sets_keeps_the_politeness_delay_between_them(
+    db: Database, settings: Settings
+) -> None:
+    clock = ManualClock()
+    with arxiv([page(ids(1, 3), None), page(ids(4, 6), None)]) as server:
+        config = replace(settings, oai_url=f"{server.url}/oai", request_delay=0.3)
+        with HttpClient(config, sleep=clock.sleep, clock=clock) as http:
+            reports = list(harvest_sets(db, config, ["cs", "math"], from_date=FROM, http=http))
+    assert [(set_spec, r.added, r.error) for set_spec, r in reports] == [("cs", 3, None), ("math", 3, None)]
+    assert [r.query.get("set") for r in server.requests] == ["cs", "math"]
+    assert clock.slept == [0.3]  # the second set's first request waited as a next page would
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,25 @@ def test_catch_up_indexes_every_paper_once(db: Database, settings: Settings, emb
     assert status.up_to_date
     assert (status.keyword_documents, status.vectors, status.embeddings) == (200, 200, 200)
     assert indexed_ids(settings) == (stored_ids(db), stored_ids(db))
+
+
+def test_catching_up_with_bars_sizes_one_bar_per_index(db: Database, settings: Settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    import_sample(db)
+    opened: list[tuple[str, int]] = []
+    advanced: dict[str, int] = {}
+
+    @contextmanager
+    def bars(label: str, total: int) -> Iterator[Callable[[int], None]]:
+        opened.append((label, total))
+        advanced[label] = 0
+        yield lambda n: advanced.__setitem__(label, advanced[label] + n)
+
+    status = Indexer(db, settings, embedder).catch_up_with_bars(bars, vectors=False)
+    assert opened == [("keyword index", 200)] and advanced == {"keyword index": 200}
+    assert (status.keyword_documents, status.vectors) == (200, 0)
+    status = Indexer(db, settings, embedder).catch_up_with_bars(bars)
+    assert opened[1:] == [("keyword index", 0), ("embedding", 200)]
+    assert advanced == {"keyword index": 0, "embedding": 200} and status.up_to_date
 
 
 class WithEmbed:

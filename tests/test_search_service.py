@@ -12,8 +12,9 @@ from conftest import BACKEND, SEED_PAGES, SNAPSHOT_SAMPLE, fresh_database
 from paperboy.config import Settings
 from paperboy.domain.highlighted import Highlighted
 from paperboy.search import QuerySyntaxError
+from paperboy.services.catalogue import find_paper
 from paperboy.services.finding.indexing import Indexer
-from paperboy.services.finding.search import PaperNotFound, SearchService
+from paperboy.services.finding.search import SearchService
 from paperboy.services.gathering.ingest import ingest_items
 from paperboy.sources.daily_pages import read_daily_pages
 from paperboy.sources.snapshot import read_snapshot
@@ -117,10 +118,10 @@ def test_snippets_locate_the_matched_words_whole(service: SearchService) -> None
 
 
 def test_similar_papers(service: SearchService) -> None:
-    similar = service.similar("0704.0002", limit=5)
+    paper = find_paper(service.db, "0704.0002")
+    assert paper is not None
+    similar = service.similar(paper, limit=5)
     assert len(similar) == 5 and "0704.0002" not in [h.key for h in similar]
-    with pytest.raises(PaperNotFound):
-        service.similar("9999.99999")
 
 
 @pytest.mark.parametrize(

@@ -239,8 +239,22 @@ def test_unsubscribing_is_idempotent_and_a_new_subscribe_starts_over(
 def test_links_follow_the_base_url_scheme(settings: Settings) -> None:
     secure = replace(settings, base_url="https://papers.example.org/")
     sub = Subscription(
-        7, "ada@example.org", "trending", "daily", None, {}, "active", None, NOW, NOW,
-        None, 0, None, "trending:daily:ada@example.org", "s" * 22, "m" * 22,
+        7,
+        "ada@example.org",
+        "trending",
+        "daily",
+        None,
+        {},
+        "active",
+        None,
+        NOW,
+        NOW,
+        None,
+        0,
+        None,
+        "trending:daily:ada@example.org",
+        "s" * 22,
+        "m" * 22,
     )
     assert subs.unsubscribe_url(secure, sub).startswith("https://papers.example.org/unsubscribe?token=")
     assert subs.manage_url(secure, sub).startswith("https://papers.example.org/subscriptions/manage?")

@@ -139,7 +139,12 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert "search" in body
     # How far each index is behind the store (scripts/run embeds in the background).
     assert set(body["indexes"]) == {
-        "papers", "keyword_documents", "keyword_behind", "vectors", "vector_behind", "up_to_date"
+        "papers",
+        "keyword_documents",
+        "keyword_behind",
+        "vectors",
+        "vector_behind",
+        "up_to_date",
     }
     assert body["indexes"]["up_to_date"] == (
         body["indexes"]["keyword_behind"] == body["indexes"]["vector_behind"] == 0

@@ -171,30 +171,24 @@ def _say(args: argparse.Namespace, message: str) -> None:
 
 
 def run_arxiv(args: argparse.Namespace) -> int:
-    from paperboy.services.gathering.harvest import harvest_oai
-    from paperboy.sources.http import HttpClient
+    from paperboy.services.gathering.harvest import harvest_sets
 
     config = context.settings()
     db = context.database(config)
     sets: list[str | None] = [args.set_spec] if args.set_spec else list(config.arxiv_sets) or [None]
     failed = False
-    # One client for every set, so the politeness delay holds between sets too.
-    with HttpClient(config) as http:
-        for set_spec in sets:
-            with progress_bar(f"harvesting {set_spec or 'all of arXiv'}") as advance:
-                report = harvest_oai(
-                    db,
-                    config,
-                    set_spec=set_spec,
-                    from_date=args.from_date,
-                    until=args.until,
-                    metadata_prefix=args.metadata_prefix,
-                    restart=args.restart,
-                    progress=advance,
-                    http=http,
-                )
-            print_ingest_report(report, args.json)
-            failed = failed or report.error is not None
+    for _set, report in harvest_sets(
+        db,
+        config,
+        sets,
+        from_date=args.from_date,
+        until=args.until,
+        metadata_prefix=args.metadata_prefix,
+        restart=args.restart,
+        progress=lambda set_spec: progress_bar(f"harvesting {set_spec or 'all of arXiv'}"),
+    ):
+        print_ingest_report(report, args.json)
+        failed = failed or report.error is not None
     if not args.no_index:
         update_indexes(db, config)
     return 1 if failed else 0

@@ -60,18 +60,12 @@ def register(commands: Any) -> None:
 
 
 def update_indexes(db: Database, config: Settings, *, vectors: bool = True) -> IndexStatus:
-    """Catch both indexes up (or the keyword index alone) with progress bars; used after
-    every ingest too."""
-    from paperboy.services.finding.indexing import Indexer, index_status
+    """Catch the indexes up (or the keyword index alone) under terminal progress bars."""
+    from paperboy.services.finding.indexing import Indexer
 
-    indexer = Indexer(db, config)
-    keyword_pending, vector_pending = indexer.pending()
-    with progress_bar("keyword index", keyword_pending, unit="paper") as keyword_advance:
-        indexer.catch_up_keyword(keyword_advance)
-    if vectors:
-        with progress_bar("embedding", vector_pending, unit="paper") as vector_advance:
-            indexer.catch_up_vectors(vector_advance)
-    return index_status(db, config)
+    return Indexer(db, config).catch_up_with_bars(
+        lambda label, total: progress_bar(label, total, unit="paper"), vectors=vectors
+    )
 
 
 def run_index_update(args: argparse.Namespace) -> int:
@@ -155,19 +149,18 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_similar(args: argparse.Namespace) -> int:
-    from paperboy.domain import paper_key
-    from paperboy.services.finding.search import PaperNotFound, SearchService
+    from paperboy.services.catalogue import find_paper
+    from paperboy.services.finding.search import SearchService
 
     config = context.settings()
-    key = paper_key(args.id)
-    service = SearchService(context.database(config), config)
-    try:
-        hits = service.similar(key, limit=args.limit)
-    except PaperNotFound:
+    db = context.database(config)
+    paper = find_paper(db, args.id)
+    if paper is None:
         print(f"no paper {args.id!r} in the store")
         return 1
+    hits = SearchService(db, config).similar(paper, limit=args.limit)
     if args.json:
-        print_json({"id": key, "results": [_hit_json(h) for h in hits]})
+        print_json({"id": paper.key, "results": [_hit_json(h) for h in hits]})
         return 0
     for rank, hit in enumerate(hits, start=1):
         _print_hit(rank, hit)

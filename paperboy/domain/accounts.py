@@ -23,5 +23,9 @@ class User:
 
     @property
     def shown_name(self) -> str:
-        """What pages call this person: the display name, else the address's local part."""
-        return self.display_name or self.email.split("@", 1)[0]
+        return shown_name(self.display_name, self.email)
+
+
+def shown_name(display_name: str | None, email: str) -> str:
+    """What pages call a person: the display name, else the address's local part."""
+    return display_name or email.split("@", 1)[0]

@@ -142,6 +142,14 @@ class IngestReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class PaperRef:
+    """A stored paper's id and current key: what an action on a paper needs to find first."""
+
+    id: int
+    key: str
+
+
 @dataclass(slots=True)
 class StoredPaper:
     """A paper as the store holds it: the merged record plus bookkeeping."""

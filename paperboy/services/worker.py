@@ -141,14 +141,14 @@ class Worker:
 
     def _harvest_and_index(self) -> str | None:
         from paperboy.services.finding.indexing import Indexer
-        from paperboy.services.gathering.harvest import harvest_oai
+        from paperboy.services.gathering.harvest import harvest_sets
         from paperboy.services.library.imports import rematch_unmatched
 
-        errors = []
-        for set_spec in self.settings.arxiv_sets:
-            result = harvest_oai(self.db, self.settings, set_spec=set_spec, from_date=None, until=None)
-            if result.error:
-                errors.append(f"{set_spec}: {result.error}")
+        errors = [
+            f"{set_spec}: {result.error}"
+            for set_spec, result in harvest_sets(self.db, self.settings, self.settings.arxiv_sets)
+            if result.error
+        ]
         # Entries of readers' imported files that named papers not here yet: today's papers
         # may be them (by arXiv id, DOI or title), and they join those readers' libraries.
         rematch_unmatched(self.db)

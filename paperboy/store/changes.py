@@ -67,7 +67,3 @@ def papers_by_id(conn: Connection, paper_ids: Sequence[int]) -> dict[int, Stored
         for row in conn.execute(select(paper).where(paper.c.id.in_(ids[start : start + 500]))):
             found[row.id] = row_to_stored_paper(row)
     return found
-
-
-def paper_id_for_key(conn: Connection, key: str) -> int | None:
-    return conn.execute(select(paper.c.id).where(paper.c.key == key)).scalar()

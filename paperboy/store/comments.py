@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from paperboy.domain.accounts import shown_name
+from paperboy.domain.community import Comment
 from paperboy.store.schema import comment, paper, user
 
 
@@ -39,17 +41,33 @@ def insert_comment(
     )
 
 
-def get_comment(conn: Connection, comment_id: int) -> Any | None:
-    """The comment row with paper_key, email and display_name of its author, or None."""
-    return conn.execute(_with_author().where(comment.c.id == comment_id)).first()
+def get_comment(conn: Connection, comment_id: int) -> Comment | None:
+    """The comment, with its paper's key and its author's shown name, or None."""
+    row = conn.execute(_with_author().where(comment.c.id == comment_id)).first()
+    return None if row is None else _row_to_comment(row)
 
 
-def comments_of_paper(conn: Connection, paper_id: int, include_hidden: bool) -> list[Any]:
-    """The paper's comments (rows as get_comment's), oldest first."""
+def comments_of_paper(conn: Connection, paper_id: int, include_hidden: bool) -> list[Comment]:
+    """The paper's comments, oldest first."""
     query = _with_author().where(comment.c.paper_id == paper_id)
     if not include_hidden:
         query = query.where(comment.c.hidden.is_(False))
-    return list(conn.execute(query.order_by(comment.c.created_at, comment.c.id)))
+    return [_row_to_comment(r) for r in conn.execute(query.order_by(comment.c.created_at, comment.c.id))]
+
+
+def _row_to_comment(row: Any) -> Comment:
+    return Comment(
+        id=row.id,
+        paper_id=row.paper_id,
+        paper_key=row.paper_key,
+        user_id=row.user_id,
+        author=shown_name(row.display_name, row.email),
+        body=row.body,
+        created_at=row.created_at,
+        edited_at=row.edited_at,
+        hidden=bool(row.hidden),
+        parent_id=row.parent_id,
+    )
 
 
 def set_body(conn: Connection, comment_id: int, body: str, edited_at: datetime) -> None:

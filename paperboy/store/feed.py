@@ -226,6 +226,11 @@ def origins_of(
     return found
 
 
+def newest_entry_id(conn: Connection) -> int:
+    """The id of the newest feed entry (0 when there is none): it moves whenever a paper is listed."""
+    return int(conn.execute(select(func.max(entry.c.id))).scalar() or 0)
+
+
 def latest_day(conn: Connection, not_after: date | None = None) -> date | None:
     query = select(func.max(entry.c.day))
     if not_after is not None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from paperboy.domain.community import AuditEntry
 from paperboy.store.schema import audit_log, entry, session, user
 
 
@@ -38,17 +38,18 @@ def add_audit(
     )
 
 
-def audit_rows(conn: Connection, limit: int, offset: int) -> list[Any]:
-    """Audit rows, newest first, with the actor's current display name where the account remains."""
-    return list(
-        conn.execute(
-            select(audit_log, user.c.display_name)
-            .outerjoin(user, user.c.id == audit_log.c.actor_id)
-            .order_by(audit_log.c.created_at.desc(), audit_log.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+def audit_entries(conn: Connection, limit: int, offset: int) -> list[AuditEntry]:
+    """The moderation log, newest first."""
+    rows = conn.execute(
+        select(audit_log)
+        .order_by(audit_log.c.created_at.desc(), audit_log.c.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
+    return [
+        AuditEntry(r.id, r.created_at, r.actor_email, r.action, r.target_type, r.target_id, r.reason)
+        for r in rows
+    ]
 
 
 def set_listing_hidden(conn: Connection, paper_id: int, hidden: bool) -> int:

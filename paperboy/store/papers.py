@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from paperboy.domain import Author, FeedEntry, Paper, StoredPaper
+from paperboy.domain import Author, FeedEntry, Paper, PaperRef, StoredPaper
 from paperboy.domain.keys import is_title_key, title_key
 from paperboy.store.schema import entry, paper, paper_alias, revision_counter
 
@@ -271,17 +271,18 @@ def paper_id_by_alias(conn: Connection, key: str) -> int | None:
     return int(found) if found is not None else None
 
 
+def paper_ref_by_key(conn: Connection, key: str) -> PaperRef | None:
+    """The id and current key of the paper with this key or a key it had before."""
+    row = _by_key_or_alias(conn, key, paper.c.id, paper.c.key)
+    return None if row is None else PaperRef(row.id, row.key)
+
+
 def get_stored_paper(conn: Connection, key: str) -> StoredPaper | None:
     """A paper by key (arXiv id without version, source key, title key, or a key it had
     before), with its feed entries."""
-    row = conn.execute(select(paper).where(paper.c.key == key)).first()
+    row = _by_key_or_alias(conn, key, paper)
     if row is None:
-        paper_id = paper_id_by_alias(conn, key)
-        if paper_id is None:
-            return None
-        row = conn.execute(select(paper).where(paper.c.id == paper_id)).first()
-        if row is None:
-            return None
+        return None
     entries = tuple(
         FeedEntry(day=e.day, origin=e.origin, submitted_by=e.submitted_by, upvotes=e.external_upvotes)
         for e in conn.execute(
@@ -289,6 +290,16 @@ def get_stored_paper(conn: Connection, key: str) -> StoredPaper | None:
         )
     )
     return row_to_stored_paper(row, entries)
+
+
+def _by_key_or_alias(conn: Connection, key: str, *columns: Any) -> Any | None:
+    row = conn.execute(select(*columns).where(paper.c.key == key)).first()
+    if row is not None:
+        return row
+    paper_id = paper_id_by_alias(conn, key)
+    if paper_id is None:
+        return None
+    return conn.execute(select(*columns).where(paper.c.id == paper_id)).first()
 
 
 def paper_counts(conn: Connection) -> dict[str, Any]:

@@ -172,13 +172,9 @@ def similar_papers(
 ) -> SimilarOut:
     stored = _find(context, identifier)
     try:
-        hits = context.search().similar(stored.key, limit=limit)
+        hits = context.search().similar(stored, limit=limit)
     except SearchUnavailableError as exc:
         raise unavailable(str(exc)) from None
-    except LookupError:
-        raise not_found(
-            f"Paper {stored.key} is not in the search index yet; try again shortly.", "id"
-        ) from None
     return SimilarOut(key=stored.key, hits=_hits_out(context, hits))
 
 

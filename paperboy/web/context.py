@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 
 from paperboy.config import Settings
+from paperboy.domain import StoredPaper
 from paperboy.services.finding.search import SearchHit, SearchService
 from paperboy.store import Database
 
@@ -71,10 +72,10 @@ class AppContext:
             return f"unavailable: {exc}"
         return "ready"
 
-    def similar_papers(self, key: str, limit: int = 6) -> list[SearchHit] | None:
+    def similar_papers(self, stored: StoredPaper, limit: int = 6) -> list[SearchHit] | None:
         """Papers like this one, or None when search cannot say (the page omits them)."""
         try:
-            return list(self.search().similar(key, limit=limit))
+            return list(self.search().similar(stored, limit=limit))
         except (SearchUnavailableError, LookupError):
             return None
 

@@ -13,8 +13,7 @@ from paperboy.domain import StoredPaper
 from paperboy.domain.bibtex import bibtex_entry
 from paperboy.search.query import QuerySyntaxError
 from paperboy.services.catalogue import find_paper
-from paperboy.services.community.comments import comments_for
-from paperboy.services.community.votes import vote_state
+from paperboy.services.community.discussion import discussion_of
 from paperboy.services.feed import MAX_LIST, feed_page, latest_feed_day
 from paperboy.services.finding.activity import WeeklyTrend
 from paperboy.services.insight.rising import RisingReport, rising_categories
@@ -114,7 +113,7 @@ def paper_page(
     request: Request, context: AppContext, stored: StoredPaper, status_code: int = 200, **extra: Any
 ) -> HTMLResponse:
     """A paper's page with its votes and comments; extra carries a form's problem and text back."""
-    viewer = request.state.user
+    discussion = discussion_of(context.db, stored, request.state.user)
     return render(
         request,
         "paper.html",
@@ -122,9 +121,9 @@ def paper_page(
         stored=stored,
         paper=stored.paper,
         bibtex=bibtex_entry(stored.key, stored.paper),
-        similar=context.similar_papers(stored.key),
-        vote=vote_state(context.db, stored.key, viewer),
-        comments=comments_for(context.db, stored.key, viewer),
+        similar=context.similar_papers(stored),
+        vote=discussion.vote,
+        comments=discussion.comments,
         markdown=render_markdown,
         **extra,
     )

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Connection
 
-from paperboy.domain import paper_key
+from paperboy.domain import PaperRef, paper_key
 from paperboy.domain.accounts import User
 from paperboy.services.community.errors import NotAllowed, NotFound
 from paperboy.store import accounts as account_store
 from paperboy.store import papers as paper_store
 
 SUSPENDED = "Your account is suspended, so you cannot submit, vote or comment."
-
-
-@dataclass(frozen=True)
-class PaperRef:
-    """A stored paper's id and key."""
-
-    id: int
-    key: str
 
 
 def acting_member(conn: Connection, user: User) -> User:
@@ -49,10 +39,7 @@ def paper_ref(conn: Connection, identifier: str) -> PaperRef:
     """The stored paper with this key (an arXiv id in any usual form works too); NotFound if none."""
     text = (identifier or "").strip()[:300]
     key = paper_key(text)
-    found = paper_store.rows_by_key(conn, [key])
-    if key in found:
-        return PaperRef(found[key].id, found[key].key)
-    stored = paper_store.get_stored_paper(conn, key)  # a key the paper had before
-    if stored is not None:
-        return PaperRef(stored.id, stored.key)
+    found = paper_store.paper_ref_by_key(conn, key)
+    if found is not None:
+        return found
     raise NotFound(f"There is no paper {text[:80]!r} here; check the id.", field="paper_key")

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from sqlalchemy import Connection
+
+from paperboy.domain import PaperRef
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
+from paperboy.domain.community import Comment
 from paperboy.services.community.access import acting_member, paper_ref
 from paperboy.services.community.errors import CommunityError, NotAllowed, NotFound
 from paperboy.services.rate_limits import check_and_record
@@ -22,21 +24,6 @@ from paperboy.store import comments as store
 
 BODY_MAX = 10_000
 _ALLOWED_CONTROLS = {"\n", "\t"}
-
-
-@dataclass(frozen=True)
-class CommentView:
-    """A comment as pages show it; body is the Markdown source."""
-
-    id: int
-    paper_key: str
-    user_id: int
-    author: str
-    body: str
-    created_at: datetime
-    edited_at: datetime | None
-    hidden: bool
-    parent_id: int | None
 
 
 def clean_body(body: str) -> str:
@@ -65,7 +52,7 @@ def add_comment(
     ip: str,
     parent_id: int | None = None,
     now: datetime | None = None,
-) -> CommentView:
+) -> Comment:
     """Post a comment (or, with parent_id, a reply to a top-level comment on the same paper)."""
     text = clean_body(body)
     moment = naive_utc(now) if now else utcnow()
@@ -81,53 +68,57 @@ def add_comment(
                                      field="parent_id")  # fmt: skip
         check_and_record(conn, "comment", member.id, ip, moment)
         comment_id = store.insert_comment(conn, paper.id, member.id, text, parent_id, moment)
-        return _view(store.get_comment(conn, comment_id))
+        return _found(store.get_comment(conn, comment_id))
 
 
 def edit_comment(
     db: Database, user: User, comment_id: int, body: str, now: datetime | None = None
-) -> CommentView:
+) -> Comment:
     """Change the text of one's own comment; edited_at records when."""
     text = clean_body(body)
     moment = naive_utc(now) if now else utcnow()
     with db.transaction() as conn:
         member = acting_member(conn, user)
-        row = _visible_comment(conn, comment_id, member)
-        if row.user_id != member.id:
+        found = _visible_comment(conn, comment_id, member)
+        if found.user_id != member.id:
             raise NotAllowed("You can edit only your own comments.")
         store.set_body(conn, comment_id, text, moment)
-        return _view(store.get_comment(conn, comment_id))
+        return _found(store.get_comment(conn, comment_id))
 
 
 def delete_comment(db: Database, user: User, comment_id: int) -> None:
     """Delete one's own comment (an admin may delete anyone's), with its replies."""
     with db.transaction() as conn:
         member = acting_member(conn, user)
-        row = _visible_comment(conn, comment_id, member)
-        if row.user_id != member.id and not member.is_admin:
+        found = _visible_comment(conn, comment_id, member)
+        if found.user_id != member.id and not member.is_admin:
             raise NotAllowed("You can delete only your own comments.")
         store.delete_comment(conn, comment_id)
 
 
-def comments_for(db: Database, paper_key: str, viewer: User | None = None) -> list[CommentView]:
+def comments_for(db: Database, paper_key: str, viewer: User | None = None) -> list[Comment]:
     """The paper's comments, oldest first; hidden ones only when the viewer is an admin."""
     with db.connect() as conn:
-        paper = paper_ref(conn, paper_key)
-        admin = False
-        if viewer is not None:
-            current = account_store.find_user(conn, viewer.id)
-            admin = current is not None and current.is_admin and not current.banned
-        return [_view(r) for r in store.comments_of_paper(conn, paper.id, include_hidden=admin)]
+        return comments_of(conn, paper_ref(conn, paper_key), viewer)
 
 
-def get_comment(db: Database, comment_id: int, viewer: User | None = None) -> CommentView:
+def comments_of(conn: Connection, paper: PaperRef, viewer: User | None) -> list[Comment]:
+    """comments_for a paper already found (a page that has resolved its paper once)."""
+    admin = False
+    if viewer is not None:
+        current = account_store.find_user(conn, viewer.id)
+        admin = current is not None and current.is_admin and not current.banned
+    return store.comments_of_paper(conn, paper.id, include_hidden=admin)
+
+
+def get_comment(db: Database, comment_id: int, viewer: User | None = None) -> Comment:
     """One comment; NotFound if there is none (or it is hidden and the viewer is no admin)."""
     with db.connect() as conn:
-        row = store.get_comment(conn, comment_id)
+        found = store.get_comment(conn, comment_id)
         admin = viewer is not None and viewer.is_admin
-        if row is None or (row.hidden and not admin):
+        if found is None or (found.hidden and not admin):
             raise NotFound(f"There is no comment {comment_id}.", field="comment_id")
-        return _view(row)
+        return found
 
 
 def comment_count(db: Database, paper_ids: Sequence[int]) -> dict[int, int]:
@@ -137,22 +128,14 @@ def comment_count(db: Database, paper_ids: Sequence[int]) -> dict[int, int]:
     return {pid: found.get(pid, 0) for pid in paper_ids}
 
 
-def _visible_comment(conn: Any, comment_id: int, member: User) -> Any:
-    row = store.get_comment(conn, comment_id)
-    if row is None or (row.hidden and not member.is_admin):
+def _visible_comment(conn: Connection, comment_id: int, member: User) -> Comment:
+    found = store.get_comment(conn, comment_id)
+    if found is None or (found.hidden and not member.is_admin):
         raise NotFound(f"There is no comment {comment_id}; it may have been deleted.", field="comment_id")
-    return row
+    return found
 
 
-def _view(row: Any) -> CommentView:
-    return CommentView(
-        id=row.id,
-        paper_key=row.paper_key,
-        user_id=row.user_id,
-        author=row.display_name or row.email.split("@", 1)[0],
-        body=row.body,
-        created_at=row.created_at,
-        edited_at=row.edited_at,
-        hidden=bool(row.hidden),
-        parent_id=row.parent_id,
-    )
+def _found(comment: Comment | None) -> Comment:
+    # Read back inside the transaction that wrote it, so it is there.
+    assert comment is not None
+    return comment

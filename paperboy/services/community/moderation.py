@@ -6,13 +6,13 @@ log never misses an action nor records one that did not happen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
 
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
+from paperboy.domain.community import AuditEntry
 from paperboy.services.accounts import AccountError, normalise_email
 from paperboy.services.community.access import acting_admin, paper_ref
 from paperboy.services.community.errors import CommunityError, NotAllowed, NotFound
@@ -24,19 +24,6 @@ from paperboy.store import moderation as store
 REASON_MAX = 1000
 # The audit log's actor for actions taken with the command line.
 OPERATOR = "cli"
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One moderation action: who did what to which comment, paper or user, and why."""
-
-    id: int
-    created_at: datetime
-    actor: str
-    action: str
-    target_type: str
-    target_id: str
-    reason: str
 
 
 def hide_comment(
@@ -136,11 +123,7 @@ def audit_log(db: Database, limit: int = 100, offset: int = 0) -> list[AuditEntr
     if offset < 0:
         raise CommunityError(f"offset {offset} is negative.", field="offset")
     with db.connect() as conn:
-        rows = store.audit_rows(conn, limit, offset)
-    return [
-        AuditEntry(r.id, r.created_at, r.actor_email, r.action, r.target_type, r.target_id, r.reason)
-        for r in rows
-    ]
+        return store.audit_entries(conn, limit, offset)
 
 
 def _find_target(conn: Connection, email_or_user_id: str | int) -> User:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from paperboy.domain import PaperRef
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import naive_utc, utcnow
 from paperboy.services.community.access import acting_member, paper_ref
@@ -60,9 +61,13 @@ def vote_totals(db: Database, paper_ids: Sequence[int]) -> dict[int, int]:
 def vote_state(db: Database, paper_key: str, viewer: User | None = None) -> VoteState:
     """The paper's total votes, and whether viewer (if any) has voted for it."""
     with db.connect() as conn:
-        paper = paper_ref(conn, paper_key)
-        voted = viewer is not None and store.has_voted(conn, viewer.id, paper.id)
-        return VoteState(paper.key, voted, _total(conn, paper.id))
+        return vote_state_of(conn, paper_ref(conn, paper_key), viewer)
+
+
+def vote_state_of(conn: Connection, paper: PaperRef, viewer: User | None) -> VoteState:
+    """vote_state for a paper already found (a page that has resolved its paper once)."""
+    voted = viewer is not None and store.has_voted(conn, viewer.id, paper.id)
+    return VoteState(paper.key, voted, _total(conn, paper.id))
 
 
 def _vote(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +34,9 @@ from paperboy.store import embeddings as embedding_store
 from paperboy.store import papers as paper_store
 
 Progress = Callable[[int], None]
+# A progress bar per index: given its label and how many papers it has to take in, a
+# context that hands out the bar's advance function.
+IndexBars = Callable[[str, int], AbstractContextManager[Progress | None]]
 
 # Papers read from the store per step; the keyword index commits after each step.
 STEP = 1000
@@ -130,6 +134,18 @@ class Indexer:
         """Index every paper changed since each index's watermark."""
         self.catch_up_keyword(keyword_progress)
         self.catch_up_vectors(vector_progress)
+        return index_status(self.db, self.settings)
+
+    def catch_up_with_bars(self, bars: IndexBars, *, vectors: bool = True) -> IndexStatus:
+        """catch_up, the keyword index and then the embeddings each under its own bar,
+        sized by what it has to take in; vectors=False leaves the embeddings for later.
+        Every import command ends with this (unless --no-index), as does `index update`."""
+        keyword_pending, vector_pending = self.pending()
+        with bars("keyword index", keyword_pending) as advance:
+            self.catch_up_keyword(advance)
+        if vectors:
+            with bars("embedding", vector_pending) as advance:
+                self.catch_up_vectors(advance)
         return index_status(self.db, self.settings)
 
     def rebuild(

@@ -21,7 +21,6 @@ from paperboy.config import Settings
 from paperboy.domain import Paper, StoredPaper
 from paperboy.domain.categories import is_category
 from paperboy.domain.clock import DAY_RANGE, day_in_range
-from paperboy.domain.errors import UserFacingError
 from paperboy.domain.highlighted import Highlighted
 from paperboy.domain.search_modes import MODES, Mode
 from paperboy.embed import Embedder
@@ -48,10 +47,6 @@ SURFACE_PAPERS = 5
 # More like this: a paper's title and abstract as the query, cut to the search box's size.
 MAX_EXAMPLE_WORDS = 2_000
 _WORDS = re.compile(r"[^\W_]+")
-
-
-class PaperNotFound(UserFacingError, LookupError):
-    """No paper has the key asked for."""
 
 
 class SearchRequestError(QuerySyntaxError):
@@ -295,22 +290,16 @@ class SearchService:
         typed = typed.lower()
         return min(spellings, key=lambda w: (_edit_distance(w, typed), w), default=stem)
 
-    def similar(self, key: str, limit: int = 10) -> list[SearchHit]:
-        """Papers most like the paper with this key, found the way a pasted abstract is:
+    def similar(self, of: StoredPaper, limit: int = 10) -> list[SearchHit]:
+        """Papers most like this one (found by the catalogue), the way a pasted abstract is:
         hybrid search with its title and abstract as the query (the keyword side by its
-        most discriminative terms, the semantic side by its stored embedding).
-        Raises PaperNotFound (a LookupError) for an unknown key."""
+        most discriminative terms, the semantic side by its stored embedding)."""
         limit = max(1, min(limit, 50))
         with self.db.connect() as conn:
-            paper_id = changes.paper_id_for_key(conn, key)
-            if paper_id is None:
-                raise PaperNotFound(f"no paper {key!r}")
-            stored = embedding_store.load_vectors(conn, self.settings.embedding_model, [paper_id])
-            rows = changes.papers_by_id(conn, [paper_id])
-        paper = rows[paper_id].paper
-        parsed = example_query(f"{paper.title}. {paper.abstract}")
-        ranked = self._blend(parsed, "hybrid", stored.get(paper_id))[0]
-        return list(self._hits([(i, s) for i, s in ranked if i != paper_id][:limit], ParsedQuery()))
+            stored = embedding_store.load_vectors(conn, self.settings.embedding_model, [of.id])
+        parsed = example_query(f"{of.paper.title}. {of.paper.abstract}")
+        ranked = self._blend(parsed, "hybrid", stored.get(of.id))[0]
+        return list(self._hits([(i, s) for i, s in ranked if i != of.id][:limit], ParsedQuery()))
 
     # ------------------------------------------------------------------ internals
     def _dense(
@@ -486,7 +475,6 @@ def _hit(stored: StoredPaper, score: float, terms: frozenset[str]) -> SearchHit:
 
 __all__ = [
     "MODES",
-    "PaperNotFound",
     "SearchHit",
     "SearchResults",
     "SearchService",

@@ -7,7 +7,8 @@ gaps, no duplicates. Operator's guide: docs/harvesting.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -98,6 +99,46 @@ def harvest_oai(
         with db.transaction() as conn:
             finish_run(conn, run_id, report, utcnow())
     return report
+
+
+# A progress bar per set: given the set (None: all of arXiv), a context that hands out
+# the bar's advance function.
+SetProgress = Callable[[str | None], AbstractContextManager[Callable[[int], None] | None]]
+
+
+def harvest_sets(
+    db: Database,
+    settings: Settings,
+    sets: Sequence[str | None],
+    *,
+    from_date: date | None = None,
+    until: date | None = None,
+    metadata_prefix: str = "arXivRaw",
+    restart: bool = False,
+    progress: SetProgress = lambda _set: nullcontext(None),
+    http: HttpClient | None = None,
+) -> Iterator[tuple[str | None, IngestReport]]:
+    """Harvest each set in turn (harvest_oai), yielding its report as it ends. One HTTP
+    client serves every set, so arXiv's politeness delay holds between sets too."""
+    client = http or HttpClient(settings)
+    try:
+        for set_spec in sets:
+            with progress(set_spec) as advance:
+                report = harvest_oai(
+                    db,
+                    settings,
+                    set_spec=set_spec,
+                    from_date=from_date,
+                    until=until,
+                    metadata_prefix=metadata_prefix,
+                    restart=restart,
+                    progress=advance,
+                    http=client,
+                )
+            yield set_spec, report
+    finally:
+        if http is None:
+            client.close()
 
 
 def _starting_point(

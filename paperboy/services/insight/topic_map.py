@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
 from threadpoolctl import threadpool_limits
 
 from paperboy.config import Settings
@@ -29,7 +28,6 @@ from paperboy.services.finding.indexing import vector_folder
 from paperboy.store import Database
 from paperboy.store import embeddings as embedding_store
 from paperboy.store import feed as feed_store
-from paperboy.store.schema import entry
 
 CACHE_FORMAT = 1
 # One cold map at a time per process: each costs seconds of CPU, so requests for many
@@ -84,7 +82,7 @@ def map_folder(settings: Settings) -> Path:
 def map_revision(db: Database, settings: Settings) -> str:
     """What a map depends on, cheaply: the vector index's revision and the newest entry."""
     with db.connect() as conn:
-        newest_entry = conn.execute(select(func.max(entry.c.id))).scalar() or 0
+        newest_entry = feed_store.newest_entry_id(conn)
     return f"v{read_watermark(vector_folder(settings))}-e{newest_entry}"
 
 

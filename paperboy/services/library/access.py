@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from paperboy.domain import PaperRef
 from paperboy.domain.accounts import User
-from paperboy.services.community.access import PaperRef, paper_ref
+from paperboy.services.community.access import paper_ref
 from paperboy.services.community.errors import NotAllowed, NotFound
 from paperboy.store import accounts as account_store
 
