@@ -306,7 +306,11 @@ class EditionSender:
         if self._search is None:
             self._search = SearchService(self.db, self.settings)
         return editions.alert_content(
-            self.db, self.settings, self._search, self.edition, key,
+            self.db,
+            self.settings,
+            self._search,
+            self.edition,
+            key,
             until=self._alert_cut_off(editions.alert_mode(key)),
         )
 
