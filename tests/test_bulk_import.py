@@ -130,7 +130,7 @@ def test_a_newer_version_in_the_file_is_an_update_with_a_new_revision(db: Databa
 
 
 def test_the_bulk_encoder_builds_what_paper_to_row_and_the_column_encoder_build() -> None:
-    """paper_encoder is the bulk path's shortcut; paper_to_row stays the truth."""
+    """paper_encoder is the bulk path's shortcut; the store's _paper_to_row stays the truth."""
     from datetime import date, datetime
 
     from sqlalchemy.dialects import postgresql, sqlite
@@ -138,7 +138,7 @@ def test_the_bulk_encoder_builds_what_paper_to_row_and_the_column_encoder_build(
     from paperboy.domain import Author, Paper, normalise_title
     from paperboy.services.gathering.validate import validate_paper
     from paperboy.store import bulk
-    from paperboy.store.papers import paper_to_row
+    from paperboy.store.papers import _paper_to_row
 
     papers = [validate_paper(item.paper) for item in read_snapshot(SNAPSHOT_SAMPLE)]
     bare = Paper(title="A title alone", abstract="Text.", source="hf")
@@ -159,7 +159,7 @@ def test_the_bulk_encoder_builds_what_paper_to_row_and_the_column_encoder_build(
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         by_columns, direct = bulk.content_encoder(dialect), bulk.paper_encoder(dialect)
         for p, norm in papers:
-            assert direct(p, norm) == by_columns(paper_to_row(p, norm)), (dialect.name, p.title)
+            assert direct(p, norm) == by_columns(_paper_to_row(p, norm)), (dialect.name, p.title)
 
 
 def test_validating_a_batch_gives_what_validating_each_paper_gives() -> None:

@@ -91,6 +91,37 @@ class Follow:
 
 
 @dataclass(frozen=True, slots=True)
+class SignalPaper:
+    """A paper one of a reader's signals names, as the page listing them shows it (a saved
+    paper with its tags)."""
+
+    key: str
+    title: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedPaper:
+    """A paper a reader saved, upvoted or marked (not interested), by its store id and key:
+    what a digest ranks from, without the paper itself (a batch reads thousands)."""
+
+    paper_id: int
+    key: str
+    marked_at: datetime  # when saved, upvoted or marked
+    tags: tuple[str, ...] = ()  # a saved paper's
+
+
+@dataclass(slots=True)
+class ReaderSignals:
+    """One reader's for-you signals, each list in no particular order."""
+
+    saved: list[MarkedPaper] = field(default_factory=list)
+    upvoted: list[MarkedPaper] = field(default_factory=list)
+    refused: list[MarkedPaper] = field(default_factory=list)  # marked with the feedback kind asked
+    follows: list[Follow] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class FollowMark:
     """Why a paper is marked on the feed for a reader: the follows it matches."""
 

@@ -165,6 +165,28 @@ class StoredPaper:
 
 
 @dataclass(frozen=True, slots=True)
+class PaperByline:
+    """A stored paper as an author's page counts it: its authors' names, categories and
+    dates, without its text (a page reads up to 2,000 of these and shows 20 papers)."""
+
+    id: int
+    key: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    published: datetime | None
+    metadata_updated: date | None
+
+    @property
+    def day(self) -> date | None:
+        """The day of its first version, else its listing date."""
+        return self.published.date() if self.published else self.metadata_updated
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+@dataclass(frozen=True, slots=True)
 class ListedPaper:
     """A stored paper listed in a window of feed days, with the first day it was listed there."""
 

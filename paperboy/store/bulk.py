@@ -30,8 +30,8 @@ import orjson
 from sqlalchemy import JSON, Connection, func, inspect, select
 from sqlalchemy.engine import Dialect
 
-from paperboy.domain import Paper
-from paperboy.store.papers import paper_key
+from paperboy.domain import Paper, normalise_title
+from paperboy.store.papers import PaperUpdate, _paper_to_row, _row_to_paper, paper_key
 from paperboy.store.schema import paper
 
 # What the keyword indexer derives from a paper; an ingest never writes it.
@@ -42,6 +42,13 @@ COLUMNS = tuple(c.name for c in paper.columns if c.name != "id" and c.name not i
 FIRST_WRITE = ("withdrawn", "first_seen", "changed_at", "revision")
 CONTENT = tuple(c for c in COLUMNS if c not in FIRST_WRITE)
 assert COLUMNS == CONTENT + FIRST_WRITE, "paper's first-write columns must come last"
+# Columns compared to tell an update from a no-op: everything a source can change.
+_COMPARED = (
+    "key", "arxiv_id", "title", "title_norm", "abstract", "authors", "categories",
+    "primary_category", "published", "updated", "version", "versions", "metadata_updated",
+    "doi", "journal_ref", "comments", "report_no", "license", "submitter", "code_url",
+    "withdrawn",
+)  # fmt: skip
 _SECONDARY = tuple(i for i in paper.indexes if not i.unique)
 _KEY = CONTENT.index("key")
 _Encoder = Callable[[dict[str, Any]], tuple[Any, ...]]
@@ -51,13 +58,13 @@ _decoders: dict[str, _Decoder] = {}
 
 
 def content_encoder(dialect: Dialect) -> _Encoder:
-    """A function from a row dict (paper_to_row's) to its CONTENT tuple as stored."""
+    """A function from a row dict (store/papers.py:_paper_to_row's) to its CONTENT tuple as stored."""
     return _encoder(dialect, CONTENT)
 
 
 def paper_encoder(dialect: Dialect) -> Callable[[Paper, str], tuple[Any, ...]]:
     """A function from a Paper and its normalised title to its CONTENT tuple as stored:
-    what content_encoder(dialect)(paper_to_row(paper, norm)) gives, built in one step
+    what content_encoder(dialect)(_paper_to_row(paper, norm)) gives, built in one step
     (no row dict, no column-by-column conversion), for the bulk path, where every record
     of a file takes it. tests/test_bulk_import.py holds the two equal on every field."""
     known = _paper_encoders.get(dialect.name)
@@ -174,6 +181,31 @@ def decode_content(dialect: Dialect, stored: Sequence[Any]) -> dict[str, Any]:
 
         _decoders[dialect.name] = known
     return known(stored)
+
+
+def papers_to_merge(dialect: Dialect, stored: Any, content: Sequence[Any]) -> tuple[Paper, Paper] | None:
+    """The stored paper (a row of rows_by_key or rows_by_title_norm) and the incoming one
+    (a CONTENT tuple), for the caller to merge; None when the incoming content is what is
+    stored, compared field by field before any Paper is built (it would merge to itself)."""
+    values = decode_content(dialect, content)
+    values["withdrawn"] = stored.withdrawn
+    if _same_content(values, stored):
+        return None
+    return _row_to_paper(stored), _row_to_paper(values)
+
+
+def paper_update(stored: Any, merged: Paper) -> PaperUpdate | None:
+    """What writing the merged paper over the stored row changes (for update_papers);
+    None when the stored content is that already."""
+    values = _paper_to_row(merged, normalise_title(merged.title))
+    values["withdrawn"] = stored.withdrawn
+    if _same_content(values, stored):
+        return None
+    return PaperUpdate(stored.id, stored.key, values)
+
+
+def _same_content(values: dict[str, Any], stored: Any) -> bool:
+    return all(values[column] == getattr(stored, column) for column in _COMPARED)
 
 
 def insert_rows(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:

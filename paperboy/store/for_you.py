@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Connection, select
 
+from paperboy.domain.library import Follow, MarkedPaper, ReaderSignals
 from paperboy.domain.records import ListedPaper, StoredPaper, VotedPaper
 from paperboy.store.feed import visible_papers_between
 from paperboy.store.papers import row_to_stored_paper
@@ -75,55 +74,37 @@ def users_by_emails(conn: Connection, emails: list[str]) -> dict[str, int]:
     return found
 
 
-def signals_of_users(conn: Connection, user_ids: list[int], feedback_kind: str) -> ReaderSignalRows:
-    """Several readers' saved papers, upvotes, feedback marks and follows, a few queries for all
-    of them (a digest composes a batch of readers at once). Rows are (user id, ...) tuples."""
-    saved: list[Any] = []
-    voted: list[Any] = []
-    refused: list[Any] = []
-    followed: list[Any] = []
+def signals_of_users(conn: Connection, user_ids: list[int], feedback_kind: str) -> dict[int, ReaderSignals]:
+    """Several readers' saved papers, upvotes, marks of feedback_kind and follows, by user id
+    (every id asked, signals or not): a few queries for all of them, as a digest composes a
+    batch of readers at once."""
+    found = {uid: ReaderSignals() for uid in user_ids}
     for start in range(0, len(user_ids), 500):
         ids = user_ids[start : start + 500]
-        saved.extend(
-            conn.execute(
-                select(
-                    library_item.c.user_id,
-                    paper.c.key,
-                    paper.c.id,
-                    library_item.c.saved_at,
-                    library_item.c.tags,
-                )
-                .join(paper, paper.c.id == library_item.c.paper_id)
-                .where(library_item.c.user_id.in_(ids))
+        for r in conn.execute(
+            select(
+                library_item.c.user_id, paper.c.key, paper.c.id, library_item.c.saved_at, library_item.c.tags
             )
-        )
-        voted.extend(
-            conn.execute(
-                select(vote.c.user_id, paper.c.key, paper.c.id, vote.c.created_at)
-                .join(paper, paper.c.id == vote.c.paper_id)
-                .where(vote.c.user_id.in_(ids))
+            .join(paper, paper.c.id == library_item.c.paper_id)
+            .where(library_item.c.user_id.in_(ids))
+        ):
+            found[r.user_id].saved.append(MarkedPaper(r.id, r.key, r.saved_at, tuple(r.tags or ())))
+        for r in conn.execute(
+            select(vote.c.user_id, paper.c.key, paper.c.id, vote.c.created_at)
+            .join(paper, paper.c.id == vote.c.paper_id)
+            .where(vote.c.user_id.in_(ids))
+        ):
+            found[r.user_id].upvoted.append(MarkedPaper(r.id, r.key, r.created_at))
+        for r in conn.execute(
+            select(feedback.c.user_id, paper.c.key, paper.c.id, feedback.c.created_at)
+            .join(paper, paper.c.id == feedback.c.paper_id)
+            .where(feedback.c.user_id.in_(ids), feedback.c.kind == feedback_kind)
+        ):
+            found[r.user_id].refused.append(MarkedPaper(r.id, r.key, r.created_at))
+        for r in conn.execute(
+            select(follow.c.user_id, follow.c.kind, follow.c.value, follow.c.created_at).where(
+                follow.c.user_id.in_(ids)
             )
-        )
-        refused.extend(
-            conn.execute(
-                select(feedback.c.user_id, paper.c.key, paper.c.id)
-                .join(paper, paper.c.id == feedback.c.paper_id)
-                .where(feedback.c.user_id.in_(ids), feedback.c.kind == feedback_kind)
-            )
-        )
-        followed.extend(
-            conn.execute(
-                select(follow.c.user_id, follow.c.kind, follow.c.value, follow.c.created_at).where(
-                    follow.c.user_id.in_(ids)
-                )
-            )
-        )
-    return ReaderSignalRows(saved, voted, refused, followed)
-
-
-@dataclass(frozen=True)
-class ReaderSignalRows:
-    saved: list[Any]  # user_id, key, id, saved_at, tags
-    voted: list[Any]  # user_id, key, id, created_at
-    refused: list[Any]  # user_id, key, id
-    followed: list[Any]  # user_id, kind, value, created_at
+        ):
+            found[r.user_id].follows.append(Follow(r.kind, r.value, r.created_at))
+    return found

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, select
 
+from paperboy.domain.library import SignalPaper
 from paperboy.store.schema import feedback, follow, library_item, paper, vote
 
 
-def not_interested_papers(conn: Connection, user_id: int, kind: str) -> list[tuple[str, str]]:
-    """(key, title) of the papers the reader marked with feedback kind, latest mark first."""
+def not_interested_papers(conn: Connection, user_id: int, kind: str) -> list[SignalPaper]:
+    """The papers the reader marked with feedback kind, latest mark first."""
     rows = conn.execute(
         select(paper.c.key, paper.c.title)
         .join(feedback, feedback.c.paper_id == paper.c.id)
         .where(feedback.c.user_id == user_id, feedback.c.kind == kind)
         .order_by(feedback.c.created_at.desc(), paper.c.id.desc())
     )
-    return [(r.key, r.title) for r in rows]
+    return [SignalPaper(r.key, r.title) for r in rows]
 
 
 def reset_signals(conn: Connection, user_id: int) -> dict[str, int]:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from paperboy.domain.library import Collection, CollectionPaper, Follow, LibraryItem, UnmatchedEntry
-from paperboy.store.papers import row_to_paper
+from paperboy.store.papers import _row_to_paper
 from paperboy.store.schema import (
     collection,
     collection_paper,
@@ -46,7 +46,7 @@ def _item(row: Any) -> LibraryItem:
         user_id=row.user_id,
         paper_id=row.paper_id,
         paper_key=row.key,
-        paper=row_to_paper(row),
+        paper=_row_to_paper(row),
         tags=tuple(row.tags or ()),
         note=row.note or "",
         read=bool(row.read),
@@ -370,7 +370,7 @@ def collection_papers(conn: Connection, collection_id: int) -> list[CollectionPa
         .where(collection_paper.c.collection_id == collection_id)
         .order_by(collection_paper.c.position, collection_paper.c.added_at)
     )
-    return [CollectionPaper(r.position, r.key, row_to_paper(r), r.added_at) for r in rows]
+    return [CollectionPaper(r.position, r.key, _row_to_paper(r), r.added_at) for r in rows]
 
 
 def collection_paper_ids(conn: Connection, collection_id: int) -> list[int]:

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from paperboy.domain import Author, FeedEntry, Paper, PaperRef, StoredPaper
+from paperboy.domain import Author, FeedEntry, Paper, PaperByline, PaperRef, StoredPaper
 from paperboy.domain.keys import is_title_key, title_key
 from paperboy.store.schema import entry, paper, paper_alias, revision_counter
-
-# Columns compared to tell an update from a no-op: everything a source can change.
-CONTENT_COLUMNS = (
-    "key", "arxiv_id", "title", "title_norm", "abstract", "authors", "categories",
-    "primary_category", "published", "updated", "version", "versions", "metadata_updated",
-    "doi", "journal_ref", "comments", "report_no", "license", "submitter", "code_url",
-    "withdrawn",
-)  # fmt: skip
 
 
 def paper_key(p: Paper, title_norm: str) -> str:
@@ -28,7 +21,9 @@ def paper_key(p: Paper, title_norm: str) -> str:
     return p.arxiv_id or p.source_key or title_key(title_norm)
 
 
-def paper_to_row(p: Paper, title_norm: str) -> dict[str, Any]:
+def _paper_to_row(p: Paper, title_norm: str) -> dict[str, Any]:
+    """A paper row's columns from a Paper (row converters are the store's own: every other
+    layer speaks Paper and StoredPaper)."""
     return {
         "key": paper_key(p, title_norm),
         "arxiv_id": p.arxiv_id,
@@ -57,8 +52,8 @@ def paper_to_row(p: Paper, title_norm: str) -> dict[str, Any]:
     }
 
 
-def row_to_paper(row: Any) -> Paper:
-    """A Paper from a paper row, or from the values paper_to_row made."""
+def _row_to_paper(row: Any) -> Paper:
+    """A Paper from a paper row, or from the values _paper_to_row made."""
     m = row if isinstance(row, Mapping) else row._mapping
     key = m["key"]
     return Paper(
@@ -90,7 +85,7 @@ def row_to_stored_paper(row: Any, entries: tuple[FeedEntry, ...] = ()) -> Stored
     return StoredPaper(
         id=row.id,
         key=row.key,
-        paper=row_to_paper(row),
+        paper=_row_to_paper(row),
         withdrawn=row.withdrawn,
         first_seen=row.first_seen,
         changed_at=row.changed_at,
@@ -132,11 +127,28 @@ def rows_by_key(conn: Connection, keys: Iterable[str]) -> dict[str, Any]:
     return found
 
 
-def rows_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, Any]:
-    found: dict[int, Any] = {}
+def bylines_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, PaperByline]:
+    """The bylines of the papers with these ids that are not withdrawn: six columns, no
+    text, so an author's page can count thousands and read in full only the ones it shows."""
+    found: dict[int, PaperByline] = {}
+    byline = select(
+        paper.c.id,
+        paper.c.key,
+        paper.c.authors,
+        paper.c.categories,
+        paper.c.published,
+        paper.c.metadata_updated,
+    ).where(paper.c.withdrawn.is_(False))
     for chunk in _chunks(list(set(ids)), 500):
-        for row in conn.execute(select(paper).where(paper.c.id.in_(chunk))):
-            found[row.id] = row
+        for row in conn.execute(byline.where(paper.c.id.in_(chunk))):
+            found[row.id] = PaperByline(
+                id=row.id,
+                key=row.key,
+                authors=tuple(a["name"] for a in row.authors),
+                categories=tuple(row.categories.split()),
+                published=row.published,
+                metadata_updated=row.metadata_updated,
+            )
     return found
 
 
@@ -167,11 +179,26 @@ def title_only_norms(conn: Connection) -> set[str]:
     return {norm for key, norm in rows if is_title_key(key)}
 
 
-def update_papers(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Rewrite papers by id; each row holds "id" plus the columns to set."""
-    for row in rows:
-        values = {k: v for k, v in row.items() if k != "id"}
-        conn.execute(update(paper).where(paper.c.id == row["id"]).values(**values))
+@dataclass(frozen=True, slots=True)
+class PaperUpdate:
+    """A merged paper to write over its stored row (store/bulk.py:paper_update makes one)."""
+
+    paper_id: int
+    old_key: str
+    values: dict[str, Any]  # the columns to set, as _paper_to_row makes them
+
+
+def update_papers(conn: Connection, updates: Sequence[PaperUpdate], revision: int, now: datetime) -> None:
+    """Write merged papers over their stored rows, changed at revision. A paper whose key
+    changed (a title key outgrown) keeps its old one as an alias: old links still work."""
+    for change in updates:
+        conn.execute(
+            update(paper)
+            .where(paper.c.id == change.paper_id)
+            .values(**change.values, changed_at=now, revision=revision)
+        )
+    aliases = [(c.old_key, c.paper_id) for c in updates if c.values["key"] != c.old_key]
+    add_aliases(conn, aliases, now)
 
 
 def save_keywords(conn: Connection, chosen: Sequence[tuple[int, int, Sequence[str]]]) -> int:

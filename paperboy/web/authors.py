@@ -24,7 +24,7 @@ def author_page(context: Context, request: Request, name: str, page: PageNumber 
     """An author's papers newest first, frequent co-authors, categories and activity."""
     try:
         index = context.search().keyword_index
-        profile = author_profile(context.db, index, name)
+        profile = author_profile(context.db, index, name, page, AUTHOR_PER_PAGE)
     except AuthorNameError as exc:
         raise WebError(400, str(exc), "name") from None
     except SearchUnavailableError as exc:
@@ -35,16 +35,16 @@ def author_page(context: Context, request: Request, name: str, page: PageNumber 
             "Check the spelling, or search for part of the name.",
             "name",
         )
-    if page > profile.pages(AUTHOR_PER_PAGE):
-        raise not_found(f"Page {page} is past the last page ({profile.pages(AUTHOR_PER_PAGE)}).", "page")
+    if page > profile.pages:
+        raise not_found(f"Page {page} is past the last page ({profile.pages}).", "page")
     return render(
         request,
         "author.html",
         profile=profile,
         page=page,
-        pages=profile.pages(AUTHOR_PER_PAGE),
+        pages=profile.pages,
         per_page=AUTHOR_PER_PAGE,
-        items=profile.page(page, AUTHOR_PER_PAGE),
+        items=profile.shown,
         chart=activity_chart(profile),
         search_url=author_search_url(profile.name),
     )

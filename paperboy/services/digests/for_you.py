@@ -85,22 +85,23 @@ class ForYouDigests:
             return found
         with self.db.connect() as conn:
             users = store.users_by_emails(conn, sorted({s.email for s in subscriptions}))
-            rows = store.signals_of_users(conn, sorted(set(users.values())), NOT_INTERESTED)
+            signals = store.signals_of_users(conn, sorted(set(users.values())), NOT_INTERESTED)
         readers: dict[int, _Reader] = {uid: _Reader() for uid in users.values()}
         ids_by_key: dict[str, int] = {}
-        for uid, key, pid, saved_at, tags in rows.saved:
-            readers[uid].library.append((saved_at, key))
-            readers[uid].tags[key] = tuple(tags or ())
-            ids_by_key[key] = pid
-        for uid, key, pid, voted_at in rows.voted:
-            if key not in readers[uid].tags:
-                readers[uid].library.append((voted_at, key))
-                ids_by_key[key] = pid
-        for uid, key, pid in rows.refused:
-            readers[uid].refused.append(key)
-            ids_by_key[key] = pid
-        for uid, kind, value, created_at in rows.followed:
-            readers[uid].follows.append(Follow(kind, value, created_at))
+        for uid, of_reader in signals.items():
+            reader = readers[uid]
+            for saved in of_reader.saved:
+                reader.library.append((saved.marked_at, saved.key))
+                reader.tags[saved.key] = saved.tags
+                ids_by_key[saved.key] = saved.paper_id
+            for voted in of_reader.upvoted:
+                if voted.key not in reader.tags:
+                    reader.library.append((voted.marked_at, voted.key))
+                    ids_by_key[voted.key] = voted.paper_id
+            for refused in of_reader.refused:
+                reader.refused.append(refused.key)
+                ids_by_key[refused.key] = refused.paper_id
+            reader.follows.extend(of_reader.follows)
         self._learn(ids_by_key)
         wanted = [
             s for s in subscriptions if users.get(s.email) is not None and readers[users[s.email]].library

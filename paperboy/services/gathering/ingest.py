@@ -296,8 +296,7 @@ def _upsert(
     )
     inserts: list[tuple[Any, ...]] = []
     inserted_keys: list[_Candidate] = []
-    updates: list[dict[str, Any]] = []
-    aliases: list[tuple[str, int]] = []
+    updates: list[paper_store.PaperUpdate] = []
     first_write: tuple[Any, ...] | None = None
     for c in others:
         identity, _, norm, content, _ = c
@@ -311,24 +310,15 @@ def _upsert(
             continue
         claimed.add(row.id)
         ids[identity] = row.id
-        # Compare before building and merging Papers (identical content merges to itself).
-        values = bulk.decode_content(dialect, content)
-        values["withdrawn"] = row.withdrawn
-        if all(values[col] == getattr(row, col) for col in paper_store.CONTENT_COLUMNS):
+        # None when the stored paper has this content already, or when merging keeps it.
+        pair = bulk.papers_to_merge(dialect, row, content)
+        change = None if pair is None else bulk.paper_update(row, merge_papers(*pair))
+        if change is None:
             report.unchanged += 1
-            continue
-        merged = merge_papers(paper_store.row_to_paper(row), paper_store.row_to_paper(values))
-        values = paper_store.paper_to_row(merged, normalise_title(merged.title))
-        values["withdrawn"] = row.withdrawn
-        if all(values[col] == getattr(row, col) for col in paper_store.CONTENT_COLUMNS):
-            report.unchanged += 1
-            continue
-        if values["key"] != row.key:
-            aliases.append((row.key, row.id))  # a title key outgrown: old links still work
-        values.update(id=row.id, changed_at=now, revision=take_revision())
-        updates.append(values)
-    paper_store.update_papers(conn, updates)
-    paper_store.add_aliases(conn, aliases, now)
+        else:
+            updates.append(change)
+    if updates:
+        paper_store.update_papers(conn, updates, take_revision(), now)
     report.updated += len(updates)
     bulk.insert_rows(conn, inserts)
     report.added += len(inserts)

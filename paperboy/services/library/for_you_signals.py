@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from paperboy.domain.accounts import User
 from paperboy.domain.clock import utcnow
-from paperboy.domain.library import FOLLOW_KINDS, Follow
+from paperboy.domain.library import FOLLOW_KINDS, Follow, SignalPaper
 from paperboy.services.community.errors import NotFound
 from paperboy.services.library.access import library_owner, paper_ref
 from paperboy.services.library.feedback import NOT_INTERESTED
@@ -24,13 +24,6 @@ from paperboy.store import votes as vote_store
 # What one removal names: a paper (library, upvote, not_interested), a tag, or a follow.
 SIGNAL_KINDS = ("library", "tag", "upvote", "author", "category", "not_interested")
 SHOWN_PER_KIND = 500
-
-
-@dataclass(frozen=True)
-class SignalPaper:
-    key: str
-    title: str
-    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,7 @@ def signals_of(db: Database, reader: User) -> Signals:
         tags=tuple(sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))),
         upvotes=tuple(SignalPaper(v.stored.key, v.stored.paper.title) for v in voted),
         follows=tuple(follows),
-        not_interested=tuple(SignalPaper(k, t) for k, t in refused[:SHOWN_PER_KIND]),
+        not_interested=tuple(refused[:SHOWN_PER_KIND]),
     )
 
 
