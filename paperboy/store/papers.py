@@ -110,13 +110,9 @@ def next_revision(conn: Connection) -> int:
     )
 
 
-def rows_by_arxiv_id(conn: Connection, arxiv_ids: Iterable[str]) -> dict[str, Any]:
-    ids = list(set(arxiv_ids))
-    found: dict[str, Any] = {}
-    for chunk in _chunks(ids, 500):
-        for row in conn.execute(select(paper).where(paper.c.arxiv_id.in_(chunk))):
-            found[row.arxiv_id] = row
-    return found
+def key_of_arxiv_id(conn: Connection, arxiv_id: str) -> str | None:
+    """The key of the paper with this arXiv id, whatever key it is kept under."""
+    return conn.execute(select(paper.c.key).where(paper.c.arxiv_id == arxiv_id)).scalar()
 
 
 def rows_by_key(conn: Connection, keys: Iterable[str]) -> dict[str, Any]:

@@ -111,8 +111,8 @@ def _fetch_and_store(db: Database, settings: Settings, arxiv_id: str) -> StoredP
     if stored is None:
         # Merged into a paper kept under another key (same title): find it by its arXiv id.
         with db.connect() as conn:
-            row = paper_store.rows_by_arxiv_id(conn, [arxiv_id]).get(arxiv_id)
-        stored = find_paper(db, row.key) if row is not None else None
+            key = paper_store.key_of_arxiv_id(conn, arxiv_id)
+        stored = find_paper(db, key) if key is not None else None
     if stored is None:
         raise CommunityError(f"arXiv {arxiv_id} was fetched but could not be stored; try again.",
                              field="arxiv_id")  # fmt: skip
