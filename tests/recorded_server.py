@@ -118,3 +118,13 @@ class Script:
         if not queue:
             return Reply(f"no recorded response for {key}", status=404, content_type="text/plain")
         return queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+class SleepRecorder:
+    """Stands in for time.sleep so retries take no wall time; keeps what was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)

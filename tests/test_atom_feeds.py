@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import feedparser
 import pytest
@@ -12,6 +13,7 @@ from web_server import SEED_DAYS, XSS_TITLE, fill_store, require_search
 from paperboy.config import Settings
 from paperboy.store import Database
 from paperboy.web import create_app
+from paperboy.web.atom import AtomEntry, atom_document
 
 
 @pytest.fixture
@@ -28,6 +30,34 @@ def parse(response: object) -> feedparser.FeedParserDict:
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "atom10"
     return feed
+
+
+def test_characters_xml_cannot_carry_are_dropped_not_sent() -> None:
+    """NUL, vertical tab and ESC would make the feed unreadable and a lone surrogate would
+    not encode (stray bytes in an abstract): each value loses them and keeps the rest."""
+    hostile = "a\x00b\x0bc\x1bd\ud800e"
+    entry = AtomEntry(
+        id="https://papers.example.org/papers/1",
+        title=hostile,
+        link="https://papers.example.org/papers/1",
+        updated=datetime(2024, 7, 30, 9),
+        summary=hostile,
+        authors=(hostile,),
+        categories=(hostile,),
+    )
+    document = atom_document(
+        feed_id="https://papers.example.org/feeds/papers.atom",
+        title=hostile,
+        self_url="https://papers.example.org/feeds/papers.atom",
+        alternate_url="https://papers.example.org/papers",
+        updated=datetime(2024, 7, 30, 9),
+        entries=[entry],
+    )
+    feed = feedparser.parse(document)
+    assert not feed.bozo, feed.get("bozo_exception")
+    [parsed] = feed.entries
+    assert feed.feed.title == parsed.title == parsed.summary == parsed.authors[0].name == "abcde"
+    assert parsed.tags[0].term == "abcde"
 
 
 def test_a_days_feed_lists_its_papers_most_upvoted_first(client: TestClient) -> None:

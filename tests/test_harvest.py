@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from oai_responses import RawRecord, deleted_record, list_records, oai_error, raw_record
-from recorded_server import Drop, RecordedServer, Reply, Script, Step
+from recorded_server import Drop, RecordedServer, Reply, Script, SleepRecorder, Step
 from sqlalchemy import select
 
 from paperboy.cli import main
@@ -57,16 +57,6 @@ def arxiv(first: list[Step], by_token: dict[str, list[Step]] | None = None) -> R
 
 def three_pages() -> RecordedServer:
     return arxiv([PAGE_1], {"t2": [PAGE_2], "t3": [PAGE_3]})
-
-
-class SleepRecorder:
-    """Stands in for time.sleep so retries take no wall time; keeps what was asked."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
 
 
 def harvest(db: Database, settings: Settings, server: RecordedServer, sleep: SleepRecorder | None = None,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from paperboy import __version__
 from paperboy.config import Settings
@@ -50,6 +51,15 @@ class HttpClient:
         self._sleep = sleep
         self._clock = clock
         self._last_request: float | None = None
+        # tenacity counts the attempts and sleeps between them (with our sleep, so tests
+        # spend no wall time); the wait comes from _pause.
+        self._retrying = Retrying(
+            stop=stop_after_attempt(self.retries),
+            retry=retry_if_exception_type(_TryAgain),
+            wait=self._pause,
+            sleep=self._sleep,
+            reraise=True,
+        )
         agent = f"Paperboy/{__version__}"
         if settings.contact_email:
             agent += f" (mailto:{settings.contact_email})"
@@ -71,37 +81,41 @@ class HttpClient:
     def get(self, url: str, params: Mapping[str, str] | None = None) -> HttpResponse:
         """GET url; retry 429/5xx, timeouts and dropped connections; raise SourceError
         naming the URL once retries are spent or on any other error status."""
-        problem = ""
-        for attempt in range(1, self.retries + 1):
-            self._wait_turn()
-            try:
-                response = self._client.get(url, params=params)
-                body = response.content
-            except httpx.TimeoutException:
-                problem = "timed out"
-                self._sleep(self._backoff(attempt))
-                continue
-            except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
-                problem = f"connection failed ({type(exc).__name__}: {exc})"
-                self._sleep(self._backoff(attempt))
-                continue
-            shown = str(response.url)
-            if len(body) > MAX_BODY:
-                raise SourceError(f"{shown}: response of {len(body):,} bytes is too large")
-            if response.status_code in _RETRY_STATUSES:
-                problem = f"HTTP {response.status_code}"
-                wait = self._retry_after(response.headers.get("Retry-After"), attempt)
-                if wait > self.max_retry_after:
-                    raise SourceError(
-                        f"{shown}: HTTP {response.status_code} asks to retry after {wait:.0f}s, "
-                        f"more than max_retry_after ({self.max_retry_after:.0f}s)"
-                    )
-                self._sleep(wait)
-                continue
-            if response.status_code >= 400:
-                raise SourceError(f"{shown}: HTTP {response.status_code}: {response.text[:200]}")
-            return HttpResponse(shown, response.status_code, body, response.headers.get("content-type", ""))
-        raise SourceError(f"{url}: gave up after {self.retries} attempts; last problem: {problem}")
+        try:
+            return self._retrying(self._attempt, url, params)
+        except _TryAgain as last:
+            raise SourceError(f"{url}: gave up after {self.retries} attempts; last problem: {last}") from None
+
+    def _attempt(self, url: str, params: Mapping[str, str] | None) -> HttpResponse:
+        """One request: the response, _TryAgain for a failure worth retrying, or SourceError."""
+        self._wait_turn()
+        try:
+            response = self._client.get(url, params=params)
+            body = response.content
+        except httpx.TimeoutException:
+            raise _TryAgain("timed out") from None
+        except httpx.TransportError as exc:
+            raise _TryAgain(f"connection failed ({type(exc).__name__}: {exc})") from None
+        shown = str(response.url)
+        if len(body) > MAX_BODY:
+            raise SourceError(f"{shown}: response of {len(body):,} bytes is too large")
+        if response.status_code in _RETRY_STATUSES:
+            asked = _retry_after(response.headers.get("Retry-After"))
+            if asked is not None and asked > self.max_retry_after:
+                raise SourceError(
+                    f"{shown}: HTTP {response.status_code} asks to retry after {asked:.0f}s, "
+                    f"more than max_retry_after ({self.max_retry_after:.0f}s)"
+                )
+            raise _TryAgain(f"HTTP {response.status_code}", asked)
+        if response.status_code >= 400:
+            raise SourceError(f"{shown}: HTTP {response.status_code}: {response.text[:200]}")
+        return HttpResponse(shown, response.status_code, body, response.headers.get("content-type", ""))
+
+    def _pause(self, state: RetryCallState) -> float:
+        """Before the next attempt: what the server asked for, else a doubling backoff."""
+        failure = state.outcome.exception() if state.outcome else None
+        asked = failure.retry_after if isinstance(failure, _TryAgain) else None
+        return asked if asked is not None else self._backoff(state.attempt_number)
 
     def _wait_turn(self) -> None:
         now = self._clock()
@@ -114,15 +128,24 @@ class HttpClient:
     def _backoff(self, attempt: int) -> float:
         return float(min(max(self.delay, 1.0) * 2 ** (attempt - 1), 60.0))
 
-    def _retry_after(self, header: str | None, attempt: int) -> float:
-        """Seconds from a Retry-After header (delta-seconds or HTTP date)."""
-        if header:
-            header = header.strip()
-            if header.isdigit():
-                return float(header)
-            try:
-                when = parsedate_to_datetime(header)
-                return max((naive_utc(when) - utcnow()).total_seconds(), 0.0)
-            except (TypeError, ValueError):
-                pass
-        return self._backoff(attempt)
+
+class _TryAgain(Exception):
+    """A failed attempt worth repeating: the problem, and the wait the server asked for."""
+
+    def __init__(self, problem: str, retry_after: float | None = None) -> None:
+        super().__init__(problem)
+        self.retry_after = retry_after
+
+
+def _retry_after(header: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None without one."""
+    if header:
+        header = header.strip()
+        if header.isdigit():
+            return float(header)
+        try:
+            when = parsedate_to_datetime(header)
+            return max((naive_utc(when) - utcnow()).total_seconds(), 0.0)
+        except (TypeError, ValueError):
+            pass
+    return None
