@@ -107,6 +107,11 @@ def main() -> None:
     for number, chunk in enumerate(records_in_chunks(args.file, args.chunk, args.limit)):
         vectors_path, ids_path = chunk_paths(folder, number)
         if vectors_path.is_file() and ids_path.is_file():
+            if ids_path.read_text().split() != [pid for pid, _ in chunk]:
+                sys.exit(
+                    f"{ids_path} holds other records than chunk {number} at --chunk {args.chunk}: "
+                    f"the cache was made with another --chunk; give that one, or remove {folder}"
+                )
             bar.update(len(chunk))
             continue
         vectors = embedder.embed([text for _, text in chunk]).astype(np.float16)
