@@ -79,10 +79,18 @@ def test_typographic_quotes_are_phrases() -> None:
     assert parse_query("\u201cmixture of experts\u201d").phrases == ("mixture of experts",)
 
 
+def test_a_title_whose_first_word_is_a_field_name_is_read_as_words() -> None:
+    q = parse_query("CAT: Can Trust be Predicted with Context-Awareness cat:cs.LG")
+    assert q.words[:3] == ("CAT", "Can", "Trust") and q.categories == ("cs.lg",)
+    assert parse_query("After: the storm").words == ("After", "the", "storm")
+    assert parse_query("kw:  lora").keywords == ()  # the colon and spaces, not a value
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
         ("author:", "author: needs a value"),
+        ("cat:   ", "cat: needs a value"),
         ('author:""', "author: needs a value"),
         ("cat:", "cat: needs a value"),
         ("cat:cs.LG;DROP", "not a category"),

@@ -109,6 +109,10 @@ def parse_query(raw: str) -> ParsedQuery:
             pos += 1
             continue
         field = _FIELD.match(text, pos)
+        # "CAT: Can Trust be Predicted..." (a pasted title) uses the colon as punctuation:
+        # a field name with a space after its colon and more text to follow is a word.
+        if field and field.end() < len(text) and text[field.end()].isspace() and text[field.end() :].strip():
+            field = None
         if field:
             name = field.group(1).lower()
             value, pos = _read_value(text, field.end())
