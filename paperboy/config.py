@@ -71,6 +71,11 @@ class Settings:
         "Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For names the client; "
         "empty trusts none: the connecting address is the client.",
     )
+    page_cache_seconds: float = _setting(
+        30.0,
+        "Seconds a rendered feed, paper or search page is reused for signed-out readers "
+        "(changes made through the site show at once; 0 turns the cache off).",
+    )
     secret_key: str = _setting(
         "", "Key signing CSRF tokens; empty means one generated once into DATA_DIR/secret_key.", secret=True
     )

@@ -8,24 +8,35 @@ real papers instead, taken by scripts/screenshots.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from browser_harness import PHONE, Visit, screenshot, served_store, visiting
 from feed_fixtures import DAY, fill_realistic_day
 
+from paperboy.store import Database
+from paperboy.web.pages import DAY_PART
+
 DAY_PATH = f"/papers/{DAY.isoformat()}"
 PAPERS_ON_DAY = 41  # 40 arXiv papers and one from a saved page
+# A day longer than two parts, in another month (the fixture's arXiv ids follow the month).
+LONG_DAY = date(2026, 1, 13)
+LONG_DAY_PAPERS = 2 * DAY_PART + 31  # with one from a saved page
+
+
+def fill_days(db: Database, _: object) -> None:
+    fill_realistic_day(db)
+    fill_realistic_day(db, LONG_DAY, LONG_DAY_PAPERS - 1, votes=False)
 
 
 @pytest.fixture(scope="module")
 def site(
     tmp_path_factory: pytest.TempPathFactory, _postgres_template: None, model_dir: Path
 ) -> Iterator[str]:
-    with served_store(
-        tmp_path_factory.mktemp("browser-cards"), model_dir, lambda db, _: fill_realistic_day(db)
-    ) as base:
+    with served_store(tmp_path_factory.mktemp("browser-cards"), model_dir, fill_days) as base:
         yield base
 
 
@@ -103,6 +114,36 @@ def test_a_whole_day_is_one_page_with_sort_and_category_chips(visit: Visit) -> N
     page.locator(".sort-switch a", has_text="Most discussed").click()
     page.wait_for_url("**sort=discussed*")
     assert page.locator(".card .comment-count").first.inner_text() == "1 comment"
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    # Polled from Python: the site's CSP refuses the string scripts wait_for_function runs.
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_long_day_reads_as_one_page_its_parts_appended_as_the_reader_scrolls(visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"/papers/{LONG_DAY.isoformat()}")
+    assert page.locator(".card").count() == DAY_PART
+    assert page.locator(".pagination").is_hidden() and page.locator(".page-position").is_hidden()
+    status = page.locator(".more-papers")
+    assert status.inner_text() == f"Showing {DAY_PART} of {LONG_DAY_PAPERS} papers; more load as you scroll."
+    for shown in (2 * DAY_PART, LONG_DAY_PAPERS):
+        page.locator(".card").last.scroll_into_view_if_needed()
+        wait_until(lambda: page.locator(".card").count() >= shown)  # noqa: B023
+    wait_until(lambda: page.locator(".more-papers").count() == 0)
+    assert page.locator(".pagination").count() == 0
+    titles = page.locator(".card-title a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert len(titles) == len(set(titles)) == LONG_DAY_PAPERS
+    # One list, numbered through: the last card is number LONG_DAY_PAPERS.
+    assert page.locator("ol.papers > li").count() == LONG_DAY_PAPERS
+    page.keyboard.press("End")
+    for _ in range(3):
+        page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.closest('li') !== null")
 
 
 def test_formulas_render_as_mathml_and_keep_their_source(visit: Visit) -> None:

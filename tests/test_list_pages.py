@@ -17,6 +17,7 @@ from paperboy.config import Settings
 from paperboy.services.community.votes import toggle_vote
 from paperboy.store import Database
 from paperboy.web import create_app
+from paperboy.web.pages import DAY_PART
 
 DAY_PATH = f"/papers/{DAY.isoformat()}"
 
@@ -147,13 +148,40 @@ def test_a_day_page_costs_the_same_queries_whatever_its_length(db: Database, set
 
     from paperboy.services.gathering.ingest import ingest_items
 
-    ingest_items(db, realistic_papers(DAY, 5), kind="test")
+    queries = {}
     with TestClient(create_app(settings, db)) as test_client:
-        short = _queries(db, test_client, DAY_PATH)
-        ingest_items(db, realistic_papers(DAY, 200), kind="test")
-        long = _queries(db, test_client, DAY_PATH)
-        assert test_client.get(DAY_PATH).text.count("<article") == 200
-    assert long == short, (short, long)
+        # A day in one part (5 papers, or all but filling it), then in several parts (the
+        # store counts the day and its categories then, as the page cannot hold them).
+        for papers in (5, DAY_PART - 1, DAY_PART + 1, 3 * DAY_PART):
+            ingest_items(db, realistic_papers(DAY, papers), kind="test")
+            queries[papers] = _queries(db, test_client, DAY_PATH)
+        assert test_client.get(DAY_PATH).text.count("<article") == DAY_PART
+    assert queries[5] == queries[DAY_PART - 1], queries
+    assert queries[DAY_PART + 1] == queries[3 * DAY_PART] == queries[5] + 2, queries
+
+
+def test_a_long_day_arrives_in_parts_that_together_hold_every_paper(db: Database, settings: Settings) -> None:
+    from feed_fixtures import realistic_papers
+
+    from paperboy.services.gathering.ingest import ingest_items
+
+    count = 2 * DAY_PART + 30
+    ingest_items(db, realistic_papers(DAY, count), kind="test")
+    with TestClient(create_app(settings, db)) as test_client:
+        first = test_client.get(DAY_PATH).text
+        assert f"{count:,} papers · most upvoted first" in first
+        assert f'data-total="{count}"' in first and f'data-next="{DAY_PATH}?page=2"' in first
+        assert f'<a rel="next" href="{DAY_PATH}?page=2">' in first  # the same part, without script
+        second = test_client.get(f"{DAY_PATH}?page=2").text
+        last = test_client.get(f"{DAY_PATH}?page=3").text
+        assert f'data-next="{DAY_PATH}?page=3"' in second and "more-papers" not in last
+        assert f'<ol class="papers" start="{DAY_PART + 1}">' in second
+        shown = titles(first) + titles(second) + titles(last)
+        assert [len(titles(part)) for part in (first, second, last)] == [DAY_PART, DAY_PART, 30]
+        assert len(set(shown)) == count
+        # A category's parts carry it on.
+        learning = test_client.get(f"{DAY_PATH}?cat=cs.LG&sort=newest").text
+        assert f'data-next="{DAY_PATH}?sort=newest&amp;cat=cs.LG&amp;page=2"' in learning
 
 
 def _queries(db: Database, client: TestClient, path: str) -> int:

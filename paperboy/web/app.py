@@ -35,6 +35,7 @@ from paperboy.web.client_address import ClientAddress, trusted_networks
 from paperboy.web.context import AppContext
 from paperboy.web.csrf import CsrfProtection
 from paperboy.web.errors import ServerErrorPage, install_error_handlers
+from paperboy.web.page_cache import PageCacheInvalidation
 from paperboy.web.rendering import STATIC, build_templates
 from paperboy.web.security import SecurityHeaders
 
@@ -91,8 +92,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # The subscribe strip appears only where a /subscribe page exists.
     app.state.subscribe_url = _path_or_none(app, "subscribe_form")
     install_error_handlers(app)
-    # Added innermost first: CSRF checks, the signed-in user, errors become pages, then
-    # every response gets headers, then is logged, after the client address is resolved.
+    # Added innermost first: a change made drops the kept pages, CSRF checks, the signed-in
+    # user, errors become pages, then every response gets headers, then is logged, after the
+    # client address is resolved.
+    app.add_middleware(PageCacheInvalidation, cache=context.page_cache)
     app.add_middleware(
         CsrfProtection,
         secret=resolve_secret_key(settings),

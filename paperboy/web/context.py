@@ -14,6 +14,7 @@ from paperboy.config import Settings
 from paperboy.domain import StoredPaper
 from paperboy.services.finding.search import SearchHit, SearchService
 from paperboy.store import Database
+from paperboy.web.page_cache import STAMP_FILE, PageCache
 
 log = logging.getLogger("paperboy.web")
 CACHE_SECONDS = 600.0
@@ -34,6 +35,7 @@ class AppContext:
         self._search: SearchService | None = None
         self._lock = threading.Lock()
         self._remembered: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self.page_cache = PageCache(settings.page_cache_seconds, settings.data_dir / STAMP_FILE)
 
     def remembered(self, key: tuple[Any, ...], compute: Callable[[], T], seconds: float = CACHE_SECONDS) -> T:
         """compute()'s value, reused for `seconds` under `key` (summaries of the feed that

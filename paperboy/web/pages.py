@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -12,9 +13,9 @@ from markupsafe import Markup
 from paperboy.domain import StoredPaper
 from paperboy.domain.bibtex import bibtex_entry
 from paperboy.search.query import QuerySyntaxError
-from paperboy.services.catalogue import find_paper
+from paperboy.services.catalogue import catalogue_revision, find_paper
 from paperboy.services.community.discussion import discussion_of
-from paperboy.services.feed import MAX_LIST, feed_page, latest_feed_day
+from paperboy.services.feed import feed_page, latest_feed_day
 from paperboy.services.finding.activity import WeeklyTrend
 from paperboy.services.insight.rising import RisingReport, rising_categories
 from paperboy.web.charts import bar_chart, weekly_bars
@@ -38,9 +39,11 @@ from paperboy.web.rendering import render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-# A day is one page, as on Hugging Face's Daily Papers (a real arXiv day has 300 to 1,300
-# papers, well under the store's MAX_LIST); weeks and months are split into pages.
-DAY_PER_PAGE = MAX_LIST
+# A day reads as one page, as on Hugging Face's Daily Papers, but arrives in parts: a real
+# arXiv day has 300 to 1,650 papers (5.6 MB of HTML at once), so the page brings the first
+# DAY_PART cards and app.js appends the next parts as the reader scrolls. Without script
+# the parts are pages. Weeks and months are split into pages of FEED_PER_PAGE.
+DAY_PART = 100
 FEED_PER_PAGE = 50
 SEARCH_PER_PAGE = 20
 LAYOUT_COOKIE_SECONDS = 365 * 24 * 3600
@@ -56,13 +59,17 @@ def home(
     category: CategoryParam = None,
 ) -> HTMLResponse:
     """The latest day that has papers (arXiv announces nothing at weekends)."""
-    day = latest_feed_day(context.db)
-    if day is None:
-        return render(request, "empty.html")
-    rising = None
-    if period == "day" and page == 1 and category is None:
-        rising = context.remembered(("rising", day), lambda: rising_categories(context.db, day))
-    return _feed(request, context, day, period, page, sort, category, rising=rising)
+
+    def home_page() -> HTMLResponse:
+        day = latest_feed_day(context.db)
+        if day is None:
+            return render(request, "empty.html")
+        rising = None
+        if period == "day" and page == 1 and category is None:
+            rising = context.remembered(("rising", day), lambda: rising_categories(context.db, day))
+        return _feed(request, context, day, period, page, sort, category, rising=rising)
+
+    return _kept(request, context, home_page)
 
 
 @router.get("/layout")
@@ -98,15 +105,25 @@ def papers(
 ) -> HTMLResponse:
     """/papers/2024-05-01 is a day's feed; anything else is a paper id (2405.07518, hep-th/9901001)."""
     if DATE_PATTERN.match(identifier):
-        return _feed(request, context, parse_day(identifier), period, page, sort, category)
-    stored = find_paper(context.db, identifier)
-    if stored is None:
-        raise not_found(
-            f"No paper with the id {identifier[:100]!r} is in this library. "
-            "Check the id, or search for the paper by its title.",
-            "id",
-        )
-    return paper_page(request, context, stored, notice=_submitted_notice(request))
+        day = parse_day(identifier)
+        return _kept(request, context, lambda: _feed(request, context, day, period, page, sort, category))
+
+    def page_of_paper() -> HTMLResponse:
+        stored = find_paper(context.db, identifier)
+        if stored is None:
+            raise not_found(
+                f"No paper with the id {identifier[:100]!r} is in this library. "
+                "Check the id, or search for the paper by its title.",
+                "id",
+            )
+        return paper_page(request, context, stored, notice=_submitted_notice(request))
+
+    return _kept(request, context, page_of_paper)
+
+
+def _kept(request: Request, context: AppContext, render_page: Callable[[], HTMLResponse]) -> HTMLResponse:
+    """The page as kept for signed-out readers (web/page_cache.py), else rendered now."""
+    return context.page_cache.page(request, lambda: catalogue_revision(context.db), render_page)
 
 
 def paper_page(
@@ -151,6 +168,22 @@ def search(
     form: dict[str, Any] = {"q": q, "mode": mode, "cat": category, "after": after, "before": before}
     if not q.strip():
         return render(request, "search.html", form=form, results=None)
+    return _kept(
+        request, context, lambda: _search_page(request, context, form, q, mode, category, after, before, page)
+    )
+
+
+def _search_page(
+    request: Request,
+    context: AppContext,
+    form: dict[str, Any],
+    q: str,
+    mode: str,
+    category: str | None,
+    after: date | None,
+    before: date | None,
+    page: int,
+) -> HTMLResponse:
     try:
         results = context.search().search(
             q, mode=mode, page=page, per_page=SEARCH_PER_PAGE, category=category, after=after, before=before
@@ -195,7 +228,7 @@ def _feed(
         day,
         period,  # type: ignore[arg-type]
         page,
-        per_page=DAY_PER_PAGE if period == "day" else FEED_PER_PAGE,
+        per_page=DAY_PART if period == "day" else FEED_PER_PAGE,
         viewer_id=viewer.id if viewer else None,
         sort=sort,
         category=category,

@@ -93,34 +93,35 @@
   // the form posts as usual and the page reloads. options: button and problem (selectors of
   // the button to disable and the element that shows what went wrong), failure (the message
   // when the answer says none), body (a form-encoded body, if the action needs one).
+  // Listened for on the document, so cards appended later (a long day's next parts) act too.
   function actInPlace(selector, options, done) {
     if (!window.fetch) return;
-    document.querySelectorAll(selector).forEach(function (form) {
-      form.addEventListener("submit", function (event) {
-        event.preventDefault();
-        var button = form.querySelector(options.button);
-        var problem = form.querySelector(options.problem);
-        var headers = { "Accept": "application/json", "X-CSRF-Token": csrfToken() };
-        if (options.body) headers["Content-Type"] = "application/x-www-form-urlencoded";
-        button.disabled = true;
-        // getAttribute: a field named "action" in the form would shadow form.action.
-        fetch(form.getAttribute("action"), {
-          method: "POST", credentials: "same-origin", headers: headers, body: options.body
-        }).then(function (response) {
-          if (response.status === 401) { window.location.href = "/sign-in"; return null; }
-          return response.json().then(function (body) {
-            if (!response.ok) throw new Error(body.error ? body.error.message : options.failure);
-            return body;
-          });
-        }).then(function (answer) {
-          if (!answer) return;
-          if (problem) problem.textContent = "";
-          done(form, answer);
-        }).catch(function (error) {
-          if (problem) problem.textContent = error.message;
-        }).then(function () {
-          if (document.contains(button)) button.disabled = false;
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.matches || !form.matches(selector)) return;
+      event.preventDefault();
+      var button = form.querySelector(options.button);
+      var problem = form.querySelector(options.problem);
+      var headers = { "Accept": "application/json", "X-CSRF-Token": csrfToken() };
+      if (options.body) headers["Content-Type"] = "application/x-www-form-urlencoded";
+      button.disabled = true;
+      // getAttribute: a field named "action" in the form would shadow form.action.
+      fetch(form.getAttribute("action"), {
+        method: "POST", credentials: "same-origin", headers: headers, body: options.body
+      }).then(function (response) {
+        if (response.status === 401) { window.location.href = "/sign-in"; return null; }
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.error ? body.error.message : options.failure);
+          return body;
         });
+      }).then(function (answer) {
+        if (!answer) return;
+        if (problem) problem.textContent = "";
+        done(form, answer);
+      }).catch(function (error) {
+        if (problem) problem.textContent = error.message;
+      }).then(function () {
+        if (document.contains(button)) button.disabled = false;
       });
     });
   }
@@ -149,10 +150,75 @@
                leaveTheList);
   }
 
+  // A long day arrives in parts (web/pages.py DAY_PART). When the reader nears the end of the
+  // list, the next part's page is fetched and its cards appended, so the day reads as one page;
+  // a paper already shown (the order moved between fetches) is not shown twice. Without this
+  // script, or if a fetch fails, the page links stay.
+  function setUpMorePapers() {
+    var more = document.querySelector(".more-papers[data-next]");
+    var list = document.querySelector("ol.papers");
+    if (!more || !list || !window.fetch || !window.IntersectionObserver || !window.DOMParser) return;
+    var pages = document.querySelector(".pagination");
+    var position = document.querySelector(".page-position");
+    var total = more.getAttribute("data-total");
+    var loading = false;
+    function cardPath(item) {
+      var link = item.querySelector(".card-title a");
+      return link ? link.getAttribute("href") : null;
+    }
+    function showCount() {
+      more.textContent = "Showing " + list.children.length + " of " + total + " papers; more load as you scroll.";
+    }
+    function giveUp(message) {
+      observer.disconnect();
+      more.textContent = message;
+      if (pages) pages.hidden = false;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      if (loading || !entries.some(function (entry) { return entry.isIntersecting; })) return;
+      loading = true;
+      more.textContent = "Loading more papers…";
+      fetch(more.getAttribute("data-next"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error("status " + response.status);
+          return response.text();
+        }).then(function (html) {
+          var part = new DOMParser().parseFromString(html, "text/html");
+          var shown = {};
+          Array.prototype.forEach.call(list.children, function (item) { shown[cardPath(item)] = true; });
+          part.querySelectorAll("ol.papers > li").forEach(function (item) {
+            if (!shown[cardPath(item)]) list.appendChild(document.adoptNode(item));
+          });
+          var next = part.querySelector(".more-papers[data-next]");
+          loading = false;
+          if (!next) {
+            observer.disconnect();
+            more.remove();
+            if (pages) pages.remove();
+            return;
+          }
+          more.setAttribute("data-next", next.getAttribute("data-next"));
+          showCount();
+          // Observed afresh, so a status still in view asks for the part after at once.
+          observer.unobserve(more);
+          observer.observe(more);
+        }).catch(function () {
+          loading = false;
+          giveUp("The next papers did not load; the page links below still work.");
+        });
+    }, { rootMargin: "0px 0px 1500px 0px" });
+    if (pages) pages.hidden = true;
+    if (position) position.hidden = true;
+    more.hidden = false;
+    showCount();
+    observer.observe(more);
+  }
+
   setUpThemeToggle();
   setUpCopyButtons();
   setUpKeys();
   setUpInPlaceForms();
+  setUpMorePapers();
 })();
 
 // Subscribe page: the saved-search fields matter only for "New papers matching a search",
