@@ -13,6 +13,13 @@ and search rotates through the queries bench/search_real.py saved beside the sto
 
 Each target is measured in the same run as a static file served by the same server,
 the baseline: the ratio says what the page's own work costs next to the framework.
+
+The server runs twice (--page-cache both, the default): as configured by default, where
+signed-out pages are kept and served again (web/page_cache.py; wrk is signed out, so
+after its first request to an address every later one is a kept page: what a day's page
+or a popular search costs when many readers open it), and with
+PAPERBOY_PAGE_CACHE_SECONDS=0, where every request renders (what a page costs the first
+time, or for a signed-in reader).
 Needs Debian's `wrk` (apt-get install wrk). Search is measured only when the search
 service exists (paperboy.services.finding.search).
 """
@@ -167,7 +174,21 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--data-dir", type=Path, help="serve this built store instead of a synthetic one")
+    parser.add_argument(
+        "--page-cache",
+        choices=["both", "kept", "off"],
+        default="both",
+        help="runs with kept pages, without, or both",
+    )
     args = parser.parse_args()
+    runs = [
+        (label, extra)
+        for label, extra in (
+            ("pages kept (default)", None),
+            ("every request rendered", {"PAPERBOY_PAGE_CACHE_SECONDS": "0"}),
+        )
+        if args.page_cache == "both" or (args.page_cache == "kept") == (extra is None)
+    ]
 
     from web_server import running_server
 
@@ -194,29 +215,37 @@ def main() -> int:
             ("API day (JSON)", f"/api/papers?date={busiest}", None),
             ("search (hybrid)", "/search?q=neural+network+memory", searches),
         ]
-        with running_server(url, data_dir, model_dir, timeout=120, workers=args.workers) as base:
-            rows = [
-                (name, path, run_wrk(base + path, args.seconds, args.connections, script, rotate))
-                for name, path, rotate in targets
-            ]
-    baseline = rows[0][2]["rps"]
-    print(
-        f"\n{described}, SQLite, {args.workers} uvicorn worker(s), "
-        f"wrk -c{args.connections} for {args.seconds}s each"
-        + (f", search rotating over {len(searches)} real queries" if searches else "")
-        + "\n"
-    )
-    print(
-        f"| {'target':<24} | {'req/s':>8} | {'p50 ms':>7} | {'p95 ms':>7} "
-        f"| {'vs static':>9} | {'errors':>6} |"
-    )
-    print(f"|{'-' * 26}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 11}|{'-' * 8}|")
-    for name, _, r in rows:
+        results = []
+        for label, extra in runs:
+            with running_server(
+                url, data_dir, model_dir, timeout=120, workers=args.workers, settings=extra
+            ) as base:
+                rows = [
+                    (name, path, run_wrk(base + path, args.seconds, args.connections, script, rotate))
+                    for name, path, rotate in targets
+                ]
+            results.append((label, rows))
+    errors = 0
+    for label, rows in results:
+        baseline = rows[0][2]["rps"]
         print(
-            f"| {name:<24} | {r['rps']:>8,.0f} | {r['p50_ms']:>7.1f} | {r['p95_ms']:>7.1f} | "
-            f"{r['rps'] / baseline:>8.2f}x | {r['errors']:>6} |"
+            f"\n{described}, SQLite, {args.workers} uvicorn worker(s), {label}, "
+            f"wrk -c{args.connections} for {args.seconds}s each"
+            + (f", search rotating over {len(searches)} real queries" if searches else "")
+            + "\n"
         )
-    return 1 if any(r["errors"] for _, _, r in rows) else 0
+        print(
+            f"| {'target':<24} | {'req/s':>8} | {'p50 ms':>7} | {'p95 ms':>7} "
+            f"| {'vs static':>9} | {'errors':>6} |"
+        )
+        print(f"|{'-' * 26}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 11}|{'-' * 8}|")
+        for name, _, r in rows:
+            print(
+                f"| {name:<24} | {r['rps']:>8,.0f} | {r['p50_ms']:>7.1f} | {r['p95_ms']:>7.1f} | "
+                f"{r['rps'] / baseline:>8.2f}x | {r['errors']:>6} |"
+            )
+            errors += int(r["errors"])
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

@@ -72,6 +72,15 @@ def test_filter_large_set_uses_ann_and_only_returns_allowed(tmp_path: Path) -> N
         assert len(hits) == 10 and all(p in allowed for p, _ in hits)
         sims = [s for _, s in hits]
         assert sims == sorted(sims, reverse=True)
+    # The same filter as a set, a sorted array (as the search service remembers it) and an
+    # unsorted array with repeats gives the same answer.
+    allowed_sorted = np.arange(0, 3000, 7, dtype=np.int64)
+    shuffled = np.random.default_rng(3).permutation(np.concatenate([allowed_sorted, allowed_sorted[:50]]))
+    answers = [
+        idx.search(rows[-1], k=10, allowed=a)
+        for a in (set(allowed_sorted.tolist()), allowed_sorted, shuffled)
+    ]
+    assert answers[0] == answers[1] == answers[2] and all(p % 7 == 0 for p, _ in answers[0])
     # Fewer allowed than k on the HNSW path: it widens until it has seen every paper.
     idx.exact_filter_limit = 2
     few = set(range(0, 3000, 500))

@@ -174,11 +174,7 @@ class VectorIndex:
         if allowed is None:
             keys, sims = self._ann(query, min(k, size))
             return list(zip(keys.tolist(), sims.tolist(), strict=True))
-        allowed_ids = np.unique(
-            np.fromiter(allowed, dtype=np.int64)
-            if not isinstance(allowed, np.ndarray)
-            else allowed.astype(np.int64, copy=False)
-        )
+        allowed_ids = _sorted_ids(allowed)
         if len(allowed_ids) == 0:
             return []
         scanned = size <= self.exact_scan_limit
@@ -187,7 +183,7 @@ class VectorIndex:
         fetch = min(size, math.ceil(1.5 * k * size / len(allowed_ids)))
         while True:
             keys, sims = self._ann(query, fetch)
-            passing = np.isin(keys, allowed_ids, assume_unique=True)
+            passing = _members(keys, allowed_ids)
             if passing.sum() >= k or fetch >= size:
                 return list(zip(keys[passing][:k].tolist(), sims[passing][:k].tolist(), strict=True))
             fetch = min(size, fetch * 2)
@@ -222,3 +218,23 @@ class VectorIndex:
         if not np.isfinite(array).all():
             raise ValueError("vectors contain NaN or infinity")
         return array
+
+
+def _sorted_ids(allowed: np.ndarray | Collection[int]) -> np.ndarray:
+    """The ids as a sorted int64 array without duplicates. An array already so (what the
+    search service remembers per filter) is used as it is: sorting 300,000 ids again cost
+    about 100 ms a query, the checking costs 0.1 ms."""
+    if isinstance(allowed, np.ndarray):
+        ids = allowed.astype(np.int64, copy=False)
+        if len(ids) < 2 or bool((ids[1:] > ids[:-1]).all()):
+            return ids
+        return np.unique(ids)
+    return np.unique(np.fromiter(allowed, dtype=np.int64))
+
+
+def _members(keys: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """Which keys are in sorted_ids, by binary search (np.isin sorts both arrays each call)."""
+    if len(sorted_ids) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    places = np.minimum(np.searchsorted(sorted_ids, keys), len(sorted_ids) - 1)
+    return np.asarray(sorted_ids[places] == keys)
