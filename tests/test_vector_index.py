@@ -64,7 +64,9 @@ def test_filter_small_set_is_exact_and_complete(index: VectorIndex, vectors: np.
 
 def test_filter_large_set_uses_ann_and_only_returns_allowed(tmp_path: Path) -> None:
     rows = unit(np.random.default_rng(1).normal(size=(3000, 8)))
-    idx = VectorIndex(tmp_path / "big", ndim=8, exact_filter_limit=100, exact_scan_limit=0)
+    idx = VectorIndex(
+        tmp_path / "big", ndim=8, exact_filter_limit=100, exact_scan_limit=0, subset_scan_limit=0
+    )
     idx.upsert(list(range(len(rows))), rows)
     assert idx.exact_filter_limit < EXACT_FILTER_LIMIT
     for allowed in (set(range(0, 3000, 2)), set(range(0, 3000, 25))):  # 1500 and 120 allowed
@@ -151,3 +153,66 @@ def test_small_indexes_are_scanned_exactly(tmp_path: Path, vectors: np.ndarray) 
     idx.upsert(list(range(len(vectors))), vectors)
     for row in range(0, 2000, 100):
         assert idx.search(vectors[row], 10) == idx.exact_search(vectors[row], 10)
+
+
+def brute_force(rows: dict[int, np.ndarray], query: np.ndarray, allowed: set[int], k: int) -> list[int]:
+    return sorted((i for i in allowed if i in rows), key=lambda i: (-float(rows[i] @ query), i))[:k]
+
+
+def test_a_filter_scans_its_rows_and_the_rows_follow_every_change_and_save(tmp_path: Path) -> None:
+    from paperboy.index.vector_rows import ROW_IDS_FILE, ROWS_FILE
+
+    rng = np.random.default_rng(4)
+    vectors = {i: row for i, row in enumerate(unit(rng.normal(size=(3000, DIM))), start=10)}
+    idx = VectorIndex(tmp_path / "rows", ndim=DIM, exact_scan_limit=0, subset_scan_limit=2000)
+    idx.upsert(list(vectors), np.stack(list(vectors.values())))
+    query = unit(rng.normal(size=(1, DIM)))[0]
+    allowed = set(range(10, 3010, 3))  # 1,000: under the limit, so scanned
+
+    def agrees(index: VectorIndex) -> None:
+        got = [p for p, _ in index.search(query, k=20, allowed=allowed)]
+        expected = brute_force(vectors, query, allowed, 20)
+        assert len(got) == 20 and len(set(got) ^ set(expected)) <= 2  # f16 rows may swap near-ties
+        assert got[:5] == expected[:5]
+
+    agrees(idx)
+    # Changes before any save: a replaced vector, a removed one, a new paper.
+    best = brute_force(vectors, query, allowed, 1)[0]
+    vectors[best] = unit(-query.reshape(1, -1))[0]
+    idx.upsert([best], vectors[best].reshape(1, -1))
+    gone = brute_force(vectors, query, allowed, 1)[0]
+    idx.remove([gone])
+    del vectors[gone]
+    vectors[4000] = query.copy()
+    allowed.add(4000)
+    idx.upsert([4000], query.reshape(1, -1))
+    agrees(idx)
+    assert idx.search(query, k=1, allowed=allowed)[0][0] == 4000
+    idx.save(watermark=7)
+    assert (tmp_path / "rows" / ROWS_FILE).exists() and (tmp_path / "rows" / ROW_IDS_FILE).exists()
+    reopened = VectorIndex(tmp_path / "rows", ndim=DIM, exact_scan_limit=0, subset_scan_limit=2000)
+    agrees(reopened)
+    assert gone not in {p for p, _ in reopened.search(query, k=3000, allowed=allowed | {gone})}
+
+
+def test_an_index_saved_without_rows_still_filters_and_gets_them_at_its_next_save(tmp_path: Path) -> None:
+    from paperboy.index.vector_rows import ROW_IDS_FILE, ROWS_FILE
+
+    rng = np.random.default_rng(5)
+    rows = unit(rng.normal(size=(2000, DIM)))
+    vectors = dict(enumerate(rows))
+    folder = tmp_path / "older"
+    idx = VectorIndex(folder, ndim=DIM, exact_scan_limit=0)
+    idx.upsert(list(vectors), rows)
+    idx.save(watermark=3)
+    (folder / ROWS_FILE).unlink()
+    (folder / ROW_IDS_FILE).unlink()
+    older = VectorIndex(folder, ndim=DIM, exact_scan_limit=0, exact_filter_limit=10)
+    allowed = set(range(0, 2000, 4))
+    expected = brute_force(vectors, rows[1], allowed, 10)
+    hits = [p for p, _ in older.search(rows[1], k=10, allowed=allowed)]  # the graph search, oversampled
+    assert len(set(hits) & set(expected)) >= 9
+    older.save(watermark=3)
+    assert (folder / ROWS_FILE).exists()
+    again = VectorIndex(folder, ndim=DIM, exact_scan_limit=0)
+    assert [p for p, _ in again.search(rows[1], k=10, allowed=allowed)][:5] == expected[:5]

@@ -23,6 +23,7 @@ import numpy as np
 import onnxruntime  # noqa: F401  -- must precede usearch; see module docstring
 from usearch.index import Index
 
+from paperboy.index.vector_rows import VectorRows
 from paperboy.index.watermark import read_watermark, write_watermark
 
 INDEX_FILE = "vectors.usearch"
@@ -42,6 +43,12 @@ EXACT_SCAN_LIMIT = 100_000
 # filter reads its allowed vectors one by one only when they are under 1/200 of it;
 # otherwise the scan ranks every vector and the filter keeps the allowed ones.
 FETCH_TO_SCAN_COST = 200
+# Up to this many allowed ids a filter scans their rows (index/vector_rows.py: one gather
+# and one product) instead of oversampling the graph search by index size / allowed.
+# Measured at 1M real-vector papers (docs/performance.md).
+SUBSET_SCAN_LIMIT = 100_000
+# Vectors read from usearch at a time when an older index gets its matrix of rows.
+ROWS_READ_CHUNK = 50_000
 
 
 def vector_file_metadata(path: Path) -> dict[str, Any] | None:
@@ -65,17 +72,22 @@ class VectorIndex:
         expansion_search: int = EXPANSION_SEARCH,
         exact_filter_limit: int = EXACT_FILTER_LIMIT,
         exact_scan_limit: int = EXACT_SCAN_LIMIT,
+        subset_scan_limit: int = SUBSET_SCAN_LIMIT,
     ) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.ndim = ndim
         self.exact_filter_limit = exact_filter_limit
         self.exact_scan_limit = exact_scan_limit
+        self.subset_scan_limit = subset_scan_limit
         self._dtype = dtype
         self._connectivity = connectivity
         self._expansion_add = expansion_add
         self._expansion_search = expansion_search
         self._index = self._empty_index()
+        # The same vectors as rows in id order, for filters; None while an index saved
+        # before the rows existed has none (the next save writes them).
+        self._rows: VectorRows | None = VectorRows(ndim)
         self.load()
 
     def _empty_index(self) -> Index:
@@ -94,6 +106,7 @@ class VectorIndex:
         path = self.folder / INDEX_FILE
         if not path.exists():
             self._index = self._empty_index()
+            self._rows = VectorRows(self.ndim)
             return
         index = self._empty_index()
         index.load(str(path))
@@ -104,11 +117,14 @@ class VectorIndex:
         # The saved header does not keep the search width; usearch sets it through the property.
         index.expansion_search = self._expansion_search  # type: ignore[misc]
         self._index = index
+        self._rows = VectorRows.load(self.folder, self.ndim, len(index))
 
     def save(self, watermark: int | None = None) -> None:
         """Write the index atomically (temp file + rename), then record `watermark`."""
         path = self.folder / INDEX_FILE
         tmp = self.folder / (INDEX_FILE + ".tmp")
+        # The rows first: a reader that sees the new watermark reloads both.
+        self._rows_or_read().save(self.folder)
         self._index.save(str(tmp))
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
@@ -134,16 +150,21 @@ class VectorIndex:
             return
         self.remove(keys.tolist())
         self._index.add(keys, vectors)
+        if self._rows is not None:
+            self._rows.upsert(keys.astype(np.int64), vectors)
 
     def remove(self, paper_ids: Iterable[int]) -> None:
         """Drop vectors by id; ids not present are ignored."""
         keys = [k for k in paper_ids if self._index.contains(int(k))]
         if keys:
             self._index.remove(np.asarray(keys, dtype=np.uint64))
+            if self._rows is not None:
+                self._rows.remove([int(k) for k in keys])
 
     def clear(self) -> None:
         """Empty the index (before a rebuild)."""
         self._index = self._empty_index()
+        self._rows = VectorRows(self.ndim)
 
     # ------------------------------------------------------------------ reading
     def count(self) -> int:
@@ -178,6 +199,8 @@ class VectorIndex:
         if len(allowed_ids) == 0:
             return []
         scanned = size <= self.exact_scan_limit
+        if self._rows is not None and len(allowed_ids) <= self.subset_scan_limit:
+            return self._scan_rows(query, k, allowed_ids)
         if len(allowed_ids) <= (size // FETCH_TO_SCAN_COST if scanned else self.exact_filter_limit):
             return self._exact_subset(query, k, allowed_ids)
         fetch = min(size, math.ceil(1.5 * k * size / len(allowed_ids)))
@@ -199,6 +222,25 @@ class VectorIndex:
         matches = self._index.search(query, count, exact=len(self._index) <= self.exact_scan_limit)
         return np.asarray(matches.keys, dtype=np.int64), 1.0 - np.asarray(matches.distances, dtype=np.float64)
 
+    def _scan_rows(self, query: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+        assert self._rows is not None
+        keys, vectors = self._rows.subset(allowed)
+        if len(keys) == 0:
+            return []
+        return _ranked(keys, vectors, query, k)
+
+    def _rows_or_read(self) -> VectorRows:
+        """The rows, read from usearch once for an index saved before they existed."""
+        if self._rows is None:
+            rows = VectorRows(self.ndim)
+            keys = np.asarray(self._index.keys, dtype=np.uint64)
+            for start in range(0, len(keys), ROWS_READ_CHUNK):
+                chunk = keys[start : start + ROWS_READ_CHUNK]
+                fetched = self._index.get(chunk)
+                rows.upsert(chunk.astype(np.int64), np.vstack(cast("Sequence[np.ndarray]", fetched)))
+            self._rows = rows
+        return self._rows
+
     def _exact_subset(self, query: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
         keys = allowed[self._index.contains(allowed.astype(np.uint64))]
         if len(keys) == 0:
@@ -206,10 +248,7 @@ class VectorIndex:
         # Fetched in the index's own precision: converting on the way out costs 5x more.
         fetched = self._index.get(keys.astype(np.uint64))
         vectors = np.vstack(cast("Sequence[np.ndarray]", fetched)).astype(np.float32)
-        norms = np.linalg.norm(vectors, axis=1)
-        sims = vectors @ query / (np.where(norms > 0, norms, 1.0) * max(np.linalg.norm(query), 1e-12))
-        top = np.argsort(-sims, kind="stable")[:k]
-        return [(int(keys[i]), float(sims[i])) for i in top]
+        return _ranked(keys, vectors, query, k)
 
     def _check(self, vectors: np.ndarray) -> np.ndarray:
         array = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -238,3 +277,15 @@ def _members(keys: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
         return np.zeros(len(keys), dtype=bool)
     places = np.minimum(np.searchsorted(sorted_ids, keys), len(sorted_ids) - 1)
     return np.asarray(sorted_ids[places] == keys)
+
+
+def _ranked(keys: np.ndarray, vectors: np.ndarray, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The k keys whose vectors are most cosine-similar to query, most similar first."""
+    norms = np.linalg.norm(vectors, axis=1)
+    sims = vectors @ query / (np.where(norms > 0, norms, 1.0) * max(float(np.linalg.norm(query)), 1e-12))
+    if len(sims) > k:
+        best = np.argpartition(-sims, k - 1)[:k]
+        top = best[np.lexsort((keys[best], -sims[best]))]
+    else:
+        top = np.lexsort((keys, -sims))
+    return [(int(keys[i]), float(sims[i])) for i in top]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -42,6 +43,8 @@ MAX_RESULTS = 200
 # Filters whose passing ids are remembered (each a sorted int64 array).
 ALLOWED_CACHE_SIZE = 64
 SNIPPET_CHARS = 300
+# Threads running the keyword half of semantic and hybrid searches, for the process.
+BESIDE_THREADS = 4
 # Papers read to find how a respelt word is usually written.
 SURFACE_PAPERS = 5
 # More like this: a paper's title and abstract as the query, cut to the search box's size.
@@ -127,6 +130,7 @@ class SearchService:
         self._allowed: dict[tuple[Any, ...], np.ndarray] = {}
         self._allowed_watermark = -1
         self._lock = threading.Lock()
+        self._beside = ThreadPoolExecutor(max_workers=BESIDE_THREADS, thread_name_prefix="keyword-half")
 
     def trend(
         self,
@@ -209,15 +213,20 @@ class SearchService:
         the calibrated threshold (docs/search.md); the count is the size of that union:
         |keyword matches| + |semantic hits above the threshold that do not match|.
         """
-        if vector is None and not self._keyword.knows_any(parsed.words + parsed.phrases):
-            # No paper has any of its words: nonsense or misspellings. The nearest vectors
-            # of such text are chance (at 200,000 papers some pass any useful threshold;
-            # docs/search.md), so meaning adds nothing and the reader gets suggestions.
-            dense: list[tuple[int, float]] = []
-            notice = None
-        else:
-            dense, notice = self._dense(parsed, MAX_RESULTS, vector)
-        keyword = self._keyword.search(parsed, limit=MAX_RESULTS)
+        # The keyword half runs beside the embedding and the vector search: tantivy and
+        # onnxruntime leave the GIL while they work (docs/performance.md).
+        keyword_half = self._beside.submit(self._keyword.search, parsed, MAX_RESULTS)
+        try:
+            if vector is None and not self._keyword.knows_any(parsed.words + parsed.phrases):
+                # No paper has any of its words: nonsense or misspellings. The nearest vectors
+                # of such text are chance (at 200,000 papers some pass any useful threshold;
+                # docs/search.md), so meaning adds nothing and the reader gets suggestions.
+                dense: list[tuple[int, float]] = []
+                notice = None
+            else:
+                dense, notice = self._dense(parsed, MAX_RESULTS, vector)
+        finally:
+            keyword = keyword_half.result()
         threshold = self.settings.semantic_threshold
         matched = self._keyword.matching_ids(parsed, [i for i, _ in dense])
         passing = {i for i, score in dense if score >= threshold or i in matched}
