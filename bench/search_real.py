@@ -301,7 +301,9 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
-def phase_search(folder: Path, queries: list[dict[str, str]], expansion: int | None) -> dict[str, Any]:
+def phase_search(
+    folder: Path, queries: list[dict[str, str]], expansion: int | None, subset_limit: int | None = None
+) -> dict[str, Any]:
     from tqdm import tqdm
 
     from paperboy.search import parse_query
@@ -315,6 +317,8 @@ def phase_search(folder: Path, queries: list[dict[str, str]], expansion: int | N
     vectors = service._vector_index()
     if expansion is not None and vectors._index is not None:
         vectors._index.expansion_search = expansion
+    if subset_limit is not None:
+        vectors.subset_scan_limit = subset_limit
     texts = [q["text"] for q in queries]
     cells = [(mode, name) for mode in MODES for name in FILTERS]
     for text in texts[:WARMUP]:
@@ -362,6 +366,7 @@ def phase_search(folder: Path, queries: list[dict[str, str]], expansion: int | N
         "vectors": vectors.count(),
         "exact_scan": vectors.count() <= vectors.exact_scan_limit,
         "expansion": expansion,
+        "subset_scan_limit": vectors.subset_scan_limit,
         "loadavg": os.getloadavg()[0],
     }
 
@@ -391,7 +396,8 @@ def print_report(label: str, found: dict[str, Any]) -> None:
     print(
         f"\n### {label}: {found['vectors']:,} vectors "
         f"({'exact scan' if found['exact_scan'] else 'HNSW'}"
-        f"{'' if found['expansion'] is None else ', expansion_search ' + str(found['expansion'])}), "
+        f"{'' if found['expansion'] is None else ', expansion_search ' + str(found['expansion'])}"
+        f", subset scan up to {found.get('subset_scan_limit', 0):,} ids), "
         f"load average {found['loadavg']:.1f}\n"
     )
     print(
@@ -426,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, action="append", help="expansion factors (default 1)")
     parser.add_argument("--queries", type=int, default=150)
     parser.add_argument("--expansion", type=int, action="append", help="HNSW expansion_search values to try")
+    parser.add_argument(
+        "--subset-limit", type=int, help="VectorIndex.subset_scan_limit (filters up to it scan their rows)"
+    )
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--report", type=Path, help="print a saved result-*.json again and stop")
@@ -443,7 +452,10 @@ def main(argv: list[str] | None = None) -> int:
         queries = json.loads(Path(args.file).read_text())
         expansion = args.expansion[0] if args.expansion else None
         print(
-            "RESULT " + json.dumps(phase_search(store_folder(args.real, copies_list[0]), queries, expansion))
+            "RESULT "
+            + json.dumps(
+                phase_search(store_folder(args.real, copies_list[0]), queries, expansion, args.subset_limit)
+            )
         )
         return 0
 
@@ -467,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for expansion in args.expansion or [None]:
             extra = ["--expansion", str(expansion)] if expansion is not None else []
+            if args.subset_limit is not None:
+                extra += ["--subset-limit", str(args.subset_limit)]
             found = run_child(
                 "--phase",
                 "search",
