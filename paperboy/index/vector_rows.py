@@ -59,13 +59,15 @@ class VectorRows:
         return len(self._ids)
 
     def subset(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, float32 rows) of the sorted `allowed` ids that are here."""
+        """(ids, float16 rows) of the sorted `allowed` ids that are here. Float16 as
+        stored: numpy converts float16 to float32 at about 1 ns a number, which for
+        33,000 rows took three times as long as gathering them."""
         self._merge()
         if len(self._ids) == 0 or len(allowed) == 0:
-            return np.empty(0, dtype=np.int64), np.empty((0, self.ndim), dtype=np.float32)
+            return np.empty(0, dtype=np.int64), np.empty((0, self.ndim), dtype=np.float16)
         places = np.minimum(np.searchsorted(self._ids, allowed), len(self._ids) - 1)
         places = places[self._ids[places] == allowed]
-        return np.asarray(self._ids[places]), np.asarray(self._rows[places], dtype=np.float32)
+        return np.asarray(self._ids[places]), np.asarray(self._rows[places])
 
     def save(self, folder: Path) -> None:
         """Write both files atomically (temporary file, fsync, rename)."""
