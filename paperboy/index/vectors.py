@@ -21,7 +21,7 @@ from typing import Any, cast
 
 import numpy as np
 import onnxruntime  # noqa: F401  -- must precede usearch; see module docstring
-from usearch.index import Index, MetricKind
+from usearch.index import Index
 from usearch.index import search as scan_rows
 
 from paperboy.index.vector_rows import VectorRows
@@ -231,7 +231,7 @@ class VectorIndex:
         # usearch's own float16 kernels, one thread: no conversion, and no BLAS threads
         # left spinning after a product (they doubled the CPU of the searches after).
         matches = scan_rows(
-            vectors, query.astype(np.float16), min(k, len(keys)), MetricKind.Cos, exact=True, threads=1
+            vectors, query.astype(np.float16), min(k, len(keys)), "cos", exact=True, threads=1
         )
         found = np.asarray(matches.keys, dtype=np.int64)
         sims = 1.0 - np.asarray(matches.distances, dtype=np.float64)
