@@ -43,6 +43,8 @@ MAX_RESULTS = 200
 # Filters whose passing ids are remembered (each a sorted int64 array).
 ALLOWED_CACHE_SIZE = 64
 SNIPPET_CHARS = 300
+# How long the count of papers not embedded yet (the "catching up" notice) is reused.
+NOTICE_SECONDS = 2.0
 # Threads running the keyword half of semantic and hybrid searches, for the process.
 BESIDE_THREADS = 4
 # Papers read to find how a respelt word is usually written.
@@ -130,6 +132,7 @@ class SearchService:
         self._allowed: dict[tuple[Any, ...], np.ndarray] = {}
         self._allowed_watermark = -1
         self._lock = threading.Lock()
+        self._behind: tuple[int, float, int] | None = None  # (vectors revision, until, count)
         self._beside = ThreadPoolExecutor(max_workers=BESIDE_THREADS, thread_name_prefix="keyword-half")
 
     def trend(
@@ -228,7 +231,10 @@ class SearchService:
         finally:
             keyword = keyword_half.result()
         threshold = self.settings.semantic_threshold
-        matched = self._keyword.matching_ids(parsed, [i for i, _ in dense])
+        # The keyword hits match by definition; the index is asked only about the rest.
+        listed = {i for i, _ in keyword.hits}
+        matched = {i for i, _ in dense if i in listed}
+        matched |= self._keyword.matching_ids(parsed, [i for i, _ in dense if i not in listed])
         passing = {i for i, score in dense if score >= threshold or i in matched}
         total = keyword.total + sum(1 for i in passing if i not in matched)
         # Every one of the nearest MAX_RESULTS passed: more may lie beyond them.
@@ -329,9 +335,18 @@ class SearchService:
 
     def _catching_up_notice(self) -> str | None:
         """Said while the embeddings are still being computed (a first import embeds in
-        the background): meaning-based results then cover only part of the store."""
-        with self.db.connect() as conn:
-            behind = changes.count_changed(conn, self._vectors_revision)
+        the background): meaning-based results then cover only part of the store. The
+        count is remembered for NOTICE_SECONDS (a query to the store, ~1 ms a search)."""
+        now = time.monotonic()
+        with self._lock:
+            remembered = self._behind
+        if remembered is not None and remembered[0] == self._vectors_revision and now < remembered[1]:
+            behind = remembered[2]
+        else:
+            with self.db.connect() as conn:
+                behind = changes.count_changed(conn, self._vectors_revision)
+            with self._lock:
+                self._behind = (self._vectors_revision, now + NOTICE_SECONDS, behind)
         if not behind:
             return None
         noun = "paper is" if behind == 1 else "papers are"
