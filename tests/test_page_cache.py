@@ -140,3 +140,35 @@ def test_the_kept_pages_stay_under_their_byte_limit_least_recently_used_out(tmp_
     cache.changed()
     visit("/5")
     assert rendered[-1] == "/5" and (tmp_path / "stamp").exists()
+
+
+def test_readers_arriving_together_wait_for_one_rendering(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from fastapi.responses import HTMLResponse
+
+    cache = PageCache(60, tmp_path / "stamp")
+    renders: list[int] = []
+
+    def render() -> HTMLResponse:
+        renders.append(1)
+        time.sleep(0.3)  # a long day's first rendering
+        return HTMLResponse(f'<meta name="csrf-token" content="{"0" * 64}"> the day')
+
+    pages: dict[int, str] = {}
+
+    def reader(n: int) -> None:
+        request = Request({"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []})
+        request.state.user = None
+        request.state.csrf_token = "0" * 64 if n == 0 else f"{n:064x}"
+        pages[n] = bytes(cache.page(request, lambda: 1, render).body).decode()
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
+    threads[0].start()
+    time.sleep(0.05)  # the first reader is rendering when the others arrive
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(renders) == 1
+    assert all(token_in(pages[n]) == ("0" * 64 if n == 0 else f"{n:064x}") for n in range(8))

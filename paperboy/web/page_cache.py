@@ -37,6 +37,8 @@ STAMP_FILE = "pages-changed.stamp"
 TOKEN_PLACEHOLDER = b"<csrf-token>"
 MAX_BYTES = 64 * 1024 * 1024
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The longest a request waits for another's rendering of the same page before rendering it.
+RENDER_WAIT_SECONDS = 10.0
 
 
 class PageCache:
@@ -49,6 +51,8 @@ class PageCache:
         self._pages: OrderedDict[tuple[object, ...], tuple[float, bytes]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        # Pages being rendered now, each with the event its other readers wait on.
+        self._rendering: dict[tuple[object, ...], threading.Event] = {}
 
     def page(
         self, request: Request, revision: Callable[[], int], render: Callable[[], HTMLResponse]
@@ -64,17 +68,41 @@ class PageCache:
             revision(),
             self._stamp_time(),
         )
-        now = time.monotonic()
+        kept = self._kept(key)
+        if kept is not None:
+            return HTMLResponse(kept.replace(TOKEN_PLACEHOLDER, token.encode()))
+        with self._lock:
+            rendering = self._rendering.get(key)
+            leads = rendering is None
+            if leads:
+                rendering = self._rendering[key] = threading.Event()
+        assert rendering is not None
+        if not leads:
+            # Another request renders this page now: wait for its copy rather than render
+            # it again (fifty readers arriving at once would otherwise render it fifty times).
+            rendering.wait(RENDER_WAIT_SECONDS)
+            kept = self._kept(key)
+            if kept is not None:
+                return HTMLResponse(kept.replace(TOKEN_PLACEHOLDER, token.encode()))
+            return render()
+        try:
+            response = render()
+            if response.status_code == 200 and not response.headers.get("set-cookie"):
+                body = bytes(response.body).replace(token.encode(), TOKEN_PLACEHOLDER)
+                self._keep(key, time.monotonic() + self.seconds, body)
+            return response
+        finally:
+            with self._lock:
+                del self._rendering[key]
+            rendering.set()
+
+    def _kept(self, key: tuple[object, ...]) -> bytes | None:
         with self._lock:
             found = self._pages.get(key)
-            if found is not None and now < found[0]:
-                self._pages.move_to_end(key)
-                return HTMLResponse(found[1].replace(TOKEN_PLACEHOLDER, token.encode()))
-        response = render()
-        if response.status_code == 200 and not response.headers.get("set-cookie"):
-            kept = bytes(response.body).replace(token.encode(), TOKEN_PLACEHOLDER)
-            self._keep(key, now + self.seconds, kept)
-        return response
+            if found is None or time.monotonic() >= found[0]:
+                return None
+            self._pages.move_to_end(key)
+            return found[1]
 
     def _keep(self, key: tuple[object, ...], expires: float, body: bytes) -> None:
         if len(body) > self.max_bytes // 4:
