@@ -220,6 +220,8 @@ def main() -> int:
             with running_server(
                 url, data_dir, model_dir, timeout=120, workers=args.workers, settings=extra
             ) as base:
+                # Untimed: the server answers once one worker is up; this lets every worker start.
+                run_wrk(base + targets[0][1], 3, args.connections, script)
                 rows = [
                     (name, path, run_wrk(base + path, args.seconds, args.connections, script, rotate))
                     for name, path, rotate in targets

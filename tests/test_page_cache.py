@@ -172,3 +172,12 @@ def test_readers_arriving_together_wait_for_one_rendering(tmp_path) -> None:  # 
         thread.join()
     assert len(renders) == 1
     assert all(token_in(pages[n]) == ("0" * 64 if n == 0 else f"{n:064x}") for n in range(8))
+
+
+def test_the_apis_day_is_kept_for_callers_without_a_session(app: FastAPI, db: Database) -> None:
+    path = f"/api/papers?date={SEED_DAYS[0].isoformat()}"
+    first, second = TestClient(app), TestClient(app)
+    rendered, answer = queries_for(db, first, path)
+    kept, again = queries_for(db, second, path)
+    assert rendered > 2 and kept == 1 and again == answer
+    assert second.get(path).headers["content-type"] == "application/json"

@@ -104,14 +104,19 @@ def test_week_and_month_views_cover_their_days(client: TestClient) -> None:
     assert '<h1 id="feed-title">Daily Papers</h1>' in day.text
 
 
-def test_a_whole_day_is_one_page_and_a_week_is_split_into_pages(client: TestClient) -> None:
+def test_a_day_comes_in_parts_and_a_week_is_split_into_pages(client: TestClient) -> None:
+    from paperboy.web.pages import DAY_PART
+
     day = SEED_DAYS[0].isoformat()
     first = client.get(f"/papers/{day}")
-    assert "Page 1 of" not in first.text and first.text.count('<article class="card') == 59
+    assert first.text.count('<article class="card') == DAY_PART and 'data-total="59"' in first.text
+    rest = client.get(f"/papers/{day}?page=2")
+    assert rest.text.count('<article class="card') == 59 - DAY_PART and "more-papers" not in rest.text
     week = client.get(f"/papers/{day}?period=week")
     assert "Page 1 of 2" in week.text and f"/papers/{day}?period=week&amp;page=2" in week.text
+    assert "more-papers" not in week.text  # a week's pages are pages
     assert client.get(f"/papers/{day}?period=week&page=2").status_code == 200
-    assert client.get(f"/papers/{day}?page=2").status_code == 404
+    assert client.get(f"/papers/{day}?page=3").status_code == 404
 
 
 def test_paper_page_shows_metadata_links_and_bibtex(client: TestClient) -> None:

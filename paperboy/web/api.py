@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from paperboy.domain import Paper, StoredPaper
 from paperboy.search.query import QuerySyntaxError
-from paperboy.services.catalogue import find_paper
+from paperboy.services.catalogue import catalogue_revision, find_paper
 from paperboy.services.community import comments, votes
 from paperboy.services.feed import MAX_PER_PAGE, feed_page, latest_feed_day
 from paperboy.services.finding.search import SearchHit
@@ -75,9 +75,28 @@ def list_papers(
     per_page: PerPage = 30,
     sort: SortParam = "trending",
     category: CategoryParam = None,
-) -> FeedOut:
+) -> Response:
     """Trending (most upvoted, recent votes counting most) first, or `sort=newest|discussed`;
     `cat` keeps one category or archive. Without `date`, the latest day that has papers."""
+
+    def answer() -> Response:
+        listing = _feed_out(context, request, date, period, page, per_page, sort, category)
+        return Response(listing.model_dump_json(), media_type="application/json")
+
+    # Kept for callers without a session, as the pages are (web/page_cache.py).
+    return context.page_cache.page(request, lambda: catalogue_revision(context.db), answer)
+
+
+def _feed_out(
+    context: AppContext,
+    request: Request,
+    date: DayParam,
+    period: PeriodParam,
+    page: int,
+    per_page: int,
+    sort: str,
+    category: str | None,
+) -> FeedOut:
     day = date or latest_feed_day(context.db)
     if day is None:
         raise not_found("There are no papers on any feed day yet; ingest some first.", "date")

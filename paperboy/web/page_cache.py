@@ -2,7 +2,8 @@
 
 A long feed day costs tens to hundreds of milliseconds to render and is the same for every
 signed-out reader but for the CSRF token in its header, so its HTML is kept with the token
-taken out, and each reader gets it back with their own token put in.
+taken out, and each reader gets it back with their own token put in. The API's list of a
+day (JSON, no token) is kept the same way for callers without a session.
 
 Freshness. A kept page is served for at most `seconds` (PAGE_CACHE_SECONDS, 30 by
 default). It is dropped at once when:
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperboy.web.presenters import LAYOUT_COOKIE, layout_of
@@ -48,16 +49,16 @@ class PageCache:
         self.seconds = seconds
         self.stamp = stamp
         self.max_bytes = max_bytes
-        self._pages: OrderedDict[tuple[object, ...], tuple[float, bytes]] = OrderedDict()
+        # key -> (until, media type, body with the token taken out)
+        self._pages: OrderedDict[tuple[object, ...], tuple[float, str, bytes]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         # Pages being rendered now, each with the event its other readers wait on.
         self._rendering: dict[tuple[object, ...], threading.Event] = {}
 
-    def page(
-        self, request: Request, revision: Callable[[], int], render: Callable[[], HTMLResponse]
-    ) -> HTMLResponse:
-        """The kept page for this request, else render()'s, kept when it is a 200."""
+    def page(self, request: Request, revision: Callable[[], int], render: Callable[[], Response]) -> Response:
+        """The kept page (HTML, or an API's JSON) for this request, else render()'s, kept
+        when it is a 200."""
         token: str = getattr(request.state, "csrf_token", "")
         if self.seconds <= 0 or request.state.user is not None or not token:
             return render()
@@ -70,7 +71,7 @@ class PageCache:
         )
         kept = self._kept(key)
         if kept is not None:
-            return HTMLResponse(kept.replace(TOKEN_PLACEHOLDER, token.encode()))
+            return _served(kept, token)
         with self._lock:
             rendering = self._rendering.get(key)
             leads = rendering is None
@@ -83,38 +84,38 @@ class PageCache:
             rendering.wait(RENDER_WAIT_SECONDS)
             kept = self._kept(key)
             if kept is not None:
-                return HTMLResponse(kept.replace(TOKEN_PLACEHOLDER, token.encode()))
+                return _served(kept, token)
             return render()
         try:
             response = render()
             if response.status_code == 200 and not response.headers.get("set-cookie"):
                 body = bytes(response.body).replace(token.encode(), TOKEN_PLACEHOLDER)
-                self._keep(key, time.monotonic() + self.seconds, body)
+                self._keep(key, time.monotonic() + self.seconds, response.media_type or "text/html", body)
             return response
         finally:
             with self._lock:
                 del self._rendering[key]
             rendering.set()
 
-    def _kept(self, key: tuple[object, ...]) -> bytes | None:
+    def _kept(self, key: tuple[object, ...]) -> tuple[str, bytes] | None:
         with self._lock:
             found = self._pages.get(key)
             if found is None or time.monotonic() >= found[0]:
                 return None
             self._pages.move_to_end(key)
-            return found[1]
+            return found[1], found[2]
 
-    def _keep(self, key: tuple[object, ...], expires: float, body: bytes) -> None:
+    def _keep(self, key: tuple[object, ...], expires: float, media_type: str, body: bytes) -> None:
         if len(body) > self.max_bytes // 4:
             return
         with self._lock:
             old = self._pages.pop(key, None)
             if old is not None:
-                self._bytes -= len(old[1])
-            self._pages[key] = (expires, body)
+                self._bytes -= len(old[2])
+            self._pages[key] = (expires, media_type, body)
             self._bytes += len(body)
             while self._bytes > self.max_bytes:
-                _, (_, dropped) = self._pages.popitem(last=False)
+                _, (_, _, dropped) = self._pages.popitem(last=False)
                 self._bytes -= len(dropped)
 
     def _stamp_time(self) -> int:
@@ -137,6 +138,11 @@ class PageCache:
             os.utime(self.stamp, ns=(stamp, stamp))
         except OSError:
             pass  # an unwritable data folder leaves other workers at most `seconds` behind
+
+
+def _served(kept: tuple[str, bytes], token: str) -> Response:
+    media_type, body = kept
+    return Response(body.replace(TOKEN_PLACEHOLDER, token.encode()), media_type=media_type)
 
 
 class PageCacheInvalidation:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from paperboy.domain import StoredPaper
@@ -41,9 +41,10 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 # A day reads as one page, as on Hugging Face's Daily Papers, but arrives in parts: a real
 # arXiv day has 300 to 1,650 papers (5.6 MB of HTML at once), so the page brings the first
-# DAY_PART cards and app.js appends the next parts as the reader scrolls. Without script
-# the parts are pages. Weeks and months are split into pages of FEED_PER_PAGE.
-DAY_PART = 100
+# DAY_PART cards, several screens' worth, and app.js appends the next parts as the reader
+# scrolls. Without script the parts are pages. Weeks and months are split into pages of
+# FEED_PER_PAGE.
+DAY_PART = 50
 FEED_PER_PAGE = 50
 SEARCH_PER_PAGE = 20
 LAYOUT_COOKIE_SECONDS = 365 * 24 * 3600
@@ -57,7 +58,7 @@ def home(
     page: PageNumber = 1,
     sort: SortParam = "trending",
     category: CategoryParam = None,
-) -> HTMLResponse:
+) -> Response:
     """The latest day that has papers (arXiv announces nothing at weekends)."""
 
     def home_page() -> HTMLResponse:
@@ -102,7 +103,7 @@ def papers(
     page: PageNumber = 1,
     sort: SortParam = "trending",
     category: CategoryParam = None,
-) -> HTMLResponse:
+) -> Response:
     """/papers/2024-05-01 is a day's feed; anything else is a paper id (2405.07518, hep-th/9901001)."""
     if DATE_PATTERN.match(identifier):
         day = parse_day(identifier)
@@ -121,7 +122,7 @@ def papers(
     return _kept(request, context, page_of_paper)
 
 
-def _kept(request: Request, context: AppContext, render_page: Callable[[], HTMLResponse]) -> HTMLResponse:
+def _kept(request: Request, context: AppContext, render_page: Callable[[], Response]) -> Response:
     """The page as kept for signed-out readers (web/page_cache.py), else rendered now."""
     return context.page_cache.page(request, lambda: catalogue_revision(context.db), render_page)
 
@@ -163,7 +164,7 @@ def search(
     after: DayParam = None,
     before: DayParam = None,
     page: PageNumber = 1,
-) -> HTMLResponse:
+) -> Response:
     """Search results with the query's words marked, filters and pages."""
     form: dict[str, Any] = {"q": q, "mode": mode, "cat": category, "after": after, "before": before}
     if not q.strip():
