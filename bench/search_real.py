@@ -315,8 +315,8 @@ def phase_search(
     service = SearchService(db, settings)
     _ = service.embedder
     vectors = service._vector_index()
-    if expansion is not None and vectors._index is not None:
-        vectors._index.expansion_search = expansion
+    if expansion is not None:
+        vectors._expansion_search = expansion  # what VectorIndex(expansion_search=...) sets
     if subset_limit is not None:
         vectors.subset_scan_limit = subset_limit
     texts = [q["text"] for q in queries]
@@ -365,7 +365,7 @@ def phase_search(
         "recall10_k200": statistics.fmean(recall200),
         "vectors": vectors.count(),
         "exact_scan": vectors.count() <= vectors.exact_scan_limit,
-        "expansion": expansion,
+        "expansion": vectors._width(vectors.count()),
         "subset_scan_limit": vectors.subset_scan_limit,
         "loadavg": os.getloadavg()[0],
     }

@@ -216,3 +216,17 @@ def test_an_index_saved_without_rows_still_filters_and_gets_them_at_its_next_sav
     assert (folder / ROWS_FILE).exists()
     again = VectorIndex(folder, ndim=DIM, exact_scan_limit=0)
     assert [p for p, _ in again.search(rows[1], k=10, allowed=allowed)][:5] == expected[:5]
+
+
+def test_the_graph_search_widens_for_a_large_index_unless_told_a_width(tmp_path: Path) -> None:
+    from paperboy.index.vectors import EXPANSION_SEARCH, EXPANSION_SEARCH_LARGE, LARGE_INDEX
+
+    by_size = VectorIndex(tmp_path / "a", ndim=DIM)
+    assert (
+        by_size._width(LARGE_INDEX - 1)
+        == EXPANSION_SEARCH
+        < by_size._width(LARGE_INDEX)
+        == EXPANSION_SEARCH_LARGE
+    )
+    told = VectorIndex(tmp_path / "b", ndim=DIM, expansion_search=64)
+    assert told._width(10 * LARGE_INDEX) == 64

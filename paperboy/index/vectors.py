@@ -31,10 +31,14 @@ INDEX_FILE = "vectors.usearch"
 # Below this many allowed ids an exact scan of just those vectors is cheaper than
 # HNSW with oversampling, and it is always complete.
 EXACT_FILTER_LIMIT = 20_000
-# Candidates HNSW keeps while searching. At 1M papers with short typed queries (many
-# near-ties) 128 found 0.75 of the exact top 10, 1024 0.92, 2048 0.95 at ~5 ms for
-# 200 neighbours (docs/performance.md).
-EXPANSION_SEARCH = 2048
+# Candidates HNSW keeps while searching, by the index's size. On the real vectors
+# (bench/search_real.py, docs/performance.md): at 200,000 papers 1024 finds 0.985 of the
+# exact top 10 in 6-7 ms, where 2048 (0.990) costs 14 ms, as much as scanning every vector,
+# and 512 finds 0.977; at 1M papers (each real one with four noisy copies, many near-ties)
+# 2048 finds 0.980.
+EXPANSION_SEARCH = 1024
+LARGE_INDEX = 500_000
+EXPANSION_SEARCH_LARGE = 2048
 # Up to this many vectors an exact scan costs about what HNSW does (4.9 vs 4.1 ms at 100k)
 # and is exact and deterministic, so small and medium indexes are scanned.
 EXACT_SCAN_LIMIT = 100_000
@@ -70,7 +74,7 @@ class VectorIndex:
         dtype: str = "f16",
         connectivity: int = 16,
         expansion_add: int = 128,
-        expansion_search: int = EXPANSION_SEARCH,
+        expansion_search: int | None = None,
         exact_filter_limit: int = EXACT_FILTER_LIMIT,
         exact_scan_limit: int = EXACT_SCAN_LIMIT,
         subset_scan_limit: int = SUBSET_SCAN_LIMIT,
@@ -84,6 +88,7 @@ class VectorIndex:
         self._dtype = dtype
         self._connectivity = connectivity
         self._expansion_add = expansion_add
+        # None: by the index's size (_width).
         self._expansion_search = expansion_search
         self._index = self._empty_index()
         # The same vectors as rows in id order, for filters; None while an index saved
@@ -98,7 +103,7 @@ class VectorIndex:
             dtype=self._dtype,
             connectivity=self._connectivity,
             expansion_add=self._expansion_add,
-            expansion_search=self._expansion_search,
+            expansion_search=self._expansion_search or EXPANSION_SEARCH,
         )
 
     # ------------------------------------------------------------------ persistence
@@ -116,7 +121,7 @@ class VectorIndex:
                 f"{path}: holds {index.ndim}-dim vectors, expected {self.ndim}; rebuild the vector index"
             )
         # The saved header does not keep the search width; usearch sets it through the property.
-        index.expansion_search = self._expansion_search  # type: ignore[misc]
+        index.expansion_search = self._width(len(index))  # type: ignore[misc]
         self._index = index
         self._rows = VectorRows.load(self.folder, self.ndim, len(index))
 
@@ -218,8 +223,16 @@ class VectorIndex:
         matches = self._index.search(query, min(k, len(self._index)), exact=True)
         return [(int(key), 1.0 - float(d)) for key, d in zip(matches.keys, matches.distances, strict=True)]
 
+    def _width(self, size: int) -> int:
+        if self._expansion_search is not None:
+            return self._expansion_search
+        return EXPANSION_SEARCH_LARGE if size >= LARGE_INDEX else EXPANSION_SEARCH
+
     def _ann(self, query: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids, cosine similarities) of the `count` approximate nearest, as arrays."""
+        width = self._width(len(self._index))
+        if self._index.expansion_search != width:
+            self._index.expansion_search = width  # type: ignore[misc]
         matches = self._index.search(query, count, exact=len(self._index) <= self.exact_scan_limit)
         return np.asarray(matches.keys, dtype=np.int64), 1.0 - np.asarray(matches.distances, dtype=np.float64)
 
