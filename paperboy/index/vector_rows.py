@@ -54,10 +54,6 @@ class VectorRows:
         for paper_id in ids:
             self._pending[int(paper_id)] = None
 
-    def __len__(self) -> int:
-        self._merge()
-        return len(self._ids)
-
     def subset(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ids, float16 rows) of the sorted `allowed` ids that are here. Float16 as
         stored: numpy converts float16 to float32 at about 1 ns a number, which for

@@ -269,7 +269,10 @@ class VectorIndex:
         # Fetched in the index's own precision: converting on the way out costs 5x more.
         fetched = self._index.get(keys.astype(np.uint64))
         vectors = np.vstack(cast("Sequence[np.ndarray]", fetched)).astype(np.float32)
-        return _ranked(keys, vectors, query, k)
+        norms = np.linalg.norm(vectors, axis=1)
+        sims = vectors @ query / (np.where(norms > 0, norms, 1.0) * max(np.linalg.norm(query), 1e-12))
+        top = np.argsort(-sims, kind="stable")[:k]
+        return [(int(keys[i]), float(sims[i])) for i in top]
 
     def _check(self, vectors: np.ndarray) -> np.ndarray:
         array = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -298,15 +301,3 @@ def _members(keys: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
         return np.zeros(len(keys), dtype=bool)
     places = np.minimum(np.searchsorted(sorted_ids, keys), len(sorted_ids) - 1)
     return np.asarray(sorted_ids[places] == keys)
-
-
-def _ranked(keys: np.ndarray, vectors: np.ndarray, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The k keys whose vectors are most cosine-similar to query, most similar first."""
-    norms = np.linalg.norm(vectors, axis=1)
-    sims = vectors @ query / (np.where(norms > 0, norms, 1.0) * max(float(np.linalg.norm(query)), 1e-12))
-    if len(sims) > k:
-        best = np.argpartition(-sims, k - 1)[:k]
-        top = best[np.lexsort((keys[best], -sims[best]))]
-    else:
-        top = np.lexsort((keys, -sims))
-    return [(int(keys[i]), float(sims[i])) for i in top]

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from paperboy.domain import Paper, StoredPaper
 from paperboy.search.query import QuerySyntaxError
-from paperboy.services.catalogue import catalogue_revision, find_paper
+from paperboy.services.catalogue import find_paper
 from paperboy.services.community import comments, votes
 from paperboy.services.feed import MAX_PER_PAGE, feed_page, latest_feed_day
 from paperboy.services.finding.search import SearchHit
@@ -84,7 +84,7 @@ def list_papers(
         return Response(listing.model_dump_json(), media_type="application/json")
 
     # Kept for callers without a session, as the pages are (web/page_cache.py).
-    return context.page_cache.page(request, lambda: catalogue_revision(context.db), answer)
+    return context.kept(request, answer)
 
 
 def _feed_out(

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
 
 from paperboy.config import Settings
 from paperboy.domain import StoredPaper
+from paperboy.services.catalogue import catalogue_revision
 from paperboy.services.finding.search import SearchHit, SearchService
 from paperboy.store import Database
 from paperboy.web.page_cache import STAMP_FILE, PageCache
@@ -52,6 +54,11 @@ class AppContext:
                 self._remembered.clear()
             self._remembered[key] = (now, value)
         return value
+
+    def kept(self, request: Request, render: Callable[[], Response]) -> Response:
+        """The page (or API answer) as kept for signed-out readers, else render()'s
+        (web/page_cache.py); a paper's change is seen through the store's revision."""
+        return self.page_cache.page(request, lambda: catalogue_revision(self.db), render)
 
     def search(self) -> SearchService:
         """The process's SearchService, opened once; raises SearchUnavailableError otherwise."""

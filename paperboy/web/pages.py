@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -13,7 +12,7 @@ from markupsafe import Markup
 from paperboy.domain import StoredPaper
 from paperboy.domain.bibtex import bibtex_entry
 from paperboy.search.query import QuerySyntaxError
-from paperboy.services.catalogue import catalogue_revision, find_paper
+from paperboy.services.catalogue import find_paper
 from paperboy.services.community.discussion import discussion_of
 from paperboy.services.feed import feed_page, latest_feed_day
 from paperboy.services.finding.activity import WeeklyTrend
@@ -70,7 +69,7 @@ def home(
             rising = context.remembered(("rising", day), lambda: rising_categories(context.db, day))
         return _feed(request, context, day, period, page, sort, category, rising=rising)
 
-    return _kept(request, context, home_page)
+    return context.kept(request, home_page)
 
 
 @router.get("/layout")
@@ -107,7 +106,7 @@ def papers(
     """/papers/2024-05-01 is a day's feed; anything else is a paper id (2405.07518, hep-th/9901001)."""
     if DATE_PATTERN.match(identifier):
         day = parse_day(identifier)
-        return _kept(request, context, lambda: _feed(request, context, day, period, page, sort, category))
+        return context.kept(request, lambda: _feed(request, context, day, period, page, sort, category))
 
     def page_of_paper() -> HTMLResponse:
         stored = find_paper(context.db, identifier)
@@ -119,12 +118,7 @@ def papers(
             )
         return paper_page(request, context, stored, notice=_submitted_notice(request))
 
-    return _kept(request, context, page_of_paper)
-
-
-def _kept(request: Request, context: AppContext, render_page: Callable[[], Response]) -> Response:
-    """The page as kept for signed-out readers (web/page_cache.py), else rendered now."""
-    return context.page_cache.page(request, lambda: catalogue_revision(context.db), render_page)
+    return context.kept(request, page_of_paper)
 
 
 def paper_page(
@@ -169,8 +163,8 @@ def search(
     form: dict[str, Any] = {"q": q, "mode": mode, "cat": category, "after": after, "before": before}
     if not q.strip():
         return render(request, "search.html", form=form, results=None)
-    return _kept(
-        request, context, lambda: _search_page(request, context, form, q, mode, category, after, before, page)
+    return context.kept(
+        request, lambda: _search_page(request, context, form, q, mode, category, after, before, page)
     )
 
 
